@@ -1,0 +1,417 @@
+//! Istio's field catalogue: every field of DestinationRule and
+//! VirtualService (networking.istio.io/v1) with its type, allowed values,
+//! a one-line doc and its reference page.
+//!
+//! Invariant: the catalogue is derived from the CRD schemas in `schema/`
+//! (copied from istio/api, see `schema/SOURCE.md`) plus our own one-line
+//! docs in `schema/field-docs.tsv`, so it cannot drift from what the cluster
+//! accepts.  The checker, the emitter's key order, completion and hover all
+//! read it from here.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::Value as Json;
+
+const DESTINATION_RULE_SCHEMA: &str = include_str!("../schema/destinationrule.v1.schema.json");
+const VIRTUAL_SERVICE_SCHEMA: &str = include_str!("../schema/virtualservice.v1.schema.json");
+const FIELD_DOCS: &str = include_str!("../schema/field-docs.tsv");
+
+/// Where Istio's reference pages live; a field's anchor is appended.
+pub const REFERENCE_BASE: &str = "https://istio.io/latest/docs/reference/config/networking/";
+
+/// String fields that hold a duration although the schema has no CEL rule
+/// saying so; Istio decodes them as durations (and allows zero).
+const DURATIONS_WITHOUT_RULE: &[&str] = &["idleTimeout", "ttl", "budgetInterval"];
+
+/// Groups of fields of which at most one may be set, that Istio's webhook
+/// enforces but the schema does not state (the schema's own `oneOf` groups
+/// are read from it).
+const EXTRA_EXCLUSIVE: &[(&str, &[&str])] = &[
+    (
+        "consistentHash",
+        &["httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName"],
+    ),
+    ("consistentHash", &["ringHash", "maglev", "minimumRingSize"]),
+    ("loadBalancer", &["localityLbSetting", "zoneAwareLbSetting"]),
+    ("localityLbSetting", &["distribute", "failover"]),
+    ("trafficPolicy", &["tunnel", "proxyProtocol"]),
+];
+
+/// Fields Istio keeps for compatibility but tells users to replace, by the
+/// end of their path.
+const DEPRECATED: &[(&str, &str)] = &[
+    ("outlierDetection.consecutiveErrors", "consecutive5xxErrors"),
+    ("loadBalancer.warmupDurationSecs", "warmup.duration"),
+    ("consistentHash.minimumRingSize", "ringHash.minimumRingSize"),
+    ("corsPolicy.allowOrigin", "allowOrigins"),
+    ("http[].mirrorPercent", "mirrorPercentage"),
+    ("http[].mirror_percent", "mirrorPercentage"),
+    ("fault.delay.percent", "percentage"),
+];
+
+/// The type of a field's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldType {
+    /// A message with named fields ([`Field::children`]).
+    Object,
+    /// A list; [`Field::item`] describes the elements.
+    List,
+    /// A map from string keys; [`Field::item`] describes the values.
+    Map,
+    /// Free text.
+    String,
+    /// Base64 bytes.
+    Bytes,
+    /// A Go duration; `at_least_1ms` when Istio refuses anything shorter.
+    Duration {
+        /// Whether the value must be at least one millisecond.
+        at_least_1ms: bool,
+    },
+    /// One of a fixed set of constants.
+    Enum(Vec<String>),
+    /// A whole number in `min..=max`.
+    Integer {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
+    /// A decimal number, optionally bounded.
+    Number {
+        /// Smallest allowed.
+        min: Option<f64>,
+        /// Largest allowed.
+        max: Option<f64>,
+    },
+    /// `true` or `false`.
+    Bool,
+}
+
+impl FieldType {
+    /// How the type reads in messages and in editors ("a duration").
+    pub fn describe(&self) -> String {
+        match self {
+            FieldType::Object => "a block of fields".into(),
+            FieldType::List => "a list".into(),
+            FieldType::Map => "a map".into(),
+            FieldType::String => "a string".into(),
+            FieldType::Bytes => "a base64 string".into(),
+            FieldType::Duration { .. } => "a duration such as 10s".into(),
+            FieldType::Enum(_) => "one of the allowed constants".into(),
+            FieldType::Integer { min, max } => match (*min, *max) {
+                (0, i64::MAX) => "a whole number ≥ 0".into(),
+                (min, i64::MAX) => format!("a whole number ≥ {min}"),
+                (min, max) => format!("a whole number in {min}..{max}"),
+            },
+            FieldType::Number { .. } => "a number".into(),
+            FieldType::Bool => "`true` or `false`".into(),
+        }
+    }
+
+    /// A short type name for editors ("duration", "int32", "enum").
+    pub fn short_name(&self) -> &'static str {
+        match self {
+            FieldType::Object => "block",
+            FieldType::List => "list",
+            FieldType::Map => "map",
+            FieldType::String => "string",
+            FieldType::Bytes => "bytes",
+            FieldType::Duration { .. } => "duration",
+            FieldType::Enum(_) => "enum",
+            FieldType::Integer { .. } => "integer",
+            FieldType::Number { .. } => "number",
+            FieldType::Bool => "bool",
+        }
+    }
+}
+
+/// One field of the catalogue.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Istio's field name (`maxConnections`); `[]` for list elements and
+    /// `{}` for map values.
+    pub name: String,
+    /// The path from the resource's `spec` (`trafficPolicy.connectionPool.tcp.maxConnections`).
+    pub path: String,
+    /// The value's type.
+    pub ty: FieldType,
+    /// One line saying what the field does.
+    pub doc: String,
+    /// The reference page anchor (`destination-rule/#ConnectionPoolSettings-TCPSettings`).
+    pub anchor: String,
+    /// Fields of an object, in Istio's documented order.
+    pub children: Vec<Field>,
+    /// The element of a list or the value of a map.
+    pub item: Option<Box<Field>>,
+    /// Groups of children of which at most one may be set.
+    pub exclusive: Vec<Vec<String>>,
+    /// For a deprecated field, what to use instead.
+    pub replaced_by: Option<&'static str>,
+}
+
+impl Field {
+    /// The child named `name`.
+    pub fn child(&self, name: &str) -> Option<&Field> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The position of child `name` in Istio's order (for emitting keys).
+    pub fn child_index(&self, name: &str) -> usize {
+        self.children.iter().position(|c| c.name == name).unwrap_or(usize::MAX)
+    }
+
+    /// The field at a dotted path below this one.
+    pub fn descend(&self, path: &str) -> Option<&Field> {
+        path.split('.').try_fold(self, |field, name| field.child(name))
+    }
+
+    /// The full reference URL.
+    pub fn url(&self) -> String {
+        format!("{REFERENCE_BASE}{}", self.anchor)
+    }
+}
+
+/// The whole catalogue.
+#[derive(Debug)]
+pub struct Catalogue {
+    /// `spec` of a DestinationRule.
+    pub destination_rule: Field,
+    /// `spec` of a VirtualService.
+    pub virtual_service: Field,
+}
+
+/// The catalogue, built on first use from the embedded schemas.
+pub fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(build)
+}
+
+/// `spec.trafficPolicy` of a DestinationRule: what `policy { }` sets.
+pub fn traffic_policy() -> &'static Field {
+    static EMPTY: OnceLock<Field> = OnceLock::new();
+    catalogue()
+        .destination_rule
+        .child("trafficPolicy")
+        .unwrap_or_else(|| EMPTY.get_or_init(|| empty("trafficPolicy")))
+}
+
+/// `http[].corsPolicy` of a VirtualService: what `cors { }` sets.
+pub fn cors_policy() -> &'static Field {
+    static EMPTY: OnceLock<Field> = OnceLock::new();
+    catalogue()
+        .virtual_service
+        .descend("http")
+        .and_then(|http| http.item.as_deref())
+        .and_then(|route| route.child("corsPolicy"))
+        .unwrap_or_else(|| EMPTY.get_or_init(|| empty("corsPolicy")))
+}
+
+fn empty(name: &str) -> Field {
+    Field {
+        name: name.into(),
+        path: name.into(),
+        ty: FieldType::Object,
+        doc: String::new(),
+        anchor: String::new(),
+        children: Vec::new(),
+        item: None,
+        exclusive: Vec::new(),
+        replaced_by: None,
+    }
+}
+
+/// `(kind, path)` → `(doc, anchor, row)`; the row order of the docs file is
+/// Istio's documented field order.
+type Docs = HashMap<(String, String), (String, String, usize)>;
+
+fn build() -> Catalogue {
+    let mut docs: Docs = HashMap::new();
+    for (row, line) in FIELD_DOCS.lines().skip(1).enumerate() {
+        let mut cols = line.split('\t');
+        if let (Some(kind), Some(path), Some(doc), Some(anchor)) = (cols.next(), cols.next(), cols.next(), cols.next()) {
+            docs.insert((kind.into(), path.into()), (doc.into(), anchor.into(), row));
+        }
+    }
+    let root = |schema: &str, kind: &str| -> Field {
+        let json: Json = serde_json::from_str(schema).unwrap_or(Json::Null);
+        let spec = &json["properties"]["spec"];
+        let mut field = read_field(kind, "spec", "", spec, &docs);
+        field.path = String::new();
+        field
+    };
+    Catalogue {
+        destination_rule: root(DESTINATION_RULE_SCHEMA, "DestinationRule"),
+        virtual_service: root(VIRTUAL_SERVICE_SCHEMA, "VirtualService"),
+    }
+}
+
+fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) -> Field {
+    let (doc, anchor, _) = docs
+        .get(&(kind.to_string(), path.to_string()))
+        .cloned()
+        .unwrap_or_default();
+    let mut field = Field {
+        name: name.into(),
+        path: path.into(),
+        ty: FieldType::String,
+        doc,
+        anchor,
+        children: Vec::new(),
+        item: None,
+        exclusive: Vec::new(),
+        replaced_by: DEPRECATED.iter().find(|(old, _)| path.ends_with(old)).map(|(_, new)| *new),
+    };
+    let child_path = |child: &str| {
+        if path.is_empty() {
+            child.to_string()
+        } else {
+            format!("{path}.{child}")
+        }
+    };
+    match schema["type"].as_str() {
+        Some("object") => {
+            if let Some(properties) = schema["properties"].as_object() {
+                field.ty = FieldType::Object;
+                field.children = properties
+                    .iter()
+                    .map(|(child, sub)| read_field(kind, child, &child_path(child), sub, docs))
+                    .collect();
+                // The schema lists fields alphabetically; emit and complete
+                // them in the order Istio documents them.
+                field.children.sort_by_key(|c| {
+                    docs.get(&(kind.to_string(), c.path.clone())).map_or(usize::MAX, |d| d.2)
+                });
+                field.exclusive = exclusive_groups(name, schema);
+            } else {
+                field.ty = FieldType::Map;
+                let item_path = format!("{path}.{{}}");
+                let value = &schema["additionalProperties"];
+                let mut item = read_field(kind, "{}", &item_path, value, docs);
+                if item.doc.is_empty() {
+                    item.doc = field.doc.clone();
+                    item.anchor = field.anchor.clone();
+                }
+                field.item = Some(Box::new(item));
+            }
+        }
+        Some("array") => {
+            field.ty = FieldType::List;
+            let mut item = read_field(kind, "[]", &format!("{path}[]"), &schema["items"], docs);
+            if item.doc.is_empty() {
+                item.doc = field.doc.clone();
+                item.anchor = field.anchor.clone();
+            }
+            field.item = Some(Box::new(item));
+        }
+        Some("integer") => {
+            let (mut min, mut max) = match schema["format"].as_str() {
+                Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+                _ => (0, i64::from(u32::MAX)),
+            };
+            if let Some(m) = schema["minimum"].as_i64() {
+                min = m;
+            }
+            if let Some(m) = schema["maximum"].as_i64() {
+                max = m;
+            }
+            field.ty = FieldType::Integer { min, max };
+        }
+        Some("number") => {
+            field.ty = FieldType::Number {
+                min: schema["minimum"].as_f64(),
+                max: schema["maximum"].as_f64(),
+            };
+        }
+        Some("boolean") => field.ty = FieldType::Bool,
+        _ => {
+            field.ty = if let Some(values) = schema["enum"].as_array() {
+                FieldType::Enum(values.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            } else if schema["format"].as_str() == Some("byte") {
+                FieldType::Bytes
+            } else if has_duration_rule(schema) {
+                FieldType::Duration { at_least_1ms: true }
+            } else if DURATIONS_WITHOUT_RULE.contains(&name) {
+                FieldType::Duration { at_least_1ms: false }
+            } else {
+                FieldType::String
+            };
+        }
+    }
+    field
+}
+
+fn has_duration_rule(schema: &Json) -> bool {
+    schema["x-kubernetes-validations"]
+        .as_array()
+        .is_some_and(|rules| rules.iter().any(|r| r["rule"].as_str().is_some_and(|s| s.contains("duration("))))
+}
+
+/// The schema's `oneOf: [{required: [a]}, {required: [b]}, ...]` groups, plus
+/// the webhook's groups for this object.
+fn exclusive_groups(name: &str, schema: &Json) -> Vec<Vec<String>> {
+    let mut groups = Vec::new();
+    if let Some(one_of) = schema["oneOf"].as_array() {
+        let group: Vec<String> = one_of
+            .iter()
+            .filter_map(|branch| branch["required"].as_array())
+            .flat_map(|required| required.iter().filter_map(|r| r.as_str().map(String::from)))
+            .collect();
+        if group.len() > 1 {
+            groups.push(group);
+        }
+    }
+    for (owner, group) in EXTRA_EXCLUSIVE {
+        if *owner == name {
+            groups.push(group.iter().map(|s| s.to_string()).collect());
+        }
+    }
+    groups
+}
+
+/// Every field below `root`, depth first, in catalogue order.
+pub fn walk(root: &Field) -> Vec<&Field> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(field) = stack.pop() {
+        out.push(field);
+        if let Some(item) = &field.item {
+            stack.push(item);
+        }
+        stack.extend(field.children.iter().rev());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_traffic_policy_types() {
+        let tp = traffic_policy();
+        let simple = tp.descend("loadBalancer.simple").map(|f| &f.ty);
+        assert!(matches!(simple, Some(FieldType::Enum(v)) if v.iter().any(|e| e == "ROUND_ROBIN")));
+        let interval = tp.descend("outlierDetection.interval").map(|f| &f.ty);
+        assert_eq!(interval, Some(&FieldType::Duration { at_least_1ms: true }));
+        let ttl = tp.descend("loadBalancer.consistentHash.httpCookie.ttl").map(|f| &f.ty);
+        assert_eq!(ttl, Some(&FieldType::Duration { at_least_1ms: false }));
+        let lb = tp.child("loadBalancer").map(|f| f.exclusive.clone()).unwrap_or_default();
+        assert!(lb.contains(&vec!["simple".to_string(), "consistentHash".to_string()]));
+        assert!(!cors_policy().children.is_empty());
+    }
+
+    #[test]
+    fn every_field_has_a_doc_and_an_anchor() {
+        let c = catalogue();
+        for root in [&c.destination_rule, &c.virtual_service] {
+            for field in walk(root).into_iter().skip(1) {
+                if field.name == "[]" || field.name == "{}" {
+                    continue;
+                }
+                assert!(!field.doc.is_empty(), "no doc for {}", field.path);
+                assert!(!field.anchor.is_empty(), "no anchor for {}", field.path);
+            }
+        }
+    }
+}

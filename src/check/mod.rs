@@ -1,0 +1,468 @@
+//! Checking: syntax trees in, the typed Istio model and diagnostics out.
+//!
+//! The checker resolves every name (services across all files of the
+//! program, subsets, `service/subset` references), types every value, and
+//! enforces the guarantees: every subset reference resolves, every split
+//! sums to 100, nothing the CRD schema or Istio's webhook would reject gets
+//! through.  It also records where each service and subset is defined and
+//! used, for the language server.
+
+mod policy;
+mod routes;
+mod values;
+
+use std::collections::HashMap;
+
+
+use crate::diag::{Code, Diagnostic};
+use crate::emit::istio::*;
+use crate::span::Span;
+use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Value, ValueKind};
+use routes::CheckedRoute;
+
+/// Index of a service in [`Symbols::services`].
+pub type ServiceId = usize;
+
+/// A service as the rest of the program sees it.
+#[derive(Clone, Debug)]
+pub struct ServiceInfo {
+    /// The service name.
+    pub name: String,
+    /// Where the name is written.
+    pub name_span: Span,
+    /// The whole service block.
+    pub span: Span,
+    /// The namespace of its file.
+    pub namespace: Option<String>,
+    /// The host its resources use.
+    pub host: String,
+    /// Its subsets: name, where the name is written, and labels.
+    pub subsets: Vec<SubsetInfo>,
+    /// Subsets defined outside this program (`external_subsets`).
+    pub external_subsets: Vec<String>,
+    subset_index: HashMap<String, usize>,
+}
+
+/// A subset as the rest of the program sees it.
+#[derive(Clone, Debug)]
+pub struct SubsetInfo {
+    /// The subset name.
+    pub name: String,
+    /// Where the name is written.
+    pub name_span: Span,
+    /// Its pod labels.
+    pub labels: Vec<(String, String)>,
+}
+
+impl ServiceInfo {
+    /// Whether `name` is a subset of this service (defined here or outside).
+    pub fn has_subset(&self, name: &str) -> bool {
+        self.subset_index.contains_key(name) || self.external_subsets.iter().any(|s| s == name)
+    }
+
+    /// All subset names, defined here first.
+    pub fn subset_names(&self) -> impl Iterator<Item = &str> {
+        self.subsets
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(self.external_subsets.iter().map(String::as_str))
+    }
+
+    /// The subset defined here with this name.
+    pub fn subset(&self, name: &str) -> Option<&SubsetInfo> {
+        self.subset_index.get(name).and_then(|&i| self.subsets.get(i))
+    }
+}
+
+/// A use of a service or subset name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// Where the name is written.
+    pub span: Span,
+    /// The service referred to.
+    pub service: ServiceId,
+    /// The subset referred to, for subset references.
+    pub subset: Option<String>,
+}
+
+/// Definitions and uses of names, for editors.
+#[derive(Clone, Debug, Default)]
+pub struct Symbols {
+    /// Every service of the program, in source order.
+    pub services: Vec<ServiceInfo>,
+    /// Every resolved use of a service or subset name.
+    pub references: Vec<Reference>,
+}
+
+/// The checked program: the resources to emit, in emission order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Program {
+    /// DestinationRules, in source order.
+    pub destination_rules: Vec<(Metadata, DestinationRuleSpec)>,
+    /// VirtualServices, in source order.
+    pub virtual_services: Vec<(Metadata, VirtualServiceSpec)>,
+}
+
+/// Everything the checker found.
+#[derive(Clone, Debug, Default)]
+pub struct Checked {
+    /// The resources (complete only when there are no errors).
+    pub program: Program,
+    /// Names and their uses.
+    pub symbols: Symbols,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks the parsed files of one program together.
+pub fn check(files: &[&ast::File]) -> Checked {
+    let mut checker = Checker::default();
+    let services: Vec<(&ast::File, &ast::Service)> = files
+        .iter()
+        .flat_map(|file| file.services.iter().map(move |service| (*file, service)))
+        .collect();
+    // Declare every service first: routes may name services defined later
+    // or in other files.
+    let ids: Vec<Option<ServiceId>> = services.iter().map(|(file, service)| checker.declare(file, service)).collect();
+    let mut program = Program::default();
+    for ((file, service), id) in services.iter().zip(ids) {
+        if let Some(id) = id {
+            checker.service(file, service, id, &mut program);
+        }
+    }
+    Checked {
+        program,
+        symbols: Symbols {
+            services: checker.services,
+            references: checker.references,
+        },
+        diagnostics: checker.diagnostics,
+    }
+}
+
+/// The checker's state while it walks a program.
+#[derive(Default)]
+pub(crate) struct Checker {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    services: Vec<ServiceInfo>,
+    by_name: HashMap<String, ServiceId>,
+    by_host: HashMap<String, ServiceId>,
+    references: Vec<Reference>,
+}
+
+impl Checker {
+    /// Registers a service's name, host and subsets.
+    fn declare(&mut self, file: &ast::File, service: &ast::Service) -> Option<ServiceId> {
+        let name = &service.name;
+        self.dns_label(&name.name, name.span, "service");
+        if let Some(&first) = self.by_name.get(&name.name) {
+            let first_span = self.services.get(first).map(|s| s.name_span).unwrap_or(name.span);
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0203, name.span, format!("service `{}` is defined twice", name.name))
+                    .with_label("defined again here")
+                    .with_secondary(first_span, "first defined here")
+                    .with_help("merge the two blocks, or rename one of them"),
+            );
+            return None;
+        }
+        let namespace = file.namespace.as_ref().map(|ns| ns.name.clone());
+        if let Some(ns) = &file.namespace {
+            self.dns_label(&ns.name, ns.span, "namespace");
+        }
+        let host = self.service_host(service, namespace.as_deref());
+        let mut subsets = Vec::new();
+        let mut subset_index = HashMap::new();
+        for subset in &service.subsets {
+            if let Some(&first) = subset_index.get(&subset.name.name) {
+                let first_span = subsets.get(first).map_or(subset.name.span, |s: &SubsetInfo| s.name_span);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0204,
+                        subset.name.span,
+                        format!("subset `{}` is defined twice in service `{}`", subset.name.name, name.name),
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(first_span, "first defined here")
+                    .with_help("remove one of them, or give it another name"),
+                );
+                continue;
+            }
+            subset_index.insert(subset.name.name.clone(), subsets.len());
+            subsets.push(SubsetInfo {
+                name: subset.name.name.clone(),
+                name_span: subset.name.span,
+                labels: Vec::new(),
+            });
+        }
+        let external_subsets = service
+            .settings
+            .iter()
+            .filter(|s| s.key == SettingKey::ExternalSubsets)
+            .flat_map(|s| s.values.iter())
+            .filter_map(|v| match &v.kind {
+                ValueKind::String(s) | ValueKind::Ident(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        let id = self.services.len();
+        if let Some(&other) = self.by_host.get(&host) {
+            let other_span = self.services.get(other).map_or(name.span, |s| s.name_span);
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0206, name.span, format!("host `{host}` is already defined by another service"))
+                    .with_label(format!("`{}` also uses host `{host}`", name.name))
+                    .with_secondary(other_span, "first defined here")
+                    .with_note("two DestinationRules or VirtualServices for one host conflict: Istio would pick one of them")
+                    .with_help("describe the host in one service block"),
+            );
+        } else {
+            self.by_host.insert(host.clone(), id);
+        }
+        self.by_name.insert(name.name.clone(), id);
+        self.services.push(ServiceInfo {
+            name: name.name.clone(),
+            name_span: name.span,
+            span: service.span,
+            namespace,
+            host,
+            subsets,
+            external_subsets,
+            subset_index,
+        });
+        Some(id)
+    }
+
+    /// `host "..."` if set, else the name, fully qualified in a namespace.
+    fn service_host(&mut self, service: &ast::Service, namespace: Option<&str>) -> String {
+        let explicit = service.settings.iter().find(|s| s.key == SettingKey::Host);
+        if let Some(value) = explicit.and_then(|s| s.values.first()) {
+            if let Some(host) = self.string(value) {
+                if self.host(&host, value) {
+                    return host;
+                }
+            }
+        }
+        match namespace {
+            Some(ns) => format!("{}.{ns}.svc.cluster.local", service.name.name),
+            None => service.name.name.clone(),
+        }
+    }
+
+    /// Checks one service and adds its resources to `program`.
+    fn service(&mut self, file: &ast::File, service: &ast::Service, id: ServiceId, program: &mut Program) {
+        let metadata = Metadata {
+            name: service.name.name.clone(),
+            namespace: file.namespace.as_ref().map(|ns| ns.name.clone()),
+        };
+        let settings = self.settings(service);
+        let host = self.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
+
+        let mut subsets = Vec::new();
+        let mut seen_subsets = std::collections::HashSet::new();
+        for subset in &service.subsets {
+            if !seen_subsets.insert(subset.name.name.as_str()) {
+                continue;
+            }
+            self.dns_label(&subset.name.name, subset.name.span, "subset");
+            let labels = self.labels(subset);
+            if let Some(info) = self
+                .services
+                .get_mut(id)
+                .and_then(|s| s.subset_index.get(&subset.name.name).copied().map(|i| (s, i)))
+                .and_then(|(s, i)| s.subsets.get_mut(i))
+            {
+                info.labels = labels.0.clone();
+            }
+            subsets.push(SubsetSpec {
+                name: subset.name.name.clone(),
+                labels,
+                traffic_policy: self.traffic_policy(&subset.policies),
+            });
+        }
+        let traffic_policy = self.traffic_policy(&service.policies);
+
+        let mut http = Vec::new();
+        let mut tcp = Vec::new();
+        let mut tls = Vec::new();
+        let mut route_names: HashMap<&str, Span> = HashMap::new();
+        let mut seen_matches: HashMap<String, Span> = HashMap::new();
+        for route in &service.routes {
+            if let Some(name) = &route.name {
+                if let Some(first) = route_names.get(name.name.as_str()) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0205, name.span, format!("route name `{}` is used twice in this service", name.name))
+                            .with_label("used again here")
+                            .with_secondary(*first, "first used here")
+                            .with_help("give each route its own name"),
+                    );
+                } else {
+                    route_names.insert(&name.name, name.span);
+                }
+            }
+            match self.route(id, route) {
+                CheckedRoute::Http(checked) => {
+                    self.duplicate_matches(route, &checked.matches, &mut seen_matches);
+                    http.push(checked);
+                }
+                CheckedRoute::Tcp(checked) => tcp.push(checked),
+                CheckedRoute::Tls(checked) => tls.push(checked),
+            }
+        }
+        self.unreachable_routes(service);
+
+        if !subsets.is_empty() || traffic_policy.is_some() {
+            program.destination_rules.push((
+                metadata.clone(),
+                DestinationRuleSpec {
+                    host: host.clone(),
+                    traffic_policy,
+                    subsets,
+                    export_to: settings.export_to.clone(),
+                },
+            ));
+        }
+        if !http.is_empty() || !tcp.is_empty() || !tls.is_empty() {
+            program.virtual_services.push((
+                metadata,
+                VirtualServiceSpec {
+                    hosts: settings.hosts.unwrap_or_else(|| vec![host]),
+                    gateways: settings.gateways,
+                    http,
+                    tls,
+                    tcp,
+                    export_to: settings.export_to,
+                },
+            ));
+        }
+    }
+
+    fn labels(&mut self, subset: &ast::Subset) -> Pairs<String> {
+        let mut labels = Pairs::default();
+        let mut first_spans: HashMap<String, Span> = HashMap::new();
+        for label in &subset.labels {
+            let key = label.key.text();
+            if let Some(first) = first_spans.get(&key) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0209, label.key.span, format!("label `{key}` is set twice"))
+                        .with_label("set again here")
+                        .with_secondary(*first, "first set here")
+                        .with_help("a subset selects pods by one value per label key; remove one"),
+                );
+                continue;
+            }
+            first_spans.insert(key.clone(), label.key.span);
+            if let Some(value) = self.label(&key, label.key.span, &label.value) {
+                labels.0.push((key, value));
+            }
+        }
+        labels
+    }
+
+    /// A route with no `match` takes every request: routes after it in the
+    /// same list can never be used.
+    fn unreachable_routes(&mut self, service: &ast::Service) {
+        for kind in [RouteKind::Http, RouteKind::Tcp, RouteKind::Tls] {
+            let routes: Vec<&ast::Route> = service.routes.iter().filter(|r| r.kind == kind).collect();
+            let catch_all = routes
+                .iter()
+                .position(|r| !r.statements.iter().any(|s| matches!(s.kind, StatementKind::Match(_))));
+            let Some(at) = catch_all else { continue };
+            let Some(catch_all_route) = routes.get(at) else { continue };
+            for later in routes.iter().skip(at + 1) {
+                self.diagnostics.push(
+                    Diagnostic::warning(Code::W0001, later.keyword, "this route is never used")
+                        .with_label("unreachable")
+                        .with_secondary(catch_all_route.keyword, "this route has no `match`, so it takes every request")
+                        .with_help("routes are tried in order: move the route without `match` to the end"),
+                );
+            }
+        }
+    }
+
+    /// A match identical to an earlier one in the same service never applies.
+    fn duplicate_matches(&mut self, route: &ast::Route, matches: &[HttpMatch], seen: &mut HashMap<String, Span>) {
+        let spans = route
+            .statements
+            .iter()
+            .filter(|s| matches!(s.kind, StatementKind::Match(_)))
+            .map(|s| s.span);
+        for (m, span) in matches.iter().zip(spans) {
+            let key = format!("{m:?}");
+            match seen.get(&key) {
+                Some(first) => self.diagnostics.push(
+                    Diagnostic::warning(Code::W0003, span, "this match is the same as an earlier one")
+                        .with_label("never applies")
+                        .with_secondary(*first, "the same match, tried first")
+                        .with_help("remove it, or make it differ from the earlier match"),
+                ),
+                None => {
+                    seen.insert(key, span);
+                }
+            }
+        }
+    }
+
+    fn settings(&mut self, service: &ast::Service) -> Settings {
+        let mut out = Settings::default();
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        for setting in &service.settings {
+            let keyword = setting.key.keyword();
+            if let Some(first) = seen.get(keyword) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0211, setting.key_span, format!("`{keyword}` is set twice"))
+                        .with_label("set again here")
+                        .with_secondary(*first, "first set here")
+                        .with_help(format!("list every value in one `{keyword}` line, separated by commas")),
+                );
+                continue;
+            }
+            seen.insert(keyword, setting.key_span);
+            match setting.key {
+                SettingKey::Host => {
+                    if let Some(extra) = setting.values.get(1) {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::E0301, extra.span, "a service has one `host`")
+                                .with_label("extra host")
+                                .with_help("use `hosts \"a\", \"b\"` for the extra hosts of the VirtualService"),
+                        );
+                    }
+                }
+                SettingKey::Hosts => {
+                    let hosts = self.strings(&setting.values, |c, s, v| c.host(s, v));
+                    out.hosts = Some(hosts);
+                }
+                SettingKey::Gateways => out.gateways = self.strings(&setting.values, |_, _, _| true),
+                SettingKey::ExportTo => {
+                    out.export_to = self.strings(&setting.values, |c, s, v| {
+                        s == "." || s == "*" || c.dns_label(s, v.span, "namespace")
+                    })
+                }
+                SettingKey::ExternalSubsets => {
+                    for value in &setting.values {
+                        if let Some(name) = self.name_or_string(value) {
+                            self.dns_label(&name, value.span, "subset");
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn strings(&mut self, values: &[Value], valid: impl Fn(&mut Checker, &str, &Value) -> bool) -> Vec<String> {
+        values
+            .iter()
+            .filter_map(|value| {
+                let text = self.string(value)?;
+                valid(self, &text, value).then_some(text)
+            })
+            .collect()
+    }
+}
+
+/// Service settings after checking.
+#[derive(Default)]
+struct Settings {
+    hosts: Option<Vec<String>>,
+    gateways: Vec<String>,
+    export_to: Vec<String>,
+}

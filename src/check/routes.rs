@@ -1,0 +1,934 @@
+//! Routes: statements and match conditions to Istio's HTTP, TCP and TLS
+//! routes, with the routing guarantees (destinations resolve, weights sum
+//! to 100, one action per route).
+
+use std::collections::HashMap;
+
+use super::{Checker, Reference, ServiceId};
+use crate::diag::{Code, Diagnostic};
+use crate::emit::istio::*;
+use crate::span::Span;
+use crate::suggest::closest;
+use crate::syntax::ast::{self, ConditionKind, KeyedSource, RouteKind, StatementKind, Value, ValueKind};
+
+/// The result of checking one route.
+pub(super) enum CheckedRoute {
+    Http(HttpRoute),
+    Tcp(TcpRoute),
+    Tls(TlsRoute),
+}
+
+/// Status codes Istio accepts for `redirect code`.
+const REDIRECT_CODES: &[i64] = &[301, 302, 303, 307, 308];
+
+/// gRPC status names for `fault abort grpc`.
+const GRPC_STATUSES: &[&str] = &[
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
+
+/// Conditions `retries ... on "..."` accepts (besides status codes).
+const RETRY_ON: &[&str] = &[
+    "5xx",
+    "gateway-error",
+    "reset",
+    "reset-before-request",
+    "connect-failure",
+    "envoy-ratelimited",
+    "retriable-4xx",
+    "refused-stream",
+    "retriable-status-codes",
+    "retriable-headers",
+    "http3-post-connect-failure",
+    "cancelled",
+    "deadline-exceeded",
+    "internal",
+    "resource-exhausted",
+    "unavailable",
+];
+
+/// Where each statement that may appear once was first seen.
+type Seen = HashMap<&'static str, Span>;
+
+impl Checker {
+    /// Checks one route of service `service`.
+    pub(super) fn route(&mut self, service: ServiceId, route: &ast::Route) -> CheckedRoute {
+        let mut seen: Seen = HashMap::new();
+        for statement in &route.statements {
+            self.check_allowed(route.kind, statement);
+            let once = match &statement.kind {
+                StatementKind::Match(_) | StatementKind::Mirror { .. } | StatementKind::Headers { .. } => None,
+                StatementKind::Rewrite { part: ast::RewritePart::Authority, .. } => Some("rewrite authority"),
+                other => Some(other.keyword()),
+            };
+            if let Some(keyword) = once {
+                if let Some(first) = seen.get(keyword) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0211, statement.keyword, format!("`{keyword}` appears twice in this route"))
+                            .with_label("repeated")
+                            .with_secondary(*first, "first here")
+                            .with_help("keep one of them"),
+                    );
+                } else {
+                    seen.insert(keyword, statement.keyword);
+                }
+            }
+        }
+        match route.kind {
+            RouteKind::Http => CheckedRoute::Http(self.http_route(service, route, &seen)),
+            RouteKind::Tcp => {
+                let (matches, destinations) = self.l4_route(service, route, &seen);
+                CheckedRoute::Tcp(TcpRoute {
+                    matches,
+                    route: destinations,
+                })
+            }
+            RouteKind::Tls => {
+                let (matches, destinations) = self.l4_route(service, route, &seen);
+                let missing_sni = matches.is_empty() || matches.iter().any(|m| m.sni_hosts.is_empty());
+                if missing_sni {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0404, route.keyword, "a `tls route` needs `match sni \"host\"`")
+                            .with_label("no SNI match")
+                            .with_help("Istio routes TLS by the SNI host name: add `match sni \"example.com\"` to every match"),
+                    );
+                }
+                CheckedRoute::Tls(TlsRoute {
+                    matches,
+                    route: destinations,
+                })
+            }
+        }
+    }
+
+    /// TCP and TLS routes take `match` and `to` only.
+    fn check_allowed(&mut self, kind: RouteKind, statement: &ast::Statement) {
+        let kind_name = match kind {
+            RouteKind::Http => return self.check_conditions_allowed(kind, statement),
+            RouteKind::Tcp => "tcp",
+            RouteKind::Tls => "tls",
+        };
+        match statement.kind {
+            StatementKind::Match(_) => self.check_conditions_allowed(kind, statement),
+            StatementKind::To(_) => {}
+            _ => self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0408,
+                    statement.keyword,
+                    format!("`{}` is not allowed in a `{kind_name} route`", statement.kind.keyword()),
+                )
+                .with_label("HTTP only")
+                .with_help(format!("a `{kind_name} route` has only `match` and `to` statements")),
+            ),
+        }
+    }
+
+    fn check_conditions_allowed(&mut self, kind: RouteKind, statement: &ast::Statement) {
+        let StatementKind::Match(conditions) = &statement.kind else {
+            return;
+        };
+        for condition in conditions {
+            let allowed = match &condition.kind {
+                ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => kind == RouteKind::Http,
+                ConditionKind::Sni(_) => kind == RouteKind::Tls,
+                ConditionKind::DestinationSubnet(_) => kind != RouteKind::Http,
+                _ => true,
+            };
+            if !allowed {
+                let route_name = match kind {
+                    RouteKind::Http => "an HTTP route",
+                    RouteKind::Tcp => "a `tcp route`",
+                    RouteKind::Tls => "a `tls route`",
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0408, condition.span, format!("this condition is not available in {route_name}"))
+                        .with_label("not available here")
+                        .with_help(match kind {
+                            RouteKind::Http => "`sni` matches TLS routes and `destination_subnet` TCP and TLS routes",
+                            _ => "TCP and TLS routes match on `port`, `source`, `gateway`, `destination_subnet` (and `sni` for TLS)",
+                        }),
+                );
+            }
+        }
+    }
+
+    fn http_route(&mut self, service: ServiceId, route: &ast::Route, seen: &Seen) -> HttpRoute {
+        let mut out = HttpRoute {
+            name: route.name.as_ref().map(|n| n.name.clone()),
+            ..HttpRoute::default()
+        };
+        let mut mirrors: Vec<(Destination, Option<Percent>)> = Vec::new();
+        for statement in &route.statements {
+            match &statement.kind {
+                StatementKind::Match(conditions) => out.matches.push(self.http_match(conditions)),
+                StatementKind::To(destinations) => {
+                    out.route = self
+                        .destinations(service, destinations, statement.span)
+                        .into_iter()
+                        .map(|(destination, weight)| HttpRouteDestination { destination, weight })
+                        .collect();
+                }
+                StatementKind::Timeout(value) => out.timeout = self.duration(value, true),
+                StatementKind::Retries { attempts, options } => out.retries = self.retries(attempts, options),
+                StatementKind::FaultDelay { delay, percent } => {
+                    let fixed_delay = self.duration(delay, true);
+                    let percentage = percent.as_ref().and_then(|p| self.percent(p, Code::E0405)).map(|value| Percent { value });
+                    if let Some(fixed_delay) = fixed_delay {
+                        out.fault.get_or_insert_with(Fault::default).delay = Some(Delay { fixed_delay, percentage });
+                    }
+                }
+                StatementKind::FaultAbort { status, grpc, percent } => {
+                    let percentage = percent.as_ref().and_then(|p| self.percent(p, Code::E0405)).map(|value| Percent { value });
+                    let abort = if *grpc {
+                        self.grpc_status(status).map(|name| Abort {
+                            http_status: None,
+                            grpc_status: Some(name),
+                            percentage,
+                        })
+                    } else {
+                        self.abort_status(status).map(|code| Abort {
+                            http_status: Some(code),
+                            grpc_status: None,
+                            percentage,
+                        })
+                    };
+                    if let Some(abort) = abort {
+                        out.fault.get_or_insert_with(Fault::default).abort = Some(abort);
+                    }
+                }
+                StatementKind::Mirror { target, percent } => {
+                    let percentage = percent.as_ref().and_then(|p| self.percent(p, Code::E0303)).map(|value| Percent { value });
+                    if let Some(destination) = self.destination(service, target) {
+                        mirrors.push((destination, percentage));
+                    }
+                }
+                StatementKind::Rewrite { part, value } => {
+                    if let Some(text) = self.string(value) {
+                        let rewrite = out.rewrite.get_or_insert_with(Rewrite::default);
+                        match part {
+                            ast::RewritePart::Uri => rewrite.uri = Some(text),
+                            ast::RewritePart::Authority => rewrite.authority = Some(text),
+                        }
+                    }
+                }
+                StatementKind::RewriteRegex { pattern, replacement } => {
+                    let pattern_text = self.string(pattern);
+                    let replacement = self.string(replacement);
+                    if let (Some(p), Some(r)) = (pattern_text, replacement) {
+                        if self.regex(pattern, &p) {
+                            out.rewrite.get_or_insert_with(Rewrite::default).uri_regex_rewrite =
+                                Some(RegexRewrite { pattern: p, rewrite: r });
+                        }
+                    }
+                }
+                StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options)),
+                StatementKind::Respond { status, body } => {
+                    let status = self.integer(status, 200, 599).and_then(|s| u32::try_from(s).ok());
+                    let body = body.as_ref().and_then(|b| self.string(b)).map(|string| Body { string });
+                    if let Some(status) = status {
+                        out.direct_response = Some(DirectResponse { status, body });
+                    }
+                }
+                StatementKind::Delegate { name, namespace } => {
+                    let name_text = self.name_or_string(name);
+                    let namespace_text = namespace.as_ref().and_then(|ns| self.name_or_string(ns));
+                    if let Some(name_text) = name_text {
+                        if self.dns_label_value(&name_text, name, "VirtualService")
+                            && namespace_text
+                                .as_ref()
+                                .zip(namespace.as_ref())
+                                .is_none_or(|(text, value)| self.dns_label_value(text, value, "namespace"))
+                        {
+                            out.delegate = Some(Delegate {
+                                name: name_text,
+                                namespace: namespace_text,
+                            });
+                        }
+                    }
+                }
+                StatementKind::Headers { side, op, name, value } => self.header_operation(&mut out, *side, *op, name, value.as_ref(), statement.span),
+                StatementKind::Cors(fields) => out.cors_policy = Some(self.catalogue_block(fields, crate::catalogue::cors_policy())),
+            }
+        }
+        match mirrors.len() {
+            0 => {}
+            1 => {
+                if let Some((destination, percentage)) = mirrors.pop() {
+                    out.mirror = Some(destination);
+                    out.mirror_percentage = percentage;
+                }
+            }
+            _ => {
+                out.mirrors = mirrors
+                    .into_iter()
+                    .map(|(destination, percentage)| Mirror { destination, percentage })
+                    .collect();
+            }
+        }
+        self.check_actions(route, seen);
+        out
+    }
+
+    /// One action per route: forward (`to`), `redirect`, `respond` or `delegate`.
+    fn check_actions(&mut self, route: &ast::Route, seen: &Seen) {
+        // (statement, statements it excludes)
+        const EXCLUSIVE: &[(&str, &[&str])] = &[
+            ("redirect", &["to", "fault delay", "fault abort", "rewrite", "respond", "delegate", "mirror"]),
+            ("respond", &["to", "fault delay", "fault abort", "rewrite", "delegate", "mirror"]),
+            ("delegate", &["to"]),
+        ];
+        for (action, excluded) in EXCLUSIVE {
+            let Some(action_span) = seen.get(action) else { continue };
+            for other in *excluded {
+                let other_span = if *other == "mirror" {
+                    route
+                        .statements
+                        .iter()
+                        .find(|s| matches!(s.kind, StatementKind::Mirror { .. }))
+                        .map(|s| s.keyword)
+                } else {
+                    seen.get(other).copied()
+                };
+                if let Some(other_span) = other_span {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0403, other_span, format!("`{other}` cannot be combined with `{action}`"))
+                            .with_label(format!("conflicts with `{action}`"))
+                            .with_secondary(*action_span, format!("`{action}` answers the request itself"))
+                            .with_help(format!("a route either forwards (`to`) or answers (`redirect`, `respond`) or delegates; remove `{other}` or `{action}`")),
+                    );
+                }
+            }
+        }
+        let has_action = ["to", "redirect", "respond", "delegate"].iter().any(|a| seen.contains_key(a));
+        if !has_action {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0404, route.keyword, "this route does nothing with the requests it matches")
+                    .with_label("no `to`, `redirect`, `respond` or `delegate`")
+                    .with_help("add `to SUBSET` to forward matching requests, or `respond 404` to answer them"),
+            );
+        }
+    }
+
+    fn l4_route(&mut self, service: ServiceId, route: &ast::Route, seen: &Seen) -> (Vec<L4Match>, Vec<RouteDestination>) {
+        let mut matches = Vec::new();
+        let mut destinations = Vec::new();
+        for statement in &route.statements {
+            match &statement.kind {
+                StatementKind::Match(conditions) => matches.push(self.l4_match(conditions)),
+                StatementKind::To(list) => {
+                    destinations = self
+                        .destinations(service, list, statement.span)
+                        .into_iter()
+                        .map(|(destination, weight)| RouteDestination { destination, weight })
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        if !seen.contains_key("to") {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0404, route.keyword, "this route has no destination")
+                    .with_label("no `to`")
+                    .with_help("add `to SUBSET` to say where the connections go"),
+            );
+        }
+        (matches, destinations)
+    }
+
+    fn http_match(&mut self, conditions: &[ast::Condition]) -> HttpMatch {
+        let mut out = HttpMatch::default();
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for condition in conditions {
+            let key = condition_key(&condition.kind);
+            if let Some(first) = seen.get(&key) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0208, condition.span, "the same attribute is tested twice in one `match`")
+                        .with_label("tested again")
+                        .with_secondary(*first, "first tested here")
+                        .with_help("a `match` line is an AND of conditions on different attributes; use a second `match` line for an OR"),
+                );
+                continue;
+            }
+            seen.insert(key, condition.span);
+            match &condition.kind {
+                ConditionKind::Str { subject, op, value } => {
+                    let Some(m) = self.string_match(*op, value, *subject == ast::StringSubject::Uri) else { continue };
+                    let slot = match subject {
+                        ast::StringSubject::Uri => &mut out.uri,
+                        ast::StringSubject::Scheme => &mut out.scheme,
+                        ast::StringSubject::Method => &mut out.method,
+                        ast::StringSubject::Authority => &mut out.authority,
+                    };
+                    *slot = Some(m);
+                }
+                ConditionKind::Keyed { source, name, test } => {
+                    let Some(name_text) = self.string(name) else { continue };
+                    let valid_name = match source {
+                        KeyedSource::Query => {
+                            if name_text.is_empty() {
+                                self.type_error(name, "a query parameter name", "a non-empty name such as \"version\"");
+                                false
+                            } else {
+                                true
+                            }
+                        }
+                        _ => self.header_name(&name_text, name),
+                    };
+                    let string_match = match test {
+                        Some((op, value)) => self.string_match(*op, value, false),
+                        None => Some(StringMatch::default()),
+                    };
+                    if let (true, Some(m)) = (valid_name, string_match) {
+                        let map = match source {
+                            KeyedSource::Header => &mut out.headers,
+                            KeyedSource::WithoutHeader => &mut out.without_headers,
+                            KeyedSource::Query => &mut out.query_params,
+                        };
+                        map.0.push((name_text, m));
+                    }
+                }
+                ConditionKind::IgnoreUriCase => out.ignore_uri_case = Some(true),
+                other => {
+                    let mut l4 = L4Match::default();
+                    self.l4_condition(&mut l4, other);
+                    out.port = out.port.or(l4.port);
+                    out.source_labels.0.extend(l4.source_labels.0);
+                    out.gateways.extend(l4.gateways);
+                    out.source_namespace = out.source_namespace.or(l4.source_namespace);
+                }
+            }
+        }
+        out
+    }
+
+    fn l4_match(&mut self, conditions: &[ast::Condition]) -> L4Match {
+        let mut out = L4Match::default();
+        for condition in conditions {
+            self.l4_condition(&mut out, &condition.kind);
+        }
+        out
+    }
+
+    /// The conditions HTTP, TCP and TLS routes share.
+    fn l4_condition(&mut self, out: &mut L4Match, condition: &ConditionKind) {
+        match condition {
+            ConditionKind::Port(value) => out.port = self.port(value),
+            ConditionKind::SourceLabels(fields) => {
+                for field in fields {
+                    let key = field.key.text();
+                    if let Some(value) = self.label(&key, field.key.span, &field.value) {
+                        out.source_labels.0.push((key, value));
+                    }
+                }
+            }
+            ConditionKind::SourceNamespace(value) => {
+                if let Some(ns) = self.name_or_string(value) {
+                    if self.dns_label_value(&ns, value, "namespace") {
+                        out.source_namespace = Some(ns);
+                    }
+                }
+            }
+            ConditionKind::Gateway(value) => out.gateways.extend(self.string(value)),
+            ConditionKind::Sni(value) => {
+                if let Some(host) = self.string(value) {
+                    if self.host(&host, value) {
+                        out.sni_hosts.push(host);
+                    }
+                }
+            }
+            ConditionKind::DestinationSubnet(value) => out.destination_subnets.extend(self.string(value)),
+            ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => {}
+        }
+    }
+
+    fn string_match(&mut self, op: ast::StringOp, value: &Value, empty_prefix_ok: bool) -> Option<StringMatch> {
+        let text = self.string(value)?;
+        let mut out = StringMatch::default();
+        match op {
+            ast::StringOp::Exact => out.exact = Some(text),
+            ast::StringOp::Prefix => {
+                if text.is_empty() && !empty_prefix_ok {
+                    self.type_error(value, "a non-empty prefix", "a prefix such as \"/api\"");
+                    return None;
+                }
+                out.prefix = Some(text);
+            }
+            ast::StringOp::Regex => {
+                if !self.regex(value, &text) {
+                    return None;
+                }
+                out.regex = Some(text);
+            }
+        }
+        Some(out)
+    }
+
+    /// `to` destinations with their weights, checked for the 100% rule.
+    fn destinations(
+        &mut self,
+        service: ServiceId,
+        list: &[ast::Destination],
+        statement: Span,
+    ) -> Vec<(Destination, Option<i64>)> {
+        let resolved: Vec<Option<Destination>> = list.iter().map(|d| self.destination(service, &d.target)).collect();
+        let weights: Vec<Option<i64>> = list
+            .iter()
+            .map(|d| d.weight.as_ref().and_then(|w| self.weight(w)))
+            .collect();
+        if let [single] = list {
+            if let (Some(weight_value), Some(Some(weight))) = (&single.weight, weights.first()) {
+                if *weight < 100 {
+                    self.diagnostics.push(
+                        Diagnostic::warning(Code::W0002, weight_value.span, format!("the weight {weight}% is ignored"))
+                            .with_label("ignored")
+                            .with_note("a route with one destination sends it all of its traffic")
+                            .with_help("remove the weight, or add the destination that should get the rest")
+                            .with_fix("Remove the weight", Span { start: single.target.span.end, ..weight_value.span }, ""),
+                    );
+                }
+            }
+            return resolved
+                .into_iter()
+                .flatten()
+                .map(|destination| (destination, None))
+                .collect();
+        }
+        let mut complete = true;
+        for destination in list {
+            if destination.weight.is_none() {
+                complete = false;
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0402, destination.span, "this destination has no weight")
+                        .with_label("needs a weight such as `50%`")
+                        .with_secondary(statement, "a split over several destinations")
+                        .with_help("give every destination of a split a weight; the weights sum to 100%"),
+                );
+            }
+        }
+        if complete && weights.iter().all(Option::is_some) {
+            let sum: i64 = weights.iter().flatten().sum();
+            if sum != 100 {
+                self.weight_sum_error(list, &weights, sum);
+            }
+        }
+        resolved
+            .into_iter()
+            .zip(weights)
+            .filter_map(|(destination, weight)| destination.map(|d| (d, weight)))
+            .collect()
+    }
+
+    fn weight_sum_error(&mut self, list: &[ast::Destination], weights: &[Option<i64>], sum: i64) {
+        let spans: Vec<Span> = list.iter().filter_map(|d| d.weight.as_ref().map(|w| w.span)).collect();
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else { return };
+        let all = first.to(*last);
+        let difference = 100 - sum;
+        let mut diag = Diagnostic::error(Code::E0401, all, format!("the weights sum to {sum}%, not 100%"))
+            .with_label(format!("these weights sum to {sum}%"))
+            .with_note("Istio itself treats weights as relative shares, so this split would silently become something other than what it reads; meshc requires exactly 100%");
+        for span in spans.iter().skip(1).take(spans.len().saturating_sub(2)) {
+            diag = diag.with_secondary(*span, "");
+        }
+        // Suggest moving the difference onto the last weight when that stays valid.
+        let adjusted = weights.last().copied().flatten().map(|w| w + difference);
+        match adjusted {
+            Some(new_last) if (0..=100).contains(&new_last) => {
+                let verb = if difference > 0 { "add" } else { "remove" };
+                diag = diag
+                    .with_help(format!(
+                        "{verb} {}% so they sum to 100%, e.g. make the last weight {new_last}%",
+                        difference.abs()
+                    ))
+                    .with_fix(format!("Make the last weight {new_last}%"), *last, format!("{new_last}%"));
+            }
+            _ => diag = diag.with_help("change the weights so that they sum to 100%"),
+        }
+        self.diagnostics.push(diag);
+    }
+
+    /// A weight: a whole percentage from 0% to 100%.
+    fn weight(&mut self, value: &Value) -> Option<i64> {
+        match value.kind {
+            ValueKind::Percent(p) if p.fract() == 0.0 && (0.0..=100.0).contains(&p) => Some(p as i64),
+            ValueKind::Percent(p) if p.fract() != 0.0 => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0301, value.span, "a weight must be a whole percentage")
+                        .with_label("not a whole number")
+                        .with_help(format!("Istio weights are integers; use {}%", p.round())),
+                );
+                None
+            }
+            ValueKind::Percent(_) => {
+                self.out_of_range(value, "0%..100%");
+                None
+            }
+            ValueKind::Number(ref n) => {
+                let text = n.clone();
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0301, value.span, "a weight needs a `%` sign")
+                        .with_label("expected a percentage")
+                        .with_help(format!("write `{text}%`"))
+                        .with_fix(format!("Write `{text}%`"), value.span, format!("{text}%")),
+                );
+                None
+            }
+            _ => {
+                self.type_error(value, "a percentage", "a weight such as 50%");
+                None
+            }
+        }
+    }
+
+    /// Resolves a destination: a subset of this service, another service,
+    /// `service/subset`, or an external host.
+    pub(super) fn destination(&mut self, service: ServiceId, target: &ast::Target) -> Option<Destination> {
+        let port = match &target.port {
+            Some((text, span)) => {
+                let value = Value {
+                    kind: ValueKind::Number(text.clone()),
+                    span: *span,
+                };
+                Some(PortSelector { number: self.port(&value)? })
+            }
+            None => None,
+        };
+        let (host, subset) = match &target.host {
+            ast::TargetHost::Name(name) => {
+                let own = self.services.get(service)?;
+                if own.has_subset(&name.name) {
+                    self.references.push(Reference {
+                        span: name.span,
+                        service,
+                        subset: Some(name.name.clone()),
+                    });
+                    (own.host.clone(), Some(name.name.clone()))
+                } else if let Some(&other) = self.by_name.get(&name.name) {
+                    self.references.push(Reference {
+                        span: name.span,
+                        service: other,
+                        subset: None,
+                    });
+                    (self.services.get(other)?.host.clone(), None)
+                } else {
+                    self.unknown_target(service, name);
+                    return None;
+                }
+            }
+            ast::TargetHost::Qualified { service: svc, subset } => {
+                let Some(&other) = self.by_name.get(&svc.name) else {
+                    self.unknown_service(svc);
+                    return None;
+                };
+                self.references.push(Reference {
+                    span: svc.span,
+                    service: other,
+                    subset: None,
+                });
+                let info = self.services.get(other)?;
+                if !info.has_subset(&subset.name) {
+                    self.unknown_subset(other, subset);
+                    return None;
+                }
+                self.references.push(Reference {
+                    span: subset.span,
+                    service: other,
+                    subset: Some(subset.name.clone()),
+                });
+                (info.host.clone(), Some(subset.name.clone()))
+            }
+            ast::TargetHost::External(host, span) => {
+                let value = Value {
+                    kind: ValueKind::String(host.clone()),
+                    span: *span,
+                };
+                if host.contains('*') || !self.host(host, &value) {
+                    if host.contains('*') {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::E0409, *span, "a destination cannot be a wildcard host")
+                                .with_label("wildcard")
+                                .with_help("name one host, such as \"api.example.com\""),
+                        );
+                    }
+                    return None;
+                }
+                (host.clone(), None)
+            }
+        };
+        Some(Destination { host, subset, port })
+    }
+
+    /// A bare name that is neither a subset of this service nor a service.
+    fn unknown_target(&mut self, service: ServiceId, name: &ast::Ident) {
+        let has_subsets = self.services.get(service).is_some_and(|s| !s.subsets.is_empty());
+        if has_subsets {
+            self.unknown_subset(service, name);
+        } else {
+            self.unknown_service(name);
+        }
+    }
+
+    fn unknown_subset(&mut self, service: ServiceId, subset: &ast::Ident) {
+        let Some(info) = self.services.get(service) else { return };
+        let names: Vec<&str> = info.subset_names().collect();
+        let defined = if names.is_empty() {
+            "it defines no subsets".to_string()
+        } else {
+            format!("defined subsets: {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+        };
+        let mut diag = Diagnostic::error(
+            Code::E0201,
+            subset.span,
+            format!("unknown subset `{}` of service `{}`", subset.name, info.name),
+        )
+        .with_note(defined)
+        .with_secondary(info.name_span, format!("service `{}` is defined here", info.name));
+        match closest(&subset.name, names.iter().copied()) {
+            Some(best) => {
+                diag = diag
+                    .with_label(format!("did you mean `{best}`?"))
+                    .with_help(format!("route to `{best}`, or define `subset {} {{ ... }}` in `{}`", subset.name, info.name))
+                    .with_fix(format!("Replace with `{best}`"), subset.span, best);
+            }
+            None => {
+                diag = diag
+                    .with_label("no such subset")
+                    .with_help(format!("define `subset {} {{ ... }}` in service `{}`", subset.name, info.name));
+            }
+        }
+        self.diagnostics.push(diag);
+    }
+
+    fn unknown_service(&mut self, name: &ast::Ident) {
+        let mut diag = Diagnostic::error(Code::E0202, name.span, format!("unknown service `{}`", name.name));
+        let best = closest(&name.name, self.services.iter().map(|s| s.name.as_str())).map(String::from);
+        match best {
+            Some(best) => {
+                diag = diag
+                    .with_label(format!("did you mean `{best}`?"))
+                    .with_help(format!("replace `{}` with `{best}`", name.name))
+                    .with_fix(format!("Replace with `{best}`"), name.span, best);
+            }
+            None => {
+                diag = diag
+                    .with_label("not defined in this program")
+                    .with_help("define the service, or write a host outside the program in quotes (\"api.example.com\")");
+            }
+        }
+        self.diagnostics.push(diag);
+    }
+
+    fn retries(&mut self, attempts: &Value, options: &[ast::RetryOption]) -> Option<Retries> {
+        let attempts_count = self.integer(attempts, 0, i64::from(i32::MAX))?;
+        let mut out = Retries {
+            attempts: attempts_count,
+            per_try_timeout: None,
+            retry_on: None,
+            retry_remote_localities: None,
+        };
+        for option in options {
+            match option.key.as_str() {
+                "per_try" => out.per_try_timeout = self.duration(&option.value, true),
+                "on" => out.retry_on = self.retry_on(&option.value),
+                _ => out.retry_remote_localities = self.boolean(&option.value),
+            }
+        }
+        if attempts_count == 0 {
+            if let Some(option) = options.first() {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0403, option.key_span, "`retries 0` turns retries off, so it takes no options")
+                        .with_label("has no effect")
+                        .with_secondary(attempts.span, "retries are off")
+                        .with_help("remove the options, or allow at least one attempt"),
+                );
+            }
+        }
+        Some(out)
+    }
+
+    fn retry_on(&mut self, value: &Value) -> Option<String> {
+        let text = self.string(value)?;
+        for condition in text.split(',').map(str::trim) {
+            let is_status = condition.len() == 3 && condition.parse::<u16>().is_ok_and(|c| (100..600).contains(&c));
+            if RETRY_ON.contains(&condition) || is_status {
+                continue;
+            }
+            let mut diag = Diagnostic::error(Code::E0302, value.span, format!("unknown retry condition `{condition}`"))
+                .with_note(format!("known conditions: {}, or an HTTP status code such as 503", RETRY_ON.join(", ")));
+            diag = match closest(condition, RETRY_ON.iter().copied()) {
+                Some(best) => diag.with_label(format!("did you mean `{best}`?")).with_help(format!("replace `{condition}` with `{best}`")),
+                None => diag.with_label("unknown condition"),
+            };
+            self.diagnostics.push(diag);
+            return None;
+        }
+        Some(text)
+    }
+
+    fn abort_status(&mut self, value: &Value) -> Option<i64> {
+        let ValueKind::Number(text) = &value.kind else {
+            self.type_error(value, "an HTTP status code", "a status such as 503, or `grpc \"UNAVAILABLE\"`");
+            return None;
+        };
+        match text.parse::<i64>() {
+            Ok(code) if (200..=599).contains(&code) => Some(code),
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0405, value.span, format!("`{text}` is not an HTTP status Istio can inject"))
+                        .with_label("not in 200..599")
+                        .with_help("use a status from 200 to 599, such as 503"),
+                );
+                None
+            }
+        }
+    }
+
+    fn grpc_status(&mut self, value: &Value) -> Option<String> {
+        let text = self.name_or_string(value)?;
+        if GRPC_STATUSES.contains(&text.as_str()) {
+            return Some(text);
+        }
+        let mut diag = Diagnostic::error(Code::E0405, value.span, format!("unknown gRPC status `{text}`"))
+            .with_note(format!("gRPC statuses: {}", GRPC_STATUSES.join(", ")));
+        diag = match closest(&text, GRPC_STATUSES.iter().copied()) {
+            Some(best) => diag
+                .with_label(format!("did you mean `{best}`?"))
+                .with_help(format!("replace it with \"{best}\"")),
+            None => diag.with_label("not a gRPC status name"),
+        };
+        self.diagnostics.push(diag);
+        None
+    }
+
+    fn redirect(&mut self, options: &[(ast::RedirectKey, Span, Value)]) -> Redirect {
+        let mut out = Redirect::default();
+        let mut port_span = None;
+        for (key, key_span, value) in options {
+            match key {
+                ast::RedirectKey::Uri => out.uri = self.string(value),
+                ast::RedirectKey::Authority => out.authority = self.string(value),
+                ast::RedirectKey::Scheme => out.scheme = self.name_or_string(value),
+                ast::RedirectKey::Port => {
+                    out.port = self.port(value);
+                    port_span = Some(*key_span);
+                }
+                ast::RedirectKey::DerivePort => {
+                    let allowed = ["FROM_PROTOCOL_DEFAULT".to_string(), "FROM_REQUEST_PORT".to_string()];
+                    out.derive_port = self.enumeration(value, &allowed, "`derive_port` value");
+                    if let Some(port_span) = port_span {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::E0403, *key_span, "`port` and `derive_port` cannot both be set")
+                                .with_label("conflicts with `port`")
+                                .with_secondary(port_span, "port set here")
+                                .with_help("keep one of them"),
+                        );
+                    }
+                }
+                ast::RedirectKey::Code => {
+                    let code = match &value.kind {
+                        ValueKind::Number(text) => text.parse::<i64>().ok(),
+                        _ => {
+                            self.type_error(value, "a redirect status code", "301, 302, 303, 307 or 308");
+                            continue;
+                        }
+                    };
+                    match code {
+                        Some(code) if REDIRECT_CODES.contains(&code) => out.redirect_code = u32::try_from(code).ok(),
+                        _ => self.diagnostics.push(
+                            Diagnostic::error(Code::E0406, value.span, "not a redirect status code")
+                                .with_label("not 301, 302, 303, 307 or 308")
+                                .with_help("use 301 (moved permanently), 302 (found), 303 (see other), 307 or 308"),
+                        ),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn header_operation(
+        &mut self,
+        out: &mut HttpRoute,
+        side: ast::HeaderSide,
+        op: ast::HeaderOp,
+        name: &Value,
+        value: Option<&Value>,
+        statement: Span,
+    ) {
+        let Some(name_text) = self.string(name) else { return };
+        if !self.header_name(&name_text, name) {
+            return;
+        }
+        let value_text = match (op, value) {
+            (ast::HeaderOp::Remove, None) => None,
+            (ast::HeaderOp::Remove, Some(extra)) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0301, extra.span, "`remove` takes a header name only")
+                        .with_label("unexpected value")
+                        .with_help("remove the value"),
+                );
+                return;
+            }
+            (_, Some(value)) => match self.string(value) {
+                Some(text) => Some(text),
+                None => return,
+            },
+            (_, None) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0301, statement, "expected a header value after the name")
+                        .with_label("no value")
+                        .with_help("write the value to set, such as `headers request set \"x-version\" \"v2\"`"),
+                );
+                return;
+            }
+        };
+        let headers = out.headers.get_or_insert_with(Headers::default);
+        let ops = match side {
+            ast::HeaderSide::Request => headers.request.get_or_insert_with(HeaderOperations::default),
+            ast::HeaderSide::Response => headers.response.get_or_insert_with(HeaderOperations::default),
+        };
+        match (op, value_text) {
+            (ast::HeaderOp::Set, Some(v)) => ops.set.0.push((name_text, v)),
+            (ast::HeaderOp::Add, Some(v)) => ops.add.0.push((name_text, v)),
+            _ => ops.remove.push(name_text),
+        }
+    }
+
+    /// A name of another object given as a value.
+    fn dns_label_value(&mut self, name: &str, value: &Value, what: &str) -> bool {
+        self.dns_label(name, value.span, what)
+    }
+}
+
+/// What a condition tests, to find the same attribute tested twice.
+fn condition_key(kind: &ConditionKind) -> String {
+    match kind {
+        ConditionKind::Str { subject, .. } => format!("{subject:?}"),
+        ConditionKind::Keyed { source, name, .. } => match &name.kind {
+            ValueKind::String(n) => format!("{source:?}:{}", n.to_ascii_lowercase()),
+            _ => format!("{source:?}:?"),
+        },
+        ConditionKind::SourceLabels(_) => "source".into(),
+        ConditionKind::SourceNamespace(_) => "source namespace".into(),
+        ConditionKind::Port(_) => "port".into(),
+        // Several gateways in one match are a list, not a conflict.
+        ConditionKind::Gateway(value) => format!("gateway:{:?}", value.span),
+        ConditionKind::Sni(value) => format!("sni:{:?}", value.span),
+        ConditionKind::DestinationSubnet(value) => format!("subnet:{:?}", value.span),
+        ConditionKind::IgnoreUriCase => "ignore_uri_case".into(),
+    }
+}

@@ -1,0 +1,446 @@
+//! Typing of single values: durations, percentages, integers, strings,
+//! booleans, enum constants, and the string syntaxes Kubernetes and Istio
+//! impose (names, hosts, labels, header names, regexes).
+
+use super::Checker;
+use crate::diag::{Code, Diagnostic};
+use crate::suggest::closest;
+use crate::syntax::ast::{Value, ValueKind};
+
+/// Longest regex Istio accepts.
+const MAX_REGEX_LEN: usize = 1024;
+
+impl Checker {
+    /// Reports `value` as not being of the `expected` type.
+    pub(super) fn type_error(&mut self, value: &Value, expected: &str, example: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0301,
+                value.span,
+                format!("expected {expected}, found {}", value.kind.describe()),
+            )
+            .with_label(format!("expected {expected}"))
+            .with_help(format!("write {example}")),
+        );
+    }
+
+    /// A string literal.
+    pub(super) fn string(&mut self, value: &Value) -> Option<String> {
+        match &value.kind {
+            ValueKind::String(s) => Some(s.clone()),
+            _ => {
+                self.type_error(value, "a string", "a quoted string such as \"text\"");
+                None
+            }
+        }
+    }
+
+    /// A string, or a bare name taken as one (for names of other objects).
+    pub(super) fn name_or_string(&mut self, value: &Value) -> Option<String> {
+        match &value.kind {
+            ValueKind::String(s) | ValueKind::Ident(s) => Some(s.clone()),
+            _ => {
+                self.type_error(value, "a name", "a name such as \"reviews\"");
+                None
+            }
+        }
+    }
+
+    /// `true` or `false`.
+    pub(super) fn boolean(&mut self, value: &Value) -> Option<bool> {
+        match &value.kind {
+            ValueKind::Ident(s) if s == "true" => Some(true),
+            ValueKind::Ident(s) if s == "false" => Some(false),
+            _ => {
+                self.type_error(value, "a boolean", "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    pub(super) fn integer(&mut self, value: &Value, min: i64, max: i64) -> Option<i64> {
+        let number = match &value.kind {
+            ValueKind::Number(text) if !text.contains('.') => text.parse::<i64>().ok(),
+            _ => {
+                let example = if min >= 0 { format!("a whole number such as {}", min.max(1)) } else { "a whole number".into() };
+                self.type_error(value, "a whole number", &example);
+                return None;
+            }
+        };
+        match number {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.out_of_range(value, &format!("{min}..{max}"));
+                None
+            }
+        }
+    }
+
+    /// A port number, 1 to 65535.
+    pub(super) fn port(&mut self, value: &Value) -> Option<u32> {
+        self.integer(value, 1, 65535).and_then(|p| u32::try_from(p).ok())
+    }
+
+    /// A decimal number in `min..=max` (either bound optional).
+    pub(super) fn number(&mut self, value: &Value, min: Option<f64>, max: Option<f64>) -> Option<f64> {
+        let number = match &value.kind {
+            ValueKind::Number(text) => text.parse::<f64>().ok(),
+            _ => {
+                self.type_error(value, "a number", "a number such as 1.5");
+                return None;
+            }
+        }?;
+        if min.is_some_and(|m| number < m) || max.is_some_and(|m| number > m) {
+            let range = format!(
+                "{}..{}",
+                min.map_or("".into(), |m| m.to_string()),
+                max.map_or("".into(), |m| m.to_string())
+            );
+            self.out_of_range(value, &range);
+            return None;
+        }
+        Some(number)
+    }
+
+    /// A percentage `P%` with 0 ≤ P ≤ 100.
+    pub(super) fn percent(&mut self, value: &Value, code: Code) -> Option<f64> {
+        match value.kind {
+            ValueKind::Percent(p) if (0.0..=100.0).contains(&p) => Some(p),
+            ValueKind::Percent(_) => {
+                self.diagnostics.push(
+                    Diagnostic::error(code, value.span, "a percentage must be between 0% and 100%")
+                        .with_label("out of range")
+                        .with_help("use a value from 0% to 100%"),
+                );
+                None
+            }
+            _ => {
+                self.type_error(value, "a percentage", "a percentage such as 50% or 0.5%");
+                None
+            }
+        }
+    }
+
+    pub(super) fn out_of_range(&mut self, value: &Value, range: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0303, value.span, format!("value out of range: allowed is {range}"))
+                .with_label("out of range")
+                .with_help(format!("use a value in {range}")),
+        );
+    }
+
+    /// A Go duration; `at_least_1ms` where Istio refuses shorter ones (and
+    /// then only whole milliseconds).  Returns the text as written.
+    pub(super) fn duration(&mut self, value: &Value, at_least_1ms: bool) -> Option<String> {
+        let ValueKind::Duration(text) = &value.kind else {
+            self.type_error(value, "a duration", "a duration such as 10s, 250ms or 1m30s");
+            return None;
+        };
+        let nanos = duration_nanos(text)?;
+        if at_least_1ms && nanos < 1_000_000 {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0304, value.span, format!("the duration `{text}` is shorter than 1ms"))
+                    .with_label("too short")
+                    .with_help("Istio needs at least 1ms here; write 1ms or more"),
+            );
+            return None;
+        }
+        if at_least_1ms && nanos % 1_000_000 != 0 {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0304, value.span, format!("the duration `{text}` is not a whole number of milliseconds"))
+                    .with_label("finer than 1ms")
+                    .with_help("Istio keeps millisecond precision only; round to whole milliseconds"),
+            );
+            return None;
+        }
+        Some(text.clone())
+    }
+
+    /// An enum constant from `allowed`.
+    pub(super) fn enumeration(&mut self, value: &Value, allowed: &[String], what: &str) -> Option<String> {
+        let (ValueKind::Ident(text) | ValueKind::String(text)) = &value.kind else {
+            self.type_error(value, &format!("one of the {what} constants"), &format!("one of {}", list(allowed)));
+            return None;
+        };
+        if allowed.contains(text) {
+            return Some(text.clone());
+        }
+        let mut diag = Diagnostic::error(Code::E0302, value.span, format!("unknown {what} `{text}`"))
+            .with_note(format!("allowed values: {}", list(allowed)));
+        match closest(text, allowed.iter().map(String::as_str)) {
+            Some(best) => {
+                diag = diag
+                    .with_label(format!("did you mean `{best}`?"))
+                    .with_help(format!("replace `{text}` with `{best}`"))
+                    .with_fix(format!("Replace with `{best}`"), value.span, best);
+            }
+            None => diag = diag.with_label("not an allowed value"),
+        }
+        self.diagnostics.push(diag);
+        None
+    }
+
+    /// An RE2 regex as Envoy runs it.
+    pub(super) fn regex(&mut self, value: &Value, pattern: &str) -> bool {
+        match check_re2(pattern) {
+            Ok(()) => true,
+            Err(problem) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0307, value.span, format!("invalid regular expression: {problem}"))
+                        .with_label("not a valid RE2 regex")
+                        .with_help("Envoy uses RE2 syntax and matches the whole string; lookaround, backreferences and class set operations are not available"),
+                );
+                false
+            }
+        }
+    }
+
+    /// A Kubernetes name (DNS-1123 label) for services and subsets.
+    pub(super) fn dns_label(&mut self, name: &str, span: crate::span::Span, what: &str) -> bool {
+        if is_dns1123_label(name) {
+            return true;
+        }
+        let fixed = name.to_ascii_lowercase().replace('_', "-");
+        let mut diag = Diagnostic::error(Code::E0306, span, format!("`{name}` is not a valid {what} name"))
+            .with_label("not a DNS-1123 label")
+            .with_note("names are at most 63 characters of lower-case letters, digits and `-`, starting and ending with a letter or digit");
+        if is_dns1123_label(&fixed) {
+            diag = diag
+                .with_help(format!("use `{fixed}`"))
+                .with_fix(format!("Rename to `{fixed}`"), span, fixed.clone());
+        }
+        self.diagnostics.push(diag);
+        false
+    }
+
+    /// A host name, optionally with a leading wildcard (`*.example.com`).
+    pub(super) fn host(&mut self, host: &str, value: &Value) -> bool {
+        if is_wildcard_host(host) {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0409, value.span, format!("`{host}` is not a valid host"))
+                .with_label("not a DNS name")
+                .with_help("a host is a DNS name such as `reviews`, `reviews.shop.svc.cluster.local` or `*.example.com`"),
+        );
+        false
+    }
+
+    /// An HTTP header name (an RFC 7230 token, or an HTTP/2 pseudo-header).
+    pub(super) fn header_name(&mut self, name: &str, value: &Value) -> bool {
+        if is_header_name(name) {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0308, value.span, format!("`{name}` is not a valid header name"))
+                .with_label("not an HTTP header name")
+                .with_help("header names are non-empty and use letters, digits and !#$%&'*+-.^_`|~ only"),
+        );
+        false
+    }
+
+    /// A label key and value as Kubernetes accepts them.
+    pub(super) fn label(&mut self, key: &str, key_span: crate::span::Span, value: &Value) -> Option<String> {
+        let text = self.string(value)?;
+        if let Err(problem) = check_label_key(key) {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0305, key_span, format!("`{key}` is not a valid label key: {problem}"))
+                    .with_label("invalid label key")
+                    .with_help("a label key is an optional DNS prefix and `/`, then up to 63 letters, digits, `-`, `_` or `.`"),
+            );
+            return None;
+        }
+        if !is_label_value(&text) {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0305, value.span, format!("`{text}` is not a valid label value"))
+                    .with_label("invalid label value")
+                    .with_help("a label value is empty or up to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
+            );
+            return None;
+        }
+        Some(text)
+    }
+}
+
+fn list(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    quoted.join(", ")
+}
+
+/// Nanoseconds in a duration literal the grammar accepted.
+pub(crate) fn duration_nanos(text: &str) -> Option<u128> {
+    let mut total: f64 = 0.0;
+    let mut number = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let unit_nanos = match c {
+            'h' => 3_600e9,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                1e6
+            }
+            'm' => 60e9,
+            's' => 1e9,
+            'u' | 'µ' => {
+                chars.next();
+                1e3
+            }
+            'n' => {
+                chars.next();
+                1.0
+            }
+            _ => return None,
+        };
+        total += number.parse::<f64>().ok()? * unit_nanos;
+        number.clear();
+    }
+    (total.is_finite() && total < 1e30).then_some(total as u128)
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+pub(crate) fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.first().is_some_and(|c| *c != b'-')
+        && b.last().is_some_and(|c| *c != b'-')
+}
+
+fn is_wildcard_host(host: &str) -> bool {
+    if host.is_empty() || host.len() > 255 {
+        return false;
+    }
+    let host = host.strip_suffix('.').unwrap_or(host);
+    host.split('.').enumerate().all(|(i, label)| {
+        if i == 0 && label.starts_with('*') {
+            let rest = label.trim_start_matches('*').trim_start_matches('-');
+            return label.matches('*').count() == 1 && (rest.is_empty() || is_dns_label_any_case(rest));
+        }
+        is_dns_label_any_case(label)
+    })
+}
+
+fn is_dns_label_any_case(label: &str) -> bool {
+    is_dns1123_label(&label.to_ascii_lowercase())
+}
+
+fn is_header_name(name: &str) -> bool {
+    const PSEUDO: &[&str] = &[":method", ":scheme", ":authority", ":path", ":status"];
+    if PSEUDO.contains(&name) {
+        return true;
+    }
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn is_label_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+fn is_label_value(s: &str) -> bool {
+    s.is_empty() || is_label_name(s)
+}
+
+fn check_label_key(key: &str) -> Result<(), &'static str> {
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    if let Some(prefix) = prefix {
+        let ok = !prefix.is_empty() && prefix.len() <= 253 && prefix.split('.').all(is_dns1123_label);
+        if !ok {
+            return Err("the prefix before `/` must be a lower-case DNS name");
+        }
+    }
+    if !is_label_name(name) {
+        return Err("the name must be 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit");
+    }
+    Ok(())
+}
+
+/// Checks that `pattern` is a regex RE2 accepts with the meaning Rust's
+/// `regex` gives it: it must parse, be at most 1024 characters long, and use
+/// no class set operations or nested classes (RE2 reads those differently).
+fn check_re2(pattern: &str) -> Result<(), String> {
+    use regex_syntax::ast::{self, Visitor};
+    if pattern.is_empty() {
+        return Err("the pattern is empty".into());
+    }
+    if pattern.len() > MAX_REGEX_LEN {
+        return Err(format!("the pattern is longer than {MAX_REGEX_LEN} characters"));
+    }
+    let parsed = ast::parse::Parser::new()
+        .parse(pattern)
+        .map_err(|e| e.kind().to_string())?;
+    struct Re2Only;
+    impl Visitor for Re2Only {
+        type Output = ();
+        type Err = String;
+        fn finish(self) -> Result<(), String> {
+            Ok(())
+        }
+        fn visit_class_set_binary_op_pre(&mut self, _op: &ast::ClassSetBinaryOp) -> Result<(), String> {
+            Err("class set operations (`&&`, `--`, `~~`) are not RE2 syntax".into())
+        }
+        fn visit_class_set_item_pre(&mut self, item: &ast::ClassSetItem) -> Result<(), String> {
+            match item {
+                ast::ClassSetItem::Bracketed(_) => Err("nested character classes are not RE2 syntax".into()),
+                _ => Ok(()),
+            }
+        }
+    }
+    ast::visit(&parsed, Re2Only)?;
+    regex_syntax::Parser::new()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| e.to_string().lines().last().unwrap_or("invalid").trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_nanoseconds() {
+        assert_eq!(duration_nanos("1m30s"), Some(90_000_000_000));
+        assert_eq!(duration_nanos("250ms"), Some(250_000_000));
+        assert_eq!(duration_nanos("1.5h"), Some(5_400_000_000_000));
+        assert_eq!(duration_nanos("500us"), Some(500_000));
+        assert_eq!(duration_nanos("0s"), Some(0));
+    }
+
+    #[test]
+    fn name_syntaxes() {
+        assert!(is_dns1123_label("v2-mysql"));
+        assert!(!is_dns1123_label("V1"));
+        assert!(!is_dns1123_label("my_svc"));
+        assert!(is_wildcard_host("*.example.com"));
+        assert!(is_wildcard_host("reviews.bookinfo.svc.cluster.local"));
+        assert!(!is_wildcard_host("bad_host!"));
+        assert!(check_label_key("app.kubernetes.io/version").is_ok());
+        assert!(check_label_key("bad key").is_err());
+        assert!(is_header_name("end-user") && is_header_name(":authority") && !is_header_name("bad header"));
+    }
+
+    #[test]
+    fn regexes_follow_re2() {
+        assert!(check_re2("^/api/v[0-9]+/.*").is_ok());
+        assert!(check_re2("(unclosed").is_err());
+        assert!(check_re2("[a-z&&[^aeiou]]").is_err());
+        assert!(check_re2("(?=look)").is_err());
+        assert!(check_re2(&"a".repeat(1025)).is_err());
+    }
+}

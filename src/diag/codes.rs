@@ -1,0 +1,104 @@
+//! The catalogue of diagnostic codes.
+//!
+//! Codes are grouped by phase: `E01xx` syntax, `E02xx` names, `E03xx` values
+//! and types, `E04xx` routing rules, `W0xxx` warnings.  Each code has an
+//! explanation in `codes/CODE.md` (what went wrong, a failing example, the
+//! fix), printed by `meshc explain`.  A test keeps this table, the
+//! explanations, the UI tests and the uses in the compiler consistent.
+
+macro_rules! codes {
+    ($($code:ident: $title:literal,)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $title]
+                $code,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            /// The code as written (`E0201`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// The code's title and explanation.
+            pub fn info(self) -> CodeInfo {
+                match self {
+                    $(Code::$code => CodeInfo {
+                        code: stringify!($code),
+                        title: $title,
+                        explanation: include_str!(concat!("codes/", stringify!($code), ".md")),
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+/// What `meshc explain` prints about a code.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    /// The code (`E0201`).
+    pub code: &'static str,
+    /// A few words.
+    pub title: &'static str,
+    /// Markdown: what went wrong, a failing example and the fix.
+    pub explanation: &'static str,
+}
+
+impl Code {
+    /// Looks a code up by its spelling, case-insensitively.
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+codes! {
+    E0101: "syntax error",
+    E0102: "unmatched closing brace",
+    E0103: "unclosed block",
+    E0104: "unknown statement",
+    E0105: "invalid string escape",
+    E0201: "unknown subset",
+    E0202: "unknown service",
+    E0203: "duplicate service",
+    E0204: "duplicate subset",
+    E0205: "duplicate route name",
+    E0206: "host defined twice",
+    E0207: "unknown field",
+    E0208: "field set twice",
+    E0209: "duplicate label",
+    E0210: "namespace declared twice",
+    E0211: "statement repeated",
+    E0301: "wrong type of value",
+    E0302: "unknown enum value",
+    E0303: "value out of range",
+    E0304: "invalid duration",
+    E0305: "invalid label",
+    E0306: "invalid name",
+    E0307: "invalid regular expression",
+    E0308: "invalid header name",
+    E0401: "weights do not sum to 100",
+    E0402: "missing weight",
+    E0403: "mutually exclusive settings",
+    E0404: "route without action",
+    E0405: "invalid fault injection",
+    E0406: "invalid redirect",
+    E0407: "mutual TLS without certificates",
+    E0408: "statement not allowed in this route",
+    E0409: "invalid host",
+    W0001: "unreachable route",
+    W0002: "ignored weight",
+    W0003: "duplicate match",
+    W0004: "deprecated field",
+}

@@ -1,0 +1,142 @@
+//! Diagnostics: the one type every phase reports problems with.
+//!
+//! Wording lives where a diagnostic is built (in the phase that finds the
+//! problem); the renderers here only lay it out, for people (codespan) and
+//! for machines (JSON lines).  The language server converts the same values.
+
+mod codes;
+mod render;
+
+pub use codes::{Code, CodeInfo};
+pub use render::{render_human, render_json, ColorChoice};
+
+use crate::span::Span;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The program is wrong: nothing is emitted.
+    Error,
+    /// The program compiles, but probably not as intended.
+    Warning,
+}
+
+/// A span with a short text saying what happens there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What happens there (may be empty).
+    pub message: String,
+}
+
+/// A text edit that would fix the problem: replace `span` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, for an editor's menu.
+    pub title: String,
+    /// Where to edit.
+    pub span: Span,
+    /// The new text.
+    pub text: String,
+}
+
+/// One problem found in a program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code (`E0201`), explained by `meshc explain`.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One line, lower case, no final period; names in backticks.
+    pub message: String,
+    /// The place the problem is.
+    pub primary: Label,
+    /// Related places (the first definition of a duplicate, say).
+    pub secondary: Vec<Label>,
+    /// Extra facts worth knowing.
+    pub notes: Vec<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Machine-applicable fixes, offered by the language server.
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    /// An error with `code` at `span`.
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Error, span, message)
+    }
+
+    /// A warning with `code` at `span`.
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Warning, span, message)
+    }
+
+    fn new(code: Code, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            primary: Label {
+                span,
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+            fixes: Vec::new(),
+        }
+    }
+
+    /// Sets the text of the primary label.
+    pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
+        self.primary.message = message.into();
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a machine-applicable fix.
+    pub fn with_fix(mut self, title: impl Into<String>, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file and position, so output is stable whatever
+/// order the phases found them in.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary.span.file, a.primary.span.start, a.primary.span.end, a.code.as_str())
+            .cmp(&(b.primary.span.file, b.primary.span.start, b.primary.span.end, b.code.as_str()))
+    });
+}

@@ -1,0 +1,156 @@
+//! Rendering diagnostics: codespan-reporting for people, JSON lines for
+//! machines.  Neither renderer changes any wording.
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::term;
+use serde::Serialize;
+
+use super::{Diagnostic, Severity};
+use crate::span::{Encoding, Sources};
+
+/// Whether human output uses colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// ANSI colour codes.
+    Always,
+    /// Plain text.
+    Never,
+}
+
+fn to_codespan(diag: &Diagnostic) -> cs::Diagnostic<usize> {
+    let severity = match diag.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let mut labels = vec![
+        cs::Label::primary(diag.primary.span.file, diag.primary.span.range())
+            .with_message(diag.primary.message.clone()),
+    ];
+    labels.extend(diag.secondary.iter().map(|l| {
+        cs::Label::secondary(l.span.file, l.span.range()).with_message(l.message.clone())
+    }));
+    let mut notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {n}")).collect();
+    if let Some(help) = &diag.help {
+        notes.push(format!("help: {help}"));
+    }
+    cs::Diagnostic::new(severity)
+        .with_code(diag.code.as_str())
+        .with_message(diag.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Renders diagnostics the way a terminal shows them.
+pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice) -> String {
+    let config = term::Config::default();
+    let mut buffer = match color {
+        ColorChoice::Always => term::termcolor::Buffer::ansi(),
+        ColorChoice::Never => term::termcolor::Buffer::no_color(),
+    };
+    for diag in diagnostics {
+        // Rendering only fails for spans outside their file, which the
+        // phases never produce; such a diagnostic still shows its message.
+        if term::emit_to_write_style(&mut buffer, &config, sources, &to_codespan(diag)).is_err() {
+            let line = format!("{}[{}]: {}\n", severity_word(diag.severity), diag.code.as_str(), diag.message);
+            let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
+        }
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: u32,
+    column: u32,
+}
+
+#[derive(Serialize)]
+struct JsonSpan<'a> {
+    file: &'a str,
+    byte_start: u32,
+    byte_end: u32,
+    start: JsonPosition,
+    end: JsonPosition,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    file: &'a str,
+    byte_start: u32,
+    byte_end: u32,
+    start: JsonPosition,
+    end: JsonPosition,
+    labels: Vec<JsonSpan<'a>>,
+    notes: &'a [String],
+    help: Option<&'a str>,
+}
+
+fn json_span<'a>(sources: &'a Sources, label: &'a super::Label) -> JsonSpan<'a> {
+    let (file, start, end) = positions(sources, label.span);
+    JsonSpan {
+        file,
+        byte_start: label.span.start,
+        byte_end: label.span.end,
+        start,
+        end,
+        label: &label.message,
+    }
+}
+
+/// One-based line and column (in characters) of both ends of a span.
+fn positions(sources: &Sources, span: crate::span::Span) -> (&str, JsonPosition, JsonPosition) {
+    let Some(file) = sources.get(span.file) else {
+        let zero = || JsonPosition { line: 1, column: 1 };
+        return ("", zero(), zero());
+    };
+    let at = |offset: u32| {
+        let pos = file.lines.position(&file.text, offset as usize, Encoding::Utf32);
+        JsonPosition {
+            line: pos.line + 1,
+            column: pos.col + 1,
+        }
+    };
+    (&file.name, at(span.start), at(span.end))
+}
+
+/// Renders diagnostics as JSON lines: one object per diagnostic, with the
+/// file, byte range, one-based line/column range, code, severity, message,
+/// labels, notes and help.
+pub fn render_json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diag in diagnostics {
+        let (file, start, end) = positions(sources, diag.primary.span);
+        let mut labels = vec![json_span(sources, &diag.primary)];
+        labels.extend(diag.secondary.iter().map(|l| json_span(sources, l)));
+        let value = JsonDiagnostic {
+            code: diag.code.as_str(),
+            severity: severity_word(diag.severity),
+            message: &diag.message,
+            file,
+            byte_start: diag.primary.span.start,
+            byte_end: diag.primary.span.end,
+            start,
+            end,
+            labels,
+            notes: &diag.notes,
+            help: diag.help.as_deref(),
+        };
+        // Serializing these plain structs cannot fail.
+        if let Ok(line) = serde_json::to_string(&value) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,96 @@
+//! meshc: a compiler from `.mesh` files to Istio `DestinationRule` and
+//! `VirtualService` manifests.
+//!
+//! # Architecture
+//!
+//! ```text
+//!  .mesh text ──syntax::parse──▶ ast::File ──check::check──▶ check::Program ──emit──▶ YAML
+//!               (pest, private)  (spans,      (names, types,   (typed Istio     (serde_yaml,
+//!                                 no pest)     guarantees)      structs)         YAML 1.1-safe)
+//!                      └───────────────┴── Diagnostic ──┴──▶ diag::render_human / render_json
+//! ```
+//!
+//! - [`syntax`] turns text into an [`syntax::ast::File`]; it never fails, a
+//!   line it cannot read becomes a diagnostic.
+//! - [`check`] resolves names across all files of a program, types every
+//!   value against the field [`catalogue`], and builds the typed model of
+//!   the resources ([`emit::istio`]).
+//! - [`emit`] orders the resources and writes YAML.
+//! - [`diag`] holds the one [`Diagnostic`] type every phase reports with,
+//!   its code catalogue, and the renderers.
+//! - [`fmt`] is the canonical formatter.
+//!
+//! Invariants: byte spans everywhere ([`span`]); no pest type outside
+//! `syntax`; no check outside `check` (the CLI and the language server only
+//! render what [`analyze`] returns); output is a pure function of the input.
+
+#![deny(clippy::unwrap_used, clippy::indexing_slicing)]
+
+pub mod catalogue;
+pub mod check;
+pub mod diag;
+pub mod emit;
+pub mod fmt;
+pub mod span;
+pub mod suggest;
+pub mod syntax;
+
+pub use diag::{Diagnostic, Severity};
+pub use span::{FileId, Sources, Span};
+
+/// Everything known about a program after parsing and checking.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The syntax tree of each file, indexed by [`FileId`].
+    pub files: Vec<syntax::ast::File>,
+    /// The checker's results (program, symbols).
+    pub checked: check::Checked,
+    /// All diagnostics, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Whether any diagnostic is a warning.
+    pub fn has_warnings(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Warning)
+    }
+}
+
+/// Parses and checks every file of `sources` as one program.
+pub fn analyze(sources: &Sources) -> Analysis {
+    let mut files = Vec::with_capacity(sources.len());
+    let mut diagnostics = Vec::new();
+    for (id, file) in sources.iter() {
+        let parsed = syntax::parse(id, &file.text);
+        diagnostics.extend(parsed.diagnostics);
+        files.push(parsed.file);
+    }
+    let refs: Vec<&syntax::ast::File> = files.iter().collect();
+    let checked = check::check(&refs);
+    diagnostics.extend(checked.diagnostics.iter().cloned());
+    diag::sort(&mut diagnostics);
+    Analysis {
+        files,
+        checked,
+        diagnostics,
+    }
+}
+
+/// Compiles `sources` to a YAML stream, or returns the diagnostics when the
+/// program has errors.  Warnings are returned alongside the output.
+pub fn compile(sources: &Sources, api: emit::ApiVersion) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let analysis = analyze(sources);
+    if analysis.has_errors() {
+        return Err(analysis.diagnostics);
+    }
+    let resources = emit::resources(&analysis.checked.program, api);
+    match emit::stream(&resources) {
+        Ok(yaml) => Ok((yaml, analysis.diagnostics)),
+        Err(_) => Err(analysis.diagnostics),
+    }
+}

@@ -1,0 +1,323 @@
+//! The `meshc` command line: reads files, calls the library, prints.
+//!
+//! Exit status: 0 success, 1 the program has errors (or warnings with
+//! `--deny-warnings`, or unformatted files with `fmt --check`), 2 usage or
+//! I/O problems.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use meshc::diag::{self, Code};
+use meshc::emit::{self, ApiVersion};
+use meshc::{Diagnostic, Severity, Sources};
+
+#[derive(Parser)]
+#[command(name = "meshc", version, about = "Compile .mesh traffic definitions to Istio DestinationRules and VirtualServices")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a program and write its DestinationRule and VirtualService YAML.
+    Build {
+        #[command(flatten)]
+        input: Input,
+        /// Write to this file (one YAML stream) or, ending in `/` or naming
+        /// a directory, one file per resource. Default: standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// The networking.istio.io API version to write.
+        #[arg(long, value_enum, default_value_t = Api::V1)]
+        api_version: Api,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Check a program and report problems without writing anything.
+    Check {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Rewrite files in the canonical layout (comments are kept).
+    Fmt {
+        /// Only report files that are not formatted; change nothing.
+        #[arg(long)]
+        check: bool,
+        /// Files or directories; `-` formats standard input to standard output.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Explain a diagnostic code, such as E0201.
+    Explain {
+        /// The code.
+        code: String,
+    },
+}
+
+#[derive(Args)]
+struct Input {
+    /// `.mesh` files, directories (all `.mesh` files in them), or `-` for
+    /// standard input. Together they form one program.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct Report {
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    /// When to colour diagnostics (`NO_COLOR` turns `auto` off).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Api {
+    V1,
+    V1beta1,
+    V1alpha3,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// Rendered for people.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A failure that is not the program's fault: exit status 2.
+struct Failure(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            input,
+            output,
+            api_version,
+            report,
+        } => build(&input, output.as_deref(), api_version, &report),
+        Command::Check { input, report } => check(&input, &report),
+        Command::Fmt { check, paths, report } => format_files(&paths, check, &report),
+        Command::Explain { code } => explain(&code),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("meshc: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Result<ExitCode, Failure> {
+    let sources = read_sources(&input.paths)?;
+    let analysis = meshc::analyze(&sources);
+    print_diagnostics(&sources, &analysis.diagnostics, report);
+    if failed(&analysis, report) {
+        return Ok(ExitCode::from(1));
+    }
+    let api = match api {
+        Api::V1 => ApiVersion::V1,
+        Api::V1beta1 => ApiVersion::V1beta1,
+        Api::V1alpha3 => ApiVersion::V1alpha3,
+    };
+    let resources = emit::resources(&analysis.checked.program, api);
+    let is_dir = output.is_some_and(|o| o.to_string_lossy().ends_with('/') || o.is_dir());
+    match output {
+        None => {
+            let yaml = emit::stream(&resources).map_err(Failure)?;
+            std::io::stdout()
+                .write_all(yaml.as_bytes())
+                .map_err(|e| Failure(format!("cannot write the output: {e}")))?;
+        }
+        Some(dir) if is_dir => {
+            std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create `{}`: {e}", dir.display())))?;
+            let mut files = Vec::with_capacity(resources.len());
+            for resource in &resources {
+                let yaml = emit::document(resource).map_err(Failure)?;
+                files.push((dir.join(emit::file_name(resource)), yaml));
+            }
+            for (path, yaml) in files {
+                write_atomically(&path, &yaml)?;
+            }
+        }
+        Some(file) => {
+            let yaml = emit::stream(&resources).map_err(Failure)?;
+            write_atomically(file, &yaml)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(input: &Input, report: &Report) -> Result<ExitCode, Failure> {
+    let sources = read_sources(&input.paths)?;
+    let analysis = meshc::analyze(&sources);
+    print_diagnostics(&sources, &analysis.diagnostics, report);
+    Ok(if failed(&analysis, report) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn failed(analysis: &meshc::Analysis, report: &Report) -> bool {
+    analysis.has_errors() || (report.deny_warnings && analysis.has_warnings())
+}
+
+fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<ExitCode, Failure> {
+    let mut status = ExitCode::SUCCESS;
+    for (path, name, text) in read_each(paths)? {
+        let mut sources = Sources::default();
+        let id = sources.add(name.clone(), text.clone());
+        let parsed = meshc::syntax::parse(id, &text);
+        if !parsed.diagnostics.is_empty() {
+            print_diagnostics(&sources, &parsed.diagnostics, report);
+            status = ExitCode::from(1);
+            continue;
+        }
+        let formatted = meshc::fmt::format(&text);
+        match path {
+            None => print!("{formatted}"),
+            Some(_) if check_only => {
+                if formatted != text {
+                    println!("would reformat {name}");
+                    status = ExitCode::from(1);
+                }
+            }
+            Some(path) => {
+                if formatted != text {
+                    write_atomically(&path, &formatted)?;
+                }
+            }
+        }
+    }
+    Ok(status)
+}
+
+fn explain(code: &str) -> Result<ExitCode, Failure> {
+    let Some(code) = Code::parse(code) else {
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        return Err(Failure(format!("unknown diagnostic code `{code}`; known codes: {}", known.join(", "))));
+    };
+    print!("{}", code.info().explanation);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], report: &Report) {
+    let mut stderr = std::io::stderr().lock();
+    let text = match report.message_format {
+        MessageFormat::Json => diag::render_json(sources, diagnostics),
+        MessageFormat::Human => {
+            let color = match report.color {
+                ColorWhen::Always => diag::ColorChoice::Always,
+                ColorWhen::Never => diag::ColorChoice::Never,
+                ColorWhen::Auto => {
+                    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                    if !no_color && std::io::stderr().is_terminal() {
+                        diag::ColorChoice::Always
+                    } else {
+                        diag::ColorChoice::Never
+                    }
+                }
+            };
+            let mut text = diag::render_human(sources, diagnostics, color);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+            if errors + warnings > 0 {
+                text.push_str(&format!("meshc: {}, {}\n", plural(errors, "error"), plural(warnings, "warning")));
+            }
+            text
+        }
+    };
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+/// Reads all inputs into one program.
+fn read_sources(paths: &[PathBuf]) -> Result<Sources, Failure> {
+    let mut sources = Sources::default();
+    for (_, name, text) in read_each(paths)? {
+        sources.add(name, text);
+    }
+    Ok(sources)
+}
+
+/// Expands directories and reads every input: (path, display name, text);
+/// the path is `None` for standard input.
+fn read_each(paths: &[PathBuf]) -> Result<Vec<(Option<PathBuf>, String, String)>, Failure> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+            out.push((None, "<stdin>".to_string(), text));
+            continue;
+        }
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Failure(format!("cannot read directory `{}`: {e}", path.display())))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "mesh"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Failure(format!("no .mesh files in directory `{}`", path.display())));
+            }
+            for file in found {
+                let text = read_file(&file)?;
+                out.push((Some(file.clone()), file.display().to_string(), text));
+            }
+            continue;
+        }
+        let text = read_file(path)?;
+        out.push((Some(path.clone()), path.display().to_string(), text));
+    }
+    Ok(out)
+}
+
+fn read_file(path: &Path) -> Result<String, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read `{}`: {}", path.display(), io_reason(&e))))?;
+    String::from_utf8(bytes).map_err(|_| Failure(format!("cannot read `{}`: it is not UTF-8 text", path.display())))
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => error.to_string(),
+    }
+}
+
+/// Writes through a temporary file in the same directory and renames it,
+/// so a reader never sees half a file and a failure leaves the old one.
+fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{file_name}.meshc-{}.tmp", std::process::id()));
+    let result = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        Failure(format!("cannot write `{}`: {}", path.display(), io_reason(&e)))
+    })
+}

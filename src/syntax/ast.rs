@@ -1,0 +1,532 @@
+//! The syntax tree of one `.mesh` file.
+//!
+//! It mirrors the source: every node has a byte span, nothing is resolved,
+//! and values are kept as written so the checker can say precisely what is
+//! wrong with them.  Lines the parser could not understand are not in the
+//! tree; they were reported as diagnostics while lowering.
+
+use crate::span::Span;
+
+/// A name as written, with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    /// The text.
+    pub name: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct File {
+    /// `namespace NAME`, if any (the first one, when repeated).
+    pub namespace: Option<Ident>,
+    /// The services, in source order.
+    pub services: Vec<Service>,
+}
+
+/// `service NAME { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    /// The service name.
+    pub name: Ident,
+    /// The whole block.
+    pub span: Span,
+    /// `host`, `hosts`, `gateways`, `export_to`, `external_subsets`.
+    pub settings: Vec<Setting>,
+    /// Subsets, in source order.
+    pub subsets: Vec<Subset>,
+    /// `policy { }` blocks (more than one is reported by the checker).
+    pub policies: Vec<Policy>,
+    /// Routes, in source order.
+    pub routes: Vec<Route>,
+}
+
+/// The service-level settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingKey {
+    /// `host "name"`: the host of the Kubernetes service, when not the default.
+    Host,
+    /// `hosts "a", "b"`: the VirtualService's hosts, when not just the host.
+    Hosts,
+    /// `gateways "gw", "mesh"`: the gateways the routes apply to.
+    Gateways,
+    /// `export_to ".", "ns"`: the namespaces the resources are visible in.
+    ExportTo,
+    /// `external_subsets "v1", "v2"`: subsets defined by a DestinationRule
+    /// outside this program.
+    ExternalSubsets,
+}
+
+impl SettingKey {
+    /// The keyword as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SettingKey::Host => "host",
+            SettingKey::Hosts => "hosts",
+            SettingKey::Gateways => "gateways",
+            SettingKey::ExportTo => "export_to",
+            SettingKey::ExternalSubsets => "external_subsets",
+        }
+    }
+}
+
+/// A service setting and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// Which setting.
+    pub key: SettingKey,
+    /// The keyword's span.
+    pub key_span: Span,
+    /// The values, in order.
+    pub values: Vec<Value>,
+}
+
+/// `subset NAME { labels, policy }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subset {
+    /// The subset name.
+    pub name: Ident,
+    /// The whole block.
+    pub span: Span,
+    /// Pod labels that select the subset.
+    pub labels: Vec<Label>,
+    /// The subset's traffic policy blocks.
+    pub policies: Vec<Policy>,
+}
+
+/// `key = "value"` in a subset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    /// The label key.
+    pub key: Key,
+    /// The label value.
+    pub value: Value,
+}
+
+/// `policy { ... }`: a traffic policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// The `policy` keyword.
+    pub keyword: Span,
+    /// The whole block.
+    pub span: Span,
+    /// The fields set, in order.
+    pub fields: Vec<Field>,
+    /// `port N { ... }` blocks.
+    pub ports: Vec<PortPolicy>,
+}
+
+/// `port N { ... }` in a policy: settings for one port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortPolicy {
+    /// The port number as written.
+    pub port: Value,
+    /// The whole block.
+    pub span: Span,
+    /// The fields set for the port.
+    pub fields: Vec<Field>,
+}
+
+/// A field key: a dotted path of identifiers or one quoted string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The path's segments (one for a quoted key).
+    pub segments: Vec<Ident>,
+    /// Whether the key was a quoted string.
+    pub quoted: bool,
+    /// The whole key.
+    pub span: Span,
+}
+
+impl Key {
+    /// The key as text (`a.b.c`, or the quoted string's contents).
+    pub fn text(&self) -> String {
+        let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
+        names.join(".")
+    }
+}
+
+/// `path = value` or `path { fields }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The field's path.
+    pub key: Key,
+    /// The value or block.
+    pub value: Value,
+}
+
+/// A value as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    /// What kind of literal.
+    pub kind: ValueKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// The literal forms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    /// `5s`, `1m30s` (the text as written).
+    Duration(String),
+    /// `50%`, `0.5%` (the number before `%`).
+    Percent(f64),
+    /// `10`, `-1`, `0.25` (the text as written).
+    Number(String),
+    /// `"text"`, escapes decoded.
+    String(String),
+    /// A bare word: an enum constant, `true`, a name.
+    Ident(String),
+    /// `[a, b]`.
+    List(Vec<Value>),
+    /// `{ key = value ... }`, also a block after a field path.
+    Object(Vec<Field>),
+}
+
+impl ValueKind {
+    /// A short description for "expected X, found Y" messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ValueKind::Duration(_) => "a duration",
+            ValueKind::Percent(_) => "a percentage",
+            ValueKind::Number(n) if n.contains('.') => "a decimal number",
+            ValueKind::Number(_) => "an integer",
+            ValueKind::String(_) => "a string",
+            ValueKind::Ident(i) if i == "true" || i == "false" => "a boolean",
+            ValueKind::Ident(_) => "a name",
+            ValueKind::List(_) => "a list",
+            ValueKind::Object(_) => "a block",
+        }
+    }
+}
+
+/// Which part of a VirtualService a route becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteKind {
+    /// `route` / `http route`: an entry of `http`.
+    Http,
+    /// `tcp route`: an entry of `tcp`.
+    Tcp,
+    /// `tls route`: an entry of `tls`.
+    Tls,
+}
+
+/// `[tcp|tls] route [NAME] { statements }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// HTTP, TCP or TLS.
+    pub kind: RouteKind,
+    /// The optional name.
+    pub name: Option<Ident>,
+    /// The `route` keyword (and its kind).
+    pub keyword: Span,
+    /// The whole block.
+    pub span: Span,
+    /// The statements, in order.
+    pub statements: Vec<Statement>,
+}
+
+/// A route statement and its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// What it says.
+    pub kind: StatementKind,
+    /// The keyword that starts it.
+    pub keyword: Span,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// The route statements.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatementKind {
+    /// `match COND and COND`.
+    Match(Vec<Condition>),
+    /// `to DEST [W%], ...`.
+    To(Vec<Destination>),
+    /// `timeout DURATION`.
+    Timeout(Value),
+    /// `retries N [per_try D] [on "..."] [remote_localities BOOL]`.
+    Retries {
+        /// Attempts.
+        attempts: Value,
+        /// The options, as written.
+        options: Vec<RetryOption>,
+    },
+    /// `fault delay D [P%]`.
+    FaultDelay {
+        /// The fixed delay.
+        delay: Value,
+        /// The share of requests delayed.
+        percent: Option<Value>,
+    },
+    /// `fault abort STATUS [P%]` or `fault abort grpc "CODE" [P%]`.
+    FaultAbort {
+        /// The HTTP status, or the gRPC status name.
+        status: Value,
+        /// Whether `status` is a gRPC status.
+        grpc: bool,
+        /// The share of requests aborted.
+        percent: Option<Value>,
+    },
+    /// `mirror DEST [P%]`.
+    Mirror {
+        /// Where copies go.
+        target: Target,
+        /// The share of requests mirrored.
+        percent: Option<Value>,
+    },
+    /// `rewrite uri "..."` / `rewrite authority "..."`.
+    Rewrite {
+        /// Which part.
+        part: RewritePart,
+        /// The new value.
+        value: Value,
+    },
+    /// `rewrite uri regex "MATCH" "REWRITE"`.
+    RewriteRegex {
+        /// The RE2 pattern.
+        pattern: Value,
+        /// The replacement.
+        replacement: Value,
+    },
+    /// `redirect KEY VALUE ...`.
+    Redirect(Vec<(RedirectKey, Span, Value)>),
+    /// `respond STATUS ["body"]`.
+    Respond {
+        /// The HTTP status.
+        status: Value,
+        /// The body.
+        body: Option<Value>,
+    },
+    /// `delegate NAME [namespace NS]`.
+    Delegate {
+        /// The delegate VirtualService.
+        name: Value,
+        /// Its namespace.
+        namespace: Option<Value>,
+    },
+    /// `headers request|response set|add|remove NAME [VALUE]`.
+    Headers {
+        /// Request or response.
+        side: HeaderSide,
+        /// Set, add or remove.
+        op: HeaderOp,
+        /// The header name.
+        name: Value,
+        /// The value (absent for remove).
+        value: Option<Value>,
+    },
+    /// `cors { ... }`: fields of Istio's CorsPolicy.
+    Cors(Vec<Field>),
+}
+
+impl StatementKind {
+    /// The keyword that starts the statement.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            StatementKind::Match(_) => "match",
+            StatementKind::To(_) => "to",
+            StatementKind::Timeout(_) => "timeout",
+            StatementKind::Retries { .. } => "retries",
+            StatementKind::FaultDelay { .. } => "fault delay",
+            StatementKind::FaultAbort { .. } => "fault abort",
+            StatementKind::Mirror { .. } => "mirror",
+            StatementKind::Rewrite { .. } | StatementKind::RewriteRegex { .. } => "rewrite",
+            StatementKind::Redirect(_) => "redirect",
+            StatementKind::Respond { .. } => "respond",
+            StatementKind::Delegate { .. } => "delegate",
+            StatementKind::Headers { .. } => "headers",
+            StatementKind::Cors(_) => "cors",
+        }
+    }
+}
+
+/// A `retries` option.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryOption {
+    /// `per_try`, `on` or `remote_localities`.
+    pub key: String,
+    /// The key's span.
+    pub key_span: Span,
+    /// The value.
+    pub value: Value,
+}
+
+/// What `rewrite` changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RewritePart {
+    /// The path.
+    Uri,
+    /// The Host/Authority header.
+    Authority,
+}
+
+/// The `redirect` options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedirectKey {
+    /// The new path.
+    Uri,
+    /// The new authority.
+    Authority,
+    /// The new scheme.
+    Scheme,
+    /// The new port.
+    Port,
+    /// How to derive the port.
+    DerivePort,
+    /// The HTTP status of the redirect.
+    Code,
+}
+
+/// Request or response headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderSide {
+    /// Headers of the request, before forwarding.
+    Request,
+    /// Headers of the response, before returning.
+    Response,
+}
+
+/// A header operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderOp {
+    /// Overwrite.
+    Set,
+    /// Append.
+    Add,
+    /// Delete.
+    Remove,
+}
+
+/// A match condition and its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// What it tests.
+    pub kind: ConditionKind,
+    /// The whole condition.
+    pub span: Span,
+}
+
+/// How a string is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StringOp {
+    /// Equal.
+    Exact,
+    /// Starts with.
+    Prefix,
+    /// Matches an RE2 regex (the whole string).
+    Regex,
+}
+
+impl StringOp {
+    /// Istio's field name for the comparison.
+    pub fn field(self) -> &'static str {
+        match self {
+            StringOp::Exact => "exact",
+            StringOp::Prefix => "prefix",
+            StringOp::Regex => "regex",
+        }
+    }
+}
+
+/// The request attributes compared as strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StringSubject {
+    /// The path.
+    Uri,
+    /// `http` or `https`.
+    Scheme,
+    /// The HTTP method.
+    Method,
+    /// The Host/Authority header.
+    Authority,
+}
+
+/// The match conditions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConditionKind {
+    /// `uri|scheme|method|authority OP "value"`.
+    Str {
+        /// What is compared.
+        subject: StringSubject,
+        /// How.
+        op: StringOp,
+        /// With what.
+        value: Value,
+    },
+    /// `header "name" OP "value"`, `header "name" present`, and the same with
+    /// `without` in front (`negated`) or `query` instead of `header`.
+    Keyed {
+        /// Header or query parameter.
+        source: KeyedSource,
+        /// The name.
+        name: Value,
+        /// The comparison; `None` tests presence only.
+        test: Option<(StringOp, Value)>,
+    },
+    /// `source { labels }`.
+    SourceLabels(Vec<Field>),
+    /// `source namespace "ns"`.
+    SourceNamespace(Value),
+    /// `port N`.
+    Port(Value),
+    /// `gateway "name"`.
+    Gateway(Value),
+    /// `sni "host"` (TLS routes).
+    Sni(Value),
+    /// `destination_subnet "cidr"` (TCP and TLS routes).
+    DestinationSubnet(Value),
+    /// `ignore_uri_case`.
+    IgnoreUriCase,
+}
+
+/// What a keyed condition looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyedSource {
+    /// A request header.
+    Header,
+    /// A request header that must not match.
+    WithoutHeader,
+    /// A query parameter.
+    Query,
+}
+
+/// One destination of `to`, with its weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Destination {
+    /// Where.
+    pub target: Target,
+    /// `W%` as written.
+    pub weight: Option<Value>,
+    /// The whole destination.
+    pub span: Span,
+}
+
+/// `v1`, `ratings/v1`, `ratings`, `"httpbin.org"`, each with an optional `:PORT`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The host or reference.
+    pub host: TargetHost,
+    /// The port, as written.
+    pub port: Option<(String, Span)>,
+    /// The whole target.
+    pub span: Span,
+}
+
+/// The forms of a destination host.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetHost {
+    /// A bare name: a subset of the enclosing service, or another service.
+    Name(Ident),
+    /// `service/subset`.
+    Qualified {
+        /// The service.
+        service: Ident,
+        /// Its subset.
+        subset: Ident,
+    },
+    /// A quoted host outside the program.
+    External(String, Span),
+}

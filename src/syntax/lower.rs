@@ -1,0 +1,937 @@
+//! Lowering pest's parse tree into the AST, and explaining the lines the
+//! grammar could not read.
+//!
+//! Every `lower_*` function takes the pair of the grammar rule it is named
+//! after.  A `junk` pair (a line no rule accepted) is explained by parsing
+//! that line alone with the rule expected at its place, which tells exactly
+//! where and why it fails.
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::Parsed;
+use super::ast::*;
+use super::grammar::{MeshParser, Rule};
+use super::keywords;
+use crate::diag::{Code, Diagnostic};
+use crate::span::{FileId, Span};
+use crate::suggest::closest;
+
+/// Deeper nesting than this is refused before parsing, so that no input can
+/// exhaust the parser's stack.
+const MAX_NESTING: usize = 64;
+
+pub(super) fn parse(file: FileId, text: &str) -> Parsed {
+    let mut lowerer = Lowerer {
+        file,
+        text,
+        diagnostics: Vec::new(),
+    };
+    if let Some(diag) = check_nesting(file, text) {
+        return Parsed {
+            file: File::default(),
+            diagnostics: vec![diag],
+        };
+    }
+    let ast = match MeshParser::parse(Rule::file, text) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(root) => lowerer.lower_file(root),
+            None => File::default(),
+        },
+        Err(error) => {
+            // The grammar accepts any text; this is a safety net only.
+            lowerer.diagnostics.push(lowerer.explain_pest_error(&error, 0));
+            File::default()
+        }
+    };
+    Parsed {
+        file: ast,
+        diagnostics: lowerer.diagnostics,
+    }
+}
+
+/// Where a line the grammar could not read was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Context {
+    Top,
+    Service,
+    Subset,
+    Policy,
+    Field,
+    Route,
+}
+
+impl Context {
+    fn rule(self) -> Rule {
+        match self {
+            Context::Top => Rule::top_item_only,
+            Context::Service => Rule::service_item_only,
+            Context::Subset => Rule::subset_item_only,
+            Context::Policy => Rule::policy_item_only,
+            Context::Field => Rule::field_item_only,
+            Context::Route => Rule::route_item_only,
+        }
+    }
+
+    /// The keywords that may start an item here; `None` where any name may
+    /// (labels and field paths).
+    fn keywords(self) -> Option<&'static [&'static str]> {
+        match self {
+            Context::Top => Some(keywords::TOP),
+            Context::Service => Some(keywords::SERVICE),
+            Context::Route => Some(keywords::ROUTE),
+            Context::Subset | Context::Policy | Context::Field => None,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Context::Top => "item at the top level",
+            Context::Service => "item in a service",
+            Context::Subset => "item in a subset",
+            Context::Policy => "item in a policy",
+            Context::Field => "field",
+            Context::Route => "route statement",
+        }
+    }
+}
+
+struct Lowerer<'t> {
+    file: FileId,
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'t> Lowerer<'t> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
+    }
+
+    fn lower_file(&mut self, pair: Pair<'_, Rule>) -> File {
+        let mut file = File::default();
+        let mut after_junk = false;
+        for item in pair.into_inner() {
+            let is_junk = item.as_rule() == Rule::top_junk;
+            match item.as_rule() {
+                Rule::namespace_decl => {
+                    let span = self.span(&item);
+                    if let Some(name) = item.into_inner().nth(1) {
+                        let name = self.ident(&name);
+                        match &file.namespace {
+                            Some(first) => self.diagnostics.push(
+                                Diagnostic::error(Code::E0210, span, "the namespace is declared twice in this file")
+                                    .with_label("second declaration")
+                                    .with_secondary(first.span, "first declared here")
+                                    .with_help("a file has one namespace; put services of another namespace in another file"),
+                            ),
+                            None => file.namespace = Some(name),
+                        }
+                    }
+                }
+                Rule::service => file.services.push(self.lower_service(item)),
+                // A run of unreadable top-level lines is one mistake (often a
+                // block closed too early), so only its first line is reported.
+                Rule::top_junk if !after_junk => self.explain_junk(&item, Context::Top),
+                _ => {}
+            }
+            after_junk = is_junk;
+        }
+        file
+    }
+
+    fn lower_service(&mut self, pair: Pair<'_, Rule>) -> Service {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = inner.next().map(|p| self.ident(&p)).unwrap_or_else(|| Ident {
+            name: String::new(),
+            span,
+        });
+        let mut service = Service {
+            name,
+            span,
+            settings: Vec::new(),
+            subsets: Vec::new(),
+            policies: Vec::new(),
+            routes: Vec::new(),
+        };
+        let mut open = span;
+        for item in inner {
+            match item.as_rule() {
+                Rule::lbrace => open = self.span(&item),
+                Rule::subset => service.subsets.push(self.lower_subset(item)),
+                Rule::policy => service.policies.push(self.lower_policy(item)),
+                Rule::route => service.routes.push(self.lower_route(item)),
+                Rule::setting => service.settings.push(self.lower_setting(item)),
+                Rule::junk => self.explain_junk(&item, Context::Service),
+                Rule::close if item.as_str().is_empty() => self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0103,
+                        open,
+                        format!("the block of service `{}` is never closed", service.name.name),
+                    )
+                    .with_label("this `{` has no matching `}`")
+                    .with_help("add `}` where the service ends"),
+                ),
+                _ => {}
+            }
+        }
+        service
+    }
+
+    fn lower_setting(&mut self, pair: Pair<'_, Rule>) -> Setting {
+        let mut inner = pair.into_inner();
+        let key_pair = inner.next();
+        let key_text = key_pair.as_ref().map(|p| p.as_str()).unwrap_or("");
+        let key = match key_text {
+            "host" => SettingKey::Host,
+            "hosts" => SettingKey::Hosts,
+            "gateways" => SettingKey::Gateways,
+            "export_to" => SettingKey::ExportTo,
+            _ => SettingKey::ExternalSubsets,
+        };
+        let key_span = key_pair.map(|p| self.span(&p)).unwrap_or_default();
+        let values = inner.map(|p| self.lower_value(p)).collect();
+        Setting { key, key_span, values }
+    }
+
+    fn lower_subset(&mut self, pair: Pair<'_, Rule>) -> Subset {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let _keyword = inner.next();
+        let name = inner.next().map(|p| self.ident(&p)).unwrap_or_else(|| Ident {
+            name: String::new(),
+            span,
+        });
+        let mut subset = Subset {
+            name,
+            span,
+            labels: Vec::new(),
+            policies: Vec::new(),
+        };
+        for item in inner {
+            match item.as_rule() {
+                Rule::label => {
+                    let mut parts = item.into_inner();
+                    if let (Some(key), Some(_eq), Some(value)) = (parts.next(), parts.next(), parts.next()) {
+                        let key = self.lower_key(key);
+                        let value = self.lower_value(value);
+                        subset.labels.push(Label { key, value });
+                    }
+                }
+                Rule::policy => subset.policies.push(self.lower_policy(item)),
+                Rule::junk => self.explain_junk(&item, Context::Subset),
+                _ => {}
+            }
+        }
+        subset
+    }
+
+    fn lower_policy(&mut self, pair: Pair<'_, Rule>) -> Policy {
+        let span = self.span(&pair);
+        let mut policy = Policy {
+            keyword: span,
+            span,
+            fields: Vec::new(),
+            ports: Vec::new(),
+        };
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::kw_policy => policy.keyword = self.span(&item),
+                Rule::field => policy.fields.extend(self.lower_field(item)),
+                Rule::port_policy => policy.ports.push(self.lower_port_policy(item)),
+                Rule::junk => self.explain_junk(&item, Context::Policy),
+                _ => {}
+            }
+        }
+        policy
+    }
+
+    fn lower_port_policy(&mut self, pair: Pair<'_, Rule>) -> PortPolicy {
+        let span = self.span(&pair);
+        let mut port = None;
+        let mut fields = Vec::new();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::value => port = Some(self.lower_value(item)),
+                Rule::field => fields.extend(self.lower_field(item)),
+                Rule::junk => self.explain_junk(&item, Context::Policy),
+                _ => {}
+            }
+        }
+        PortPolicy {
+            port: port.unwrap_or(Value {
+                kind: ValueKind::Number(String::new()),
+                span,
+            }),
+            span,
+            fields,
+        }
+    }
+
+    fn lower_key(&mut self, pair: Pair<'_, Rule>) -> Key {
+        let span = self.span(&pair);
+        let Some(inner) = pair.into_inner().next() else {
+            return Key {
+                segments: Vec::new(),
+                quoted: false,
+                span,
+            };
+        };
+        match inner.as_rule() {
+            Rule::string => {
+                let name = self.decode_string(&inner);
+                Key {
+                    segments: vec![Ident { name, span }],
+                    quoted: true,
+                    span,
+                }
+            }
+            _ => Key {
+                segments: inner.into_inner().map(|p| self.ident(&p)).collect(),
+                quoted: false,
+                span,
+            },
+        }
+    }
+
+    fn lower_field(&mut self, pair: Pair<'_, Rule>) -> Option<Field> {
+        let mut inner = pair.into_inner();
+        let key = self.lower_key(inner.next()?);
+        let next = inner.next()?;
+        let value = match next.as_rule() {
+            Rule::eq => self.lower_value(inner.next()?),
+            _ => self.lower_object(next),
+        };
+        Some(Field { key, value })
+    }
+
+    fn lower_object(&mut self, pair: Pair<'_, Rule>) -> Value {
+        let span = self.span(&pair);
+        let mut fields = Vec::new();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::field => fields.extend(self.lower_field(item)),
+                Rule::junk => self.explain_junk(&item, Context::Field),
+                _ => {}
+            }
+        }
+        Value {
+            kind: ValueKind::Object(fields),
+            span,
+        }
+    }
+
+    fn lower_value(&mut self, pair: Pair<'_, Rule>) -> Value {
+        let span = self.span(&pair);
+        let inner = if pair.as_rule() == Rule::value {
+            match pair.into_inner().next() {
+                Some(inner) => inner,
+                None => {
+                    return Value {
+                        kind: ValueKind::Ident(String::new()),
+                        span,
+                    };
+                }
+            }
+        } else {
+            pair
+        };
+        let text = inner.as_str();
+        let kind = match inner.as_rule() {
+            Rule::list => ValueKind::List(inner.into_inner().map(|p| self.lower_value(p)).collect()),
+            Rule::object => return self.lower_object(inner),
+            Rule::duration => ValueKind::Duration(text.to_string()),
+            Rule::percent => ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN)),
+            Rule::number => ValueKind::Number(text.to_string()),
+            Rule::string => ValueKind::String(self.decode_string(&inner)),
+            _ => ValueKind::Ident(text.to_string()),
+        };
+        Value { kind, span }
+    }
+
+    /// Decodes a string literal's JSON escapes; a bad escape is reported and
+    /// left out.
+    fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> String {
+        let start = pair.as_span().start() + 1;
+        let raw = pair.as_str();
+        let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        let mut out = String::with_capacity(body.len());
+        let mut chars = body.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let escaped = chars.next().map(|(_, e)| e);
+            let decoded = match escaped {
+                Some('"') => Some('"'),
+                Some('\\') => Some('\\'),
+                Some('/') => Some('/'),
+                Some('b') => Some('\u{8}'),
+                Some('f') => Some('\u{c}'),
+                Some('n') => Some('\n'),
+                Some('r') => Some('\r'),
+                Some('t') => Some('\t'),
+                Some('u') => {
+                    let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
+                    u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
+                }
+                _ => None,
+            };
+            match decoded {
+                Some(ch) => out.push(ch),
+                None => {
+                    let end = chars.peek().map(|(j, _)| *j).unwrap_or(body.len());
+                    let span = Span::new(self.file, start + i, start + end);
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0105, span, "invalid escape in string")
+                            .with_label("not a valid escape")
+                            .with_help(
+                                "strings use JSON escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX (a Unicode scalar value)",
+                            ),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn lower_route(&mut self, pair: Pair<'_, Rule>) -> Route {
+        let span = self.span(&pair);
+        let mut route = Route {
+            kind: RouteKind::Http,
+            name: None,
+            keyword: span,
+            span,
+            statements: Vec::new(),
+        };
+        let mut keyword_start = None;
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::route_kind => {
+                    keyword_start = Some(self.span(&item));
+                    route.kind = match item.as_str() {
+                        "tcp" => RouteKind::Tcp,
+                        "tls" => RouteKind::Tls,
+                        _ => RouteKind::Http,
+                    };
+                }
+                Rule::kw_route => {
+                    let kw = self.span(&item);
+                    route.keyword = keyword_start.map_or(kw, |start| start.to(kw));
+                }
+                Rule::route_name => {
+                    route.name = item.into_inner().next().map(|p| self.ident(&p));
+                }
+                Rule::junk => self.explain_junk(&item, Context::Route),
+                Rule::lbrace | Rule::rbrace => {}
+                _ => {
+                    if let Some(statement) = self.lower_statement(item) {
+                        route.statements.push(statement);
+                    }
+                }
+            }
+        }
+        route
+    }
+
+    fn lower_statement(&mut self, pair: Pair<'_, Rule>) -> Option<Statement> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner().peekable();
+        let keyword_pair = inner.next()?;
+        let mut keyword = self.span(&keyword_pair);
+        let kind = match rule {
+            Rule::match_stmt => StatementKind::Match(
+                inner
+                    .filter(|p| p.as_rule() != Rule::kw_and)
+                    .filter_map(|p| self.lower_condition(p))
+                    .collect(),
+            ),
+            Rule::to_stmt => StatementKind::To(inner.map(|p| self.lower_destination(p)).collect()),
+            Rule::timeout_stmt => StatementKind::Timeout(self.lower_value(inner.next()?)),
+            Rule::retries_stmt => {
+                let attempts = self.lower_value(inner.next()?);
+                let options = inner
+                    .filter_map(|option| {
+                        let mut parts = option.into_inner();
+                        let key = parts.next()?;
+                        let value = self.lower_value(parts.next()?);
+                        Some(RetryOption {
+                            key: key.as_str().to_string(),
+                            key_span: self.span(&key),
+                            value,
+                        })
+                    })
+                    .collect();
+                StatementKind::Retries { attempts, options }
+            }
+            Rule::fault_stmt => {
+                let detail = inner.next()?;
+                keyword = keyword.to(self.span(&detail));
+                let detail_rule = detail.as_rule();
+                let mut parts = detail.into_inner();
+                let _kind_keyword = parts.next();
+                let first = parts.next()?;
+                let (status, grpc) = if first.as_rule() == Rule::grpc_status {
+                    (self.lower_value(first.into_inner().nth(1)?), true)
+                } else {
+                    (self.lower_value(first), false)
+                };
+                let percent = parts.next().map(|p| self.lower_value(p));
+                if detail_rule == Rule::fault_delay {
+                    StatementKind::FaultDelay { delay: status, percent }
+                } else {
+                    StatementKind::FaultAbort { status, grpc, percent }
+                }
+            }
+            Rule::mirror_stmt => {
+                let target = self.lower_target(inner.next()?);
+                let percent = inner.next().map(|p| self.lower_value(p));
+                StatementKind::Mirror { target, percent }
+            }
+            Rule::rewrite_stmt => {
+                let first = inner.next()?;
+                if first.as_rule() == Rule::rewrite_regex {
+                    let mut parts = first.into_inner().skip(2);
+                    let pattern = self.lower_value(parts.next()?);
+                    let replacement = self.lower_value(parts.next()?);
+                    StatementKind::RewriteRegex { pattern, replacement }
+                } else {
+                    let part = if first.as_str() == "uri" {
+                        RewritePart::Uri
+                    } else {
+                        RewritePart::Authority
+                    };
+                    StatementKind::Rewrite {
+                        part,
+                        value: self.lower_value(inner.next()?),
+                    }
+                }
+            }
+            Rule::redirect_stmt => StatementKind::Redirect(
+                inner
+                    .filter_map(|option| {
+                        let mut parts = option.into_inner();
+                        let key = parts.next()?;
+                        let which = match key.as_str() {
+                            "uri" => RedirectKey::Uri,
+                            "authority" => RedirectKey::Authority,
+                            "scheme" => RedirectKey::Scheme,
+                            "port" => RedirectKey::Port,
+                            "derive_port" => RedirectKey::DerivePort,
+                            _ => RedirectKey::Code,
+                        };
+                        let key_span = self.span(&key);
+                        Some((which, key_span, self.lower_value(parts.next()?)))
+                    })
+                    .collect(),
+            ),
+            Rule::respond_stmt => StatementKind::Respond {
+                status: self.lower_value(inner.next()?),
+                body: inner.next().map(|p| self.lower_value(p)),
+            },
+            Rule::delegate_stmt => {
+                let name = self.lower_value(inner.next()?);
+                let namespace = inner.nth(1).map(|p| self.lower_value(p));
+                StatementKind::Delegate { name, namespace }
+            }
+            Rule::headers_stmt => {
+                let side = match inner.next()?.as_str() {
+                    "request" => HeaderSide::Request,
+                    _ => HeaderSide::Response,
+                };
+                let op = match inner.next()?.as_str() {
+                    "set" => HeaderOp::Set,
+                    "add" => HeaderOp::Add,
+                    _ => HeaderOp::Remove,
+                };
+                let name = self.lower_value(inner.next()?);
+                let value = inner.next().map(|p| self.lower_value(p));
+                StatementKind::Headers { side, op, name, value }
+            }
+            Rule::cors_stmt => match self.lower_object(inner.next()?).kind {
+                ValueKind::Object(fields) => StatementKind::Cors(fields),
+                _ => StatementKind::Cors(Vec::new()),
+            },
+            _ => return None,
+        };
+        Some(Statement { kind, keyword, span })
+    }
+
+    fn lower_condition(&mut self, pair: Pair<'_, Rule>) -> Option<Condition> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::string_cond => {
+                let subject = match inner.next()?.as_str() {
+                    "uri" => StringSubject::Uri,
+                    "scheme" => StringSubject::Scheme,
+                    "method" => StringSubject::Method,
+                    _ => StringSubject::Authority,
+                };
+                let op = string_op(inner.next()?.as_str());
+                ConditionKind::Str {
+                    subject,
+                    op,
+                    value: self.lower_value(inner.next()?),
+                }
+            }
+            Rule::header_cond | Rule::query_cond | Rule::without_cond => {
+                let source = match rule {
+                    Rule::header_cond => KeyedSource::Header,
+                    Rule::query_cond => KeyedSource::Query,
+                    _ => {
+                        inner.next();
+                        KeyedSource::WithoutHeader
+                    }
+                };
+                inner.next();
+                let name = self.lower_value(inner.next()?);
+                let op = inner.next()?;
+                let test = if op.as_rule() == Rule::string_op {
+                    Some((string_op(op.as_str()), self.lower_value(inner.next()?)))
+                } else {
+                    None
+                };
+                ConditionKind::Keyed { source, name, test }
+            }
+            Rule::source_cond => match self.lower_object(inner.nth(1)?).kind {
+                ValueKind::Object(fields) => ConditionKind::SourceLabels(fields),
+                _ => return None,
+            },
+            Rule::namespace_cond => ConditionKind::SourceNamespace(self.lower_value(inner.nth(2)?)),
+            Rule::port_cond => ConditionKind::Port(self.lower_value(inner.nth(1)?)),
+            Rule::gateway_cond => ConditionKind::Gateway(self.lower_value(inner.nth(1)?)),
+            Rule::sni_cond => ConditionKind::Sni(self.lower_value(inner.nth(1)?)),
+            Rule::subnet_cond => ConditionKind::DestinationSubnet(self.lower_value(inner.nth(1)?)),
+            Rule::uri_case_cond => ConditionKind::IgnoreUriCase,
+            _ => return None,
+        };
+        Some(Condition { kind, span })
+    }
+
+    fn lower_destination(&mut self, pair: Pair<'_, Rule>) -> Destination {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let target = match inner.next() {
+            Some(t) => self.lower_target(t),
+            None => Target {
+                host: TargetHost::External(String::new(), span),
+                port: None,
+                span,
+            },
+        };
+        let weight = inner.next().and_then(|w| w.into_inner().next()).map(|w| self.lower_value(w));
+        Destination { target, weight, span }
+    }
+
+    fn lower_target(&mut self, pair: Pair<'_, Rule>) -> Target {
+        let span = self.span(&pair);
+        let mut host = TargetHost::External(String::new(), span);
+        let mut port = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::string => {
+                    let part_span = self.span(&part);
+                    host = TargetHost::External(self.decode_string(&part), part_span);
+                }
+                Rule::service_ref => {
+                    let mut names = part.into_inner();
+                    if let Some(first) = names.next() {
+                        let first = self.ident(&first);
+                        host = match names.next() {
+                            Some(subset) => TargetHost::Qualified {
+                                service: first,
+                                subset: self.ident(&subset),
+                            },
+                            None => TargetHost::Name(first),
+                        };
+                    }
+                }
+                Rule::port_number => port = Some((part.as_str().to_string(), self.span(&part))),
+                _ => {}
+            }
+        }
+        Target { host, port, span }
+    }
+
+    // ------------------------------------------------------------ errors
+
+    /// Reports a line the grammar could not read.
+    fn explain_junk(&mut self, pair: &Pair<'_, Rule>, context: Context) {
+        let span = self.span(pair);
+        let chunk = pair.as_str();
+        let start = span.start as usize;
+        if chunk == "}" {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0102, span, "unexpected `}`: there is no open block to close")
+                    .with_label("this closes nothing")
+                    .with_help("remove it, or look for a block above that was closed too early (a doubled `}`)"),
+            );
+            return;
+        }
+        let word_len = chunk
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(chunk.len());
+        let word = chunk.get(..word_len).unwrap_or("");
+        if let Some(known) = context.keywords() {
+            let starts_like_word = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            if starts_like_word && !known.contains(&word) {
+                let word_span = Span::new(self.file, start, start + word_len);
+                let mut diag = Diagnostic::error(
+                    Code::E0104,
+                    word_span,
+                    format!("unknown {} `{word}`", context.what()),
+                );
+                match closest(word, known.iter().copied()) {
+                    Some(best) => {
+                        diag = diag
+                            .with_label(format!("did you mean `{best}`?"))
+                            .with_help(format!("replace `{word}` with `{best}`"))
+                            .with_fix(format!("Replace with `{best}`"), word_span, best);
+                    }
+                    None => {
+                        diag = diag
+                            .with_label("not known here")
+                            .with_help(format!("expected one of: {}", quote_list(known)));
+                    }
+                }
+                self.diagnostics.push(diag);
+                return;
+            }
+        }
+        let diag = match MeshParser::parse(context.rule(), chunk) {
+            Err(error) => self.explain_pest_error(&error, start),
+            Ok(_) => Diagnostic::error(Code::E0101, span, format!("this {} cannot be read here", context.what()))
+                .with_label("unexpected here"),
+        };
+        self.diagnostics.push(diag);
+    }
+
+    /// Turns a pest error in text starting at byte `base` into a diagnostic
+    /// that says what was expected and what was found.
+    fn explain_pest_error(&self, error: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
+        let at = match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        } + base;
+        let positives: &[Rule] = match &error.variant {
+            ErrorVariant::ParsingError { positives, .. } => positives,
+            ErrorVariant::CustomError { .. } => &[],
+        };
+        let mut expected: Vec<String> = Vec::new();
+        for rule in positives {
+            let name = describe_rule(*rule);
+            if !expected.contains(&name) {
+                expected.push(name);
+            }
+        }
+        let (found, len) = describe_token(self.text, at);
+        let span = Span::new(self.file, at, at + len);
+        let message = if expected.is_empty() {
+            format!("unexpected {found}")
+        } else {
+            format!("expected {}, found {found}", or_list(&expected))
+        };
+        let mut diag = Diagnostic::error(Code::E0101, span, message).with_label(if expected.is_empty() {
+            "not expected here".to_string()
+        } else {
+            format!("expected {}", or_list(&expected))
+        });
+        // A misspelt keyword gets the closest one that would fit.
+        let word = self.text.get(span.range()).unwrap_or("");
+        let candidates = positives.iter().flat_map(|r| rule_words(*r).iter().copied());
+        if let Some(best) = closest(word, candidates) {
+            diag = diag
+                .with_help(format!("did you mean `{best}`?"))
+                .with_fix(format!("Replace with `{best}`"), span, best);
+        }
+        diag
+    }
+}
+
+fn string_op(text: &str) -> StringOp {
+    match text {
+        "exact" => StringOp::Exact,
+        "prefix" => StringOp::Prefix,
+        _ => StringOp::Regex,
+    }
+}
+
+fn quote_list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    quoted.join(", ")
+}
+
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// How a grammar rule is named in "expected ..." messages.
+fn describe_rule(rule: Rule) -> String {
+    let name = format!("{rule:?}");
+    if let Some(keyword) = name.strip_prefix("kw_") {
+        return format!("`{keyword}`");
+    }
+    let text = match rule {
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::eq => "`=`",
+        Rule::value | Rule::list | Rule::object => "a value",
+        Rule::ident | Rule::route_name => "a name",
+        Rule::string => "a string",
+        Rule::duration => "a duration",
+        Rule::percent | Rule::weight => "a percentage",
+        Rule::number | Rule::port_number => "a number",
+        Rule::key | Rule::path | Rule::field | Rule::label => "a field name",
+        Rule::target | Rule::destination | Rule::service_ref => "a destination",
+        Rule::string_subject => "`uri`, `scheme`, `method` or `authority`",
+        Rule::string_op => "`exact`, `prefix` or `regex`",
+        Rule::retry_key => "`per_try`, `on` or `remote_localities`",
+        Rule::redirect_key => "`uri`, `authority`, `scheme`, `port`, `derive_port` or `code`",
+        Rule::rewrite_key => "`uri` or `authority`",
+        Rule::header_side => "`request` or `response`",
+        Rule::header_op => "`set`, `add` or `remove`",
+        Rule::route_kind => "`tcp`, `tls` or `http`",
+        Rule::setting_key => "a setting",
+        Rule::EOI => "the end of the line",
+        Rule::match_stmt
+        | Rule::to_stmt
+        | Rule::timeout_stmt
+        | Rule::retries_stmt
+        | Rule::fault_stmt
+        | Rule::mirror_stmt
+        | Rule::rewrite_stmt
+        | Rule::redirect_stmt
+        | Rule::respond_stmt
+        | Rule::delegate_stmt
+        | Rule::headers_stmt
+        | Rule::cors_stmt => "a route statement",
+        Rule::string_cond
+        | Rule::header_cond
+        | Rule::query_cond
+        | Rule::without_cond
+        | Rule::source_cond
+        | Rule::namespace_cond
+        | Rule::port_cond
+        | Rule::gateway_cond
+        | Rule::sni_cond
+        | Rule::subnet_cond
+        | Rule::uri_case_cond => "a match condition",
+        _ => return name.replace('_', " "),
+    };
+    text.to_string()
+}
+
+/// The words a keyword-like rule accepts, for suggestions.
+fn rule_words(rule: Rule) -> &'static [&'static str] {
+    match rule {
+        Rule::string_subject => &["uri", "scheme", "method", "authority"],
+        Rule::string_op => &["exact", "prefix", "regex"],
+        Rule::retry_key => &["per_try", "on", "remote_localities"],
+        Rule::redirect_key => &["uri", "authority", "scheme", "port", "derive_port", "code"],
+        Rule::rewrite_key => &["uri", "authority"],
+        Rule::header_side => &["request", "response"],
+        Rule::header_op => &["set", "add", "remove"],
+        Rule::route_kind => &["tcp", "tls", "http"],
+        Rule::kw_delay => &["delay"],
+        Rule::kw_abort => &["abort"],
+        Rule::kw_present => &["present"],
+        Rule::kw_header => &["header"],
+        Rule::kw_namespace => &["namespace"],
+        Rule::kw_route => &["route"],
+        Rule::kw_grpc => &["grpc"],
+        Rule::string_cond
+        | Rule::header_cond
+        | Rule::query_cond
+        | Rule::without_cond
+        | Rule::source_cond
+        | Rule::namespace_cond
+        | Rule::port_cond
+        | Rule::gateway_cond
+        | Rule::sni_cond
+        | Rule::subnet_cond
+        | Rule::uri_case_cond => keywords::CONDITIONS,
+        _ => &[],
+    }
+}
+
+/// Names the token at `at` for "found ..." and gives its length.
+fn describe_token(text: &str, at: usize) -> (String, usize) {
+    let rest = text.get(at..).unwrap_or("");
+    let line_rest = rest.split(['\n', '\r']).next().unwrap_or("");
+    if line_rest.trim().is_empty() {
+        return ("the end of the line".to_string(), 0);
+    }
+    let word_len = line_rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' || c == '%'))
+        .unwrap_or(line_rest.len());
+    if word_len > 0 {
+        let word = &line_rest[..word_len];
+        return (format!("`{word}`"), word_len);
+    }
+    let ch = line_rest.chars().next().unwrap_or(' ');
+    (format!("`{ch}`"), ch.len_utf8())
+}
+
+/// Refuses absurdly deep nesting of `{` and `[` (outside strings and
+/// comments) before pest sees it.
+fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    let mut previous = '\0';
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '/' if previous == '/' => in_comment = true,
+                '{' | '[' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(
+                            Diagnostic::error(
+                                Code::E0101,
+                                Span::new(file, i, i + 1),
+                                format!("blocks are nested more than {MAX_NESTING} deep"),
+                            )
+                            .with_label("too deep")
+                            .with_help("a mesh program never needs this depth; look for unbalanced braces"),
+                        );
+                    }
+                }
+                '}' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = c;
+    }
+    None
+}

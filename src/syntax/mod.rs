@@ -1,0 +1,70 @@
+//! Syntax: text in, [`ast::File`] and syntax diagnostics out.
+//!
+//! Invariant: parsing never fails.  A line the grammar cannot read becomes a
+//! diagnostic and is left out of the tree; the parser goes on with the next
+//! line or block, so the rest of the file is still checked.  No pest type
+//! leaves this module.
+
+pub mod ast;
+mod grammar;
+mod lower;
+
+use crate::diag::Diagnostic;
+use crate::span::FileId;
+
+/// The result of parsing one file.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The syntax tree (without the lines that could not be read).
+    pub file: ast::File,
+    /// Syntax errors, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses the text of file `file`.
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    lower::parse(file, text)
+}
+
+/// The keywords that may start an item in each kind of block, for
+/// suggestions here and for completion in the language server.
+pub mod keywords {
+    /// Items of a file.
+    pub const TOP: &[&str] = &["namespace", "service"];
+    /// Items of a service block.
+    pub const SERVICE: &[&str] = &[
+        "subset",
+        "policy",
+        "route",
+        "tcp",
+        "tls",
+        "host",
+        "hosts",
+        "gateways",
+        "export_to",
+        "external_subsets",
+    ];
+    /// Items of a subset block (besides labels).
+    pub const SUBSET: &[&str] = &["policy"];
+    /// Statements of a route.
+    pub const ROUTE: &[&str] = &[
+        "match", "to", "timeout", "retries", "fault", "mirror", "rewrite", "redirect", "respond",
+        "delegate", "headers", "cors",
+    ];
+    /// Match conditions.
+    pub const CONDITIONS: &[&str] = &[
+        "uri",
+        "scheme",
+        "method",
+        "authority",
+        "header",
+        "query",
+        "without",
+        "source",
+        "port",
+        "gateway",
+        "sni",
+        "destination_subnet",
+        "ignore_uri_case",
+    ];
+}
