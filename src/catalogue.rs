@@ -38,6 +38,22 @@ const EXTRA_EXCLUSIVE: &[(&str, &[&str])] = &[
     ("trafficPolicy", &["tunnel", "proxyProtocol"]),
 ];
 
+/// Ranges Istio's webhook enforces on integer fields beyond the schema's
+/// int32/uint32 bounds, by the end of the field's path.
+const EXTRA_RANGES: &[(&str, i64, i64)] = &[
+    ("outlierDetection.maxEjectionPercent", 0, 100),
+    ("outlierDetection.minHealthPercent", 0, 100),
+    ("outlierDetection.consecutiveErrors", 0, i32::MAX as i64),
+    ("http.http1MaxPendingRequests", 0, i32::MAX as i64),
+    ("http.http2MaxRequests", 0, i32::MAX as i64),
+    ("http.maxRequestsPerConnection", 0, i32::MAX as i64),
+    ("http.maxRetries", 0, i32::MAX as i64),
+    ("http.maxConcurrentStreams", 0, i32::MAX as i64),
+    ("tcp.maxConnections", 0, i32::MAX as i64),
+    ("tunnel.targetPort", 1, 65535),
+    ("port.number", 1, 65535),
+];
+
 /// Fields Istio keeps for compatibility but tells users to replace, by the
 /// end of their path.
 const DEPRECATED: &[(&str, &str)] = &[
@@ -314,6 +330,9 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
             }
             if let Some(m) = schema["maximum"].as_i64() {
                 max = m;
+            }
+            if let Some((_, lo, hi)) = EXTRA_RANGES.iter().find(|(suffix, _, _)| path.ends_with(suffix)) {
+                (min, max) = (*lo, *hi);
             }
             field.ty = FieldType::Integer { min, max };
         }

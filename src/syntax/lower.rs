@@ -27,6 +27,7 @@ pub(super) fn parse(file: FileId, text: &str) -> Parsed {
         file,
         text,
         diagnostics: Vec::new(),
+        last_close: None,
     };
     if let Some(diag) = check_nesting(file, text) {
         return Parsed {
@@ -101,12 +102,24 @@ struct Lowerer<'t> {
     file: FileId,
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
+    /// The `}` that closed the last service, and the service's name.
+    last_close: Option<(Span, String)>,
 }
 
 impl<'t> Lowerer<'t> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, s.start(), s.end())
+    }
+
+    /// The span of a pair without the whitespace and comments pest skipped
+    /// after its last token.
+    fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let mut span = self.span(pair);
+        if let Some(last) = pair.clone().into_inner().last() {
+            span.end = self.trimmed_span(&last).end;
+        }
+        span
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
@@ -173,7 +186,10 @@ impl<'t> Lowerer<'t> {
                 Rule::route => service.routes.push(self.lower_route(item)),
                 Rule::setting => service.settings.push(self.lower_setting(item)),
                 Rule::junk => self.explain_junk(&item, Context::Service),
-                Rule::close if item.as_str().is_empty() => self.diagnostics.push(
+                Rule::close if !item.as_str().is_empty() => {
+                    self.last_close = Some((self.span(&item), service.name.name.clone()));
+                }
+                Rule::close => self.diagnostics.push(
                     Diagnostic::error(
                         Code::E0103,
                         open,
@@ -446,7 +462,7 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_statement(&mut self, pair: Pair<'_, Rule>) -> Option<Statement> {
-        let span = self.span(&pair);
+        let span = self.trimmed_span(&pair);
         let rule = pair.as_rule();
         let mut inner = pair.into_inner().peekable();
         let keyword_pair = inner.next()?;
@@ -570,7 +586,7 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_condition(&mut self, pair: Pair<'_, Rule>) -> Option<Condition> {
-        let span = self.span(&pair);
+        let span = self.trimmed_span(&pair);
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         let kind = match rule {
@@ -623,7 +639,7 @@ impl<'t> Lowerer<'t> {
     }
 
     fn lower_destination(&mut self, pair: Pair<'_, Rule>) -> Destination {
-        let span = self.span(&pair);
+        let span = self.trimmed_span(&pair);
         let mut inner = pair.into_inner();
         let target = match inner.next() {
             Some(t) => self.lower_target(t),
@@ -675,11 +691,7 @@ impl<'t> Lowerer<'t> {
         let chunk = pair.as_str();
         let start = span.start as usize;
         if chunk == "}" {
-            self.diagnostics.push(
-                Diagnostic::error(Code::E0102, span, "unexpected `}`: there is no open block to close")
-                    .with_label("this closes nothing")
-                    .with_help("remove it, or look for a block above that was closed too early (a doubled `}`)"),
-            );
+            self.diagnostics.push(self.explain_stray_brace(span));
             return;
         }
         let word_len = chunk
@@ -718,6 +730,29 @@ impl<'t> Lowerer<'t> {
                 .with_label("unexpected here"),
         };
         self.diagnostics.push(diag);
+    }
+
+    /// A `}` with nothing to close.  When the service before it was closed
+    /// by a `}` that shares its line with other code (`route { ... }}`), that
+    /// brace is the likely mistake, so the diagnostic points there.
+    fn explain_stray_brace(&self, stray: Span) -> Diagnostic {
+        let line_start = |offset: usize| self.text.get(..offset).map_or(0, |t| t.rfind('\n').map_or(0, |i| i + 1));
+        let crowded = |span: Span| {
+            let start = span.start as usize;
+            self.text.get(line_start(start)..start).is_some_and(|before| !before.trim().is_empty())
+        };
+        if let Some((close, service)) = &self.last_close {
+            if crowded(*close) && !crowded(stray) {
+                return Diagnostic::error(Code::E0102, *close, "unexpected `}`: it closes the block of service `".to_string() + service + "` too early")
+                    .with_label("this `}` is one too many")
+                    .with_secondary(stray, "so this `}` has nothing left to close")
+                    .with_help("remove the extra `}`")
+                    .with_fix("Remove the extra `}`", *close, "");
+            }
+        }
+        Diagnostic::error(Code::E0102, stray, "unexpected `}`: there is no open block to close")
+            .with_label("this closes nothing")
+            .with_help("remove it, or look for a block above that was closed too early (a doubled `}`)")
     }
 
     /// Turns a pest error in text starting at byte `base` into a diagnostic
