@@ -262,7 +262,7 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(index.position(text, x, Encoding::Utf16), LineCol { line: 1, col: 8 });
         assert_eq!(index.position(text, x, Encoding::Utf32), LineCol { line: 1, col: 7 });
-        assert_eq!(index.position(text, x, Encoding::Utf8), LineCol { line: 1, col: 10 });
+        assert_eq!(index.position(text, x, Encoding::Utf8), LineCol { line: 1, col: 11 });
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             let pos = index.position(text, x, enc);
             assert_eq!(index.offset(text, pos, enc), x);

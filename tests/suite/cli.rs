@@ -1,0 +1,177 @@
+//! The real `meshc` binary on real files: exit codes, output modes,
+//! nothing written on error, standard input, diagnostics formats.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::support::root;
+
+fn meshc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run meshc")
+}
+
+fn meshc_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run meshc");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target").join("cli-tests").join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+const BROKEN: &str = "tests/ui/E0401-weights-sum.mesh";
+
+#[test]
+fn build_writes_the_stream_to_stdout() {
+    let out = meshc(&["build", "examples/bookinfo.mesh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap());
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn build_to_a_file_and_to_a_directory() {
+    let dir = scratch("outputs");
+    let file = dir.join("all.yaml");
+    let out = meshc(&["build", "examples/bookinfo.mesh", "-o", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap());
+
+    let per_resource = dir.join("split/");
+    let out = meshc(&["build", "examples/bookinfo.mesh", "-o", path_str(&per_resource)]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut names: Vec<String> = std::fs::read_dir(&per_resource)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 8);
+    assert!(names.contains(&"destinationrule-reviews.yaml".to_string()));
+    assert!(names.contains(&"virtualservice-ratings.yaml".to_string()));
+    let reviews = std::fs::read_to_string(per_resource.join("virtualservice-reviews.yaml")).unwrap();
+    assert!(reviews.starts_with("apiVersion: networking.istio.io/v1\nkind: VirtualService\n"));
+}
+
+#[test]
+fn a_failed_build_writes_nothing_and_keeps_existing_files() {
+    let dir = scratch("failed");
+    let file = dir.join("out.yaml");
+    std::fs::write(&file, "previous contents\n").unwrap();
+    let out = meshc(&["build", BROKEN, "-o", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous contents\n");
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("error[E0401]"));
+
+    let split = dir.join("split/");
+    let out = meshc(&["build", BROKEN, "-o", path_str(&split)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!split.exists());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary files are left");
+}
+
+#[test]
+fn standard_input_is_a_program() {
+    let source = std::fs::read_to_string(root().join("examples/bookinfo.mesh")).unwrap();
+    let out = meshc_stdin(&["build", "-"], &source);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap());
+    let out = meshc_stdin(&["check", "-"], "service a { route { to nowhere } }");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("<stdin>:1:"));
+}
+
+#[test]
+fn usage_and_io_problems_exit_2_with_one_line() {
+    let out = meshc(&["build", "does/not/exist.mesh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("does/not/exist.mesh") && err.contains("no such file"));
+    let out = meshc(&["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = meshc(&["explain", "E9999"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = meshc(&["build", "--api-version", "v2", "examples/bookinfo.mesh"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_reports_and_exits_by_severity() {
+    assert_eq!(meshc(&["check", "examples/bookinfo.mesh"]).status.code(), Some(0));
+    assert_eq!(meshc(&["check", BROKEN]).status.code(), Some(1));
+    let warning = "tests/ui/W0002-ignored-weight.mesh";
+    let out = meshc(&["check", warning]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("warning[W0002]"));
+    assert_eq!(meshc(&["check", "--deny-warnings", warning]).status.code(), Some(1));
+    assert_eq!(meshc(&["build", "--deny-warnings", warning]).status.code(), Some(1));
+}
+
+#[test]
+fn json_and_colour_output() {
+    let out = meshc(&["check", "--message-format", "json", BROKEN]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for line in stderr.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
+        assert!(value["code"].is_string() && value["start"]["line"].is_u64());
+    }
+    let plain = text(&meshc(&["check", BROKEN]).stderr);
+    assert!(!plain.contains('\u{1b}'), "no colour when stderr is not a terminal");
+    let coloured = text(&meshc(&["check", "--color", "always", BROKEN]).stderr);
+    assert!(coloured.contains('\u{1b}'));
+}
+
+#[test]
+fn explain_prints_the_explanation() {
+    let out = meshc(&["explain", "e0201"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("# E0201: unknown subset"));
+}
+
+#[test]
+fn fmt_checks_rewrites_and_is_idempotent() {
+    let dir = scratch("fmt");
+    let file = dir.join("messy.mesh");
+    std::fs::write(&file, "service a {\n      subset v1 {version=\"v1\"}  // keep me\n route { to v1 }\n\n\n}\n").unwrap();
+    let out = meshc(&["fmt", "--check", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("would reformat"));
+    assert_eq!(meshc(&["fmt", path_str(&file)]).status.code(), Some(0));
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(formatted, "service a {\n  subset v1 { version = \"v1\" } // keep me\n  route { to v1 }\n}\n");
+    assert_eq!(meshc(&["fmt", "--check", path_str(&file)]).status.code(), Some(0));
+    assert_eq!(meshc(&["fmt", "--check", "examples"]).status.code(), Some(0), "examples are formatted");
+    let broken = dir.join("broken.mesh");
+    std::fs::write(&broken, "service a {\n  route { to v1 50%, }\n}\n").unwrap();
+    let out = meshc(&["fmt", path_str(&broken)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "service a {\n  route { to v1 50%, }\n}\n");
+}

@@ -1,0 +1,88 @@
+//! The diagnostic catalogue stays consistent: every code has an
+//! explanation with a failing example, a UI test that shows it, and a use
+//! in the compiler; nothing is registered that does not exist.
+
+use meshc::diag::Code;
+
+use crate::support::{files_with_extension, root};
+
+#[test]
+fn every_code_is_explained_tested_and_used() {
+    let ui_dir = root().join("tests/ui");
+    let ui_tests = files_with_extension(&ui_dir, "mesh");
+    let sources = all_source_text();
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        let info = code.info();
+        let name = code.as_str();
+        if !info.explanation.starts_with(&format!("# {name}: {}\n", info.title)) {
+            problems.push(format!("{name}: explanation must start with `# {name}: {}`", info.title));
+        }
+        if !info.explanation.contains("```mesh") {
+            problems.push(format!("{name}: explanation has no mesh example"));
+        }
+        let tests: Vec<_> = ui_tests
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&format!("{name}-"))))
+            .collect();
+        let shown = tests.iter().any(|t| {
+            std::fs::read_to_string(t.with_extension("stderr"))
+                .is_ok_and(|s| s.contains(&format!("[{name}]")))
+        });
+        if !shown {
+            problems.push(format!("{name}: no tests/ui/{name}-*.mesh whose .stderr shows [{name}]"));
+        }
+        if !sources.contains(&format!("Code::{name}")) {
+            problems.push(format!("{name}: never used by the compiler"));
+        }
+    }
+    for md in files_with_extension(&root().join("src/diag/codes"), "md") {
+        let stem = md.file_stem().unwrap().to_string_lossy().into_owned();
+        if Code::parse(&stem).is_none() {
+            problems.push(format!("{}: not a registered code", md.display()));
+        }
+    }
+    for test in &ui_tests {
+        let stem = test.file_name().unwrap().to_string_lossy().into_owned();
+        let code = stem.split('-').next().unwrap_or("");
+        if Code::parse(code).is_none() {
+            problems.push(format!("{stem}: UI tests are named after a code"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn explanations_examples_fail_with_their_code() {
+    // The first ```mesh block of each explanation is the erroneous example.
+    for code in Code::ALL {
+        let text = code.info().explanation;
+        let Some(start) = text.find("```mesh\n") else { continue };
+        let rest = &text[start + 8..];
+        let example = &rest[..rest.find("```").unwrap_or(rest.len())];
+        let mut sources = meshc::Sources::default();
+        sources.add("example.mesh", example);
+        let analysis = meshc::analyze(&sources);
+        assert!(
+            analysis.diagnostics.iter().any(|d| d.code == *code),
+            "the example of {} does not report it:\n{example}",
+            code.as_str()
+        );
+    }
+}
+
+fn all_source_text() -> String {
+    let mut text = String::new();
+    let mut stack = vec![root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("diag/codes.rs") {
+                text.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    text
+}

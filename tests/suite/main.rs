@@ -1,0 +1,14 @@
+//! The test suite: one binary, one module per kind of test.  Each module
+//! feeds data from a folder through the real compiler (or the real `meshc`
+//! binary) and compares what comes out with a committed expectation.
+//! `MESHC_BLESS=1 cargo test` rewrites the expectations.
+
+mod catalogue;
+mod cli;
+mod codes;
+mod contract;
+mod examples;
+mod oracle;
+mod robustness;
+mod support;
+mod ui;

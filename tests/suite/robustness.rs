@@ -1,0 +1,74 @@
+//! No input makes the compiler panic: every prefix of every example, random
+//! edits of them, and arbitrary text all produce diagnostics or YAML, with
+//! every span inside its file.
+
+use proptest::prelude::*;
+
+use crate::examples::programs;
+
+fn check_no_panic(text: &str) {
+    let mut sources = meshc::Sources::default();
+    sources.add("fuzz.mesh", text);
+    let analysis = meshc::analyze(&sources);
+    for diag in &analysis.diagnostics {
+        for label in std::iter::once(&diag.primary).chain(&diag.secondary) {
+            assert!(label.span.end as usize <= text.len() && label.span.start <= label.span.end, "span out of range: {diag:?}");
+            assert!(text.is_char_boundary(label.span.start as usize) && text.is_char_boundary(label.span.end as usize));
+        }
+    }
+    let _ = meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never);
+    if !analysis.has_errors() {
+        let resources = meshc::emit::resources(&analysis.checked.program, meshc::emit::ApiVersion::V1);
+        meshc::emit::stream(&resources).expect("a program without errors serializes");
+    }
+    let _ = meshc::fmt::format(text);
+}
+
+fn example_texts() -> Vec<String> {
+    programs()
+        .into_iter()
+        .flat_map(|(_, files)| files)
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_truncation_of_every_example_is_handled() {
+    for text in example_texts() {
+        for (end, _) in text.char_indices() {
+            check_no_panic(&text[..end]);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_not_crashed() {
+    check_no_panic(&"{".repeat(100_000));
+    check_no_panic(&format!("service a {{ policy {{ x = {} }} }}", "[".repeat(50_000)));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn random_edits_never_panic(example in 0usize..64, edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..4, "[{}\\[\\]\"=,%:/a-z0-9 \n]{0,3}"), 1..6)) {
+        let texts = example_texts();
+        let mut text = texts[example % texts.len()].clone();
+        for (at, kind, insert) in edits {
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let pos = boundaries[at.index(boundaries.len())];
+            match kind {
+                0 => text.insert_str(pos, &insert),
+                1 => { let end = boundaries.iter().copied().find(|&b| b > pos).unwrap_or(pos); text.replace_range(pos..end, ""); }
+                2 => text.truncate(pos),
+                _ => { let end = boundaries.iter().copied().filter(|&b| b > pos).nth(2).unwrap_or(pos); text.replace_range(pos..end, &insert); }
+            }
+        }
+        check_no_panic(&text);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        check_no_panic(&text);
+    }
+}

@@ -1,0 +1,40 @@
+//! UI tests: each `tests/ui/*.mesh` next to the diagnostics it renders
+//! (`.stderr`, colour off), as `meshc check` prints them.
+
+use crate::support::{compare_with_file, files_with_extension, root, sources_of};
+
+/// Renders the diagnostics of one UI test file.
+pub fn render(path: &std::path::Path) -> String {
+    let sources = sources_of(&[path.to_path_buf()]);
+    let analysis = meshc::analyze(&sources);
+    meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never)
+}
+
+#[test]
+fn ui_tests_render_as_expected() {
+    let mut failures = Vec::new();
+    let files = files_with_extension(&root().join("tests/ui"), "mesh");
+    assert!(!files.is_empty());
+    for path in files {
+        let rendered = render(&path);
+        assert!(!rendered.is_empty(), "{} reports nothing", path.display());
+        failures.extend(compare_with_file(&path.with_extension("stderr"), &rendered));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn json_diagnostics_carry_positions_and_codes() {
+    let path = root().join("tests/ui/E0401-weights-sum.mesh");
+    let sources = sources_of(&[path]);
+    let analysis = meshc::analyze(&sources);
+    let json = meshc::diag::render_json(&sources, &analysis.diagnostics);
+    let first: serde_json::Value = serde_json::from_str(json.lines().next().expect("one line")).expect("JSON");
+    assert_eq!(first["code"], "E0401");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "tests/ui/E0401-weights-sum.mesh");
+    assert!(first["message"].as_str().is_some_and(|m| m.contains("90%")));
+    assert!(first["start"]["line"].as_u64().is_some_and(|l| l > 1));
+    assert!(first["byte_end"].as_u64() > first["byte_start"].as_u64());
+    assert!(first["help"].as_str().is_some_and(|h| h.contains("40%")));
+}
