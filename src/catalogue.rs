@@ -8,6 +8,10 @@
 //! accepts.  The checker, the emitter's key order, completion and hover all
 //! read it from here.
 
+// Indexing a `serde_json::Value` by key never panics (a missing key gives
+// `Null`), which is what reading an optional schema attribute wants.
+#![allow(clippy::indexing_slicing)]
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -245,7 +249,8 @@ fn build() -> Catalogue {
     let mut docs: Docs = HashMap::new();
     for (row, line) in FIELD_DOCS.lines().skip(1).enumerate() {
         let mut cols = line.split('\t');
-        if let (Some(kind), Some(path), Some(doc), Some(anchor)) = (cols.next(), cols.next(), cols.next(), cols.next()) {
+        if let (Some(kind), Some(path), Some(doc), Some(anchor)) = (cols.next(), cols.next(), cols.next(), cols.next())
+        {
             docs.insert((kind.into(), path.into()), (doc.into(), anchor.into(), row));
         }
     }
@@ -276,7 +281,10 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
         children: Vec::new(),
         item: None,
         exclusive: Vec::new(),
-        replaced_by: DEPRECATED.iter().find(|(old, _)| path.ends_with(old)).map(|(_, new)| *new),
+        replaced_by: DEPRECATED
+            .iter()
+            .find(|(old, _)| path.ends_with(old))
+            .map(|(_, new)| *new),
     };
     let child_path = |child: &str| {
         if path.is_empty() {
@@ -296,7 +304,8 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
                 // The schema lists fields alphabetically; emit and complete
                 // them in the order Istio documents them.
                 field.children.sort_by_key(|c| {
-                    docs.get(&(kind.to_string(), c.path.clone())).map_or(usize::MAX, |d| d.2)
+                    docs.get(&(kind.to_string(), c.path.clone()))
+                        .map_or(usize::MAX, |d| d.2)
                 });
                 field.exclusive = exclusive_groups(name, schema);
             } else {
@@ -361,9 +370,11 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
 }
 
 fn has_duration_rule(schema: &Json) -> bool {
-    schema["x-kubernetes-validations"]
-        .as_array()
-        .is_some_and(|rules| rules.iter().any(|r| r["rule"].as_str().is_some_and(|s| s.contains("duration("))))
+    schema["x-kubernetes-validations"].as_array().is_some_and(|rules| {
+        rules
+            .iter()
+            .any(|r| r["rule"].as_str().is_some_and(|s| s.contains("duration(")))
+    })
 }
 
 /// The schema's `oneOf: [{required: [a]}, {required: [b]}, ...]` groups, plus
@@ -415,7 +426,10 @@ mod tests {
         assert_eq!(interval, Some(&FieldType::Duration { at_least_1ms: true }));
         let ttl = tp.descend("loadBalancer.consistentHash.httpCookie.ttl").map(|f| &f.ty);
         assert_eq!(ttl, Some(&FieldType::Duration { at_least_1ms: false }));
-        let lb = tp.child("loadBalancer").map(|f| f.exclusive.clone()).unwrap_or_default();
+        let lb = tp
+            .child("loadBalancer")
+            .map(|f| f.exclusive.clone())
+            .unwrap_or_default();
         assert!(lb.contains(&vec!["simple".to_string(), "consistentHash".to_string()]));
         assert!(!cors_policy().children.is_empty());
     }

@@ -81,10 +81,12 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
                 i += 1;
             }
             _ => {
-                while bytes
-                    .get(i)
-                    .is_some_and(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b'[' | b']' | b',' | b'=' | b'"'))
-                    && !(bytes.get(i) == Some(&b'/') && bytes.get(i + 1) == Some(&b'/'))
+                while bytes.get(i).is_some_and(|&c| {
+                    !matches!(
+                        c,
+                        b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b'[' | b']' | b',' | b'=' | b'"'
+                    )
+                }) && !(bytes.get(i) == Some(&b'/') && bytes.get(i + 1) == Some(&b'/'))
                 {
                     i += 1;
                 }
@@ -114,12 +116,16 @@ pub fn format(text: &str) -> String {
         if line.is_empty() {
             // A line that starts by closing blocks is indented at the level
             // it closes to.
-            line_depth = if matches!(token, Token::Close(_)) { depth.saturating_sub(1) } else { depth };
+            line_depth = if matches!(token, Token::Close(_)) {
+                depth.saturating_sub(1)
+            } else {
+                depth
+            };
         }
-        if let Some(prev) = previous {
-            if needs_space(prev, token) {
-                line.push(' ');
-            }
+        if let Some(prev) = previous
+            && needs_space(prev, token)
+        {
+            line.push(' ');
         }
         match token {
             Token::Comment(s) | Token::Str(s) | Token::Word(s) => line.push_str(s),

@@ -25,6 +25,7 @@
 //! render what [`analyze`] returns); output is a pure function of the input.
 
 #![deny(clippy::unwrap_used, clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
 
 pub mod catalogue;
 pub mod check;

@@ -14,7 +14,11 @@ use meshc::emit::{self, ApiVersion};
 use meshc::{Diagnostic, Severity, Sources};
 
 #[derive(Parser)]
-#[command(name = "meshc", version, about = "Compile .mesh traffic definitions to Istio DestinationRules and VirtualServices")]
+#[command(
+    name = "meshc",
+    version,
+    about = "Compile .mesh traffic definitions to Istio DestinationRules and VirtualServices"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -173,7 +177,11 @@ fn check(input: &Input, report: &Report) -> Result<ExitCode, Failure> {
     let sources = read_sources(&input.paths)?;
     let analysis = meshc::analyze(&sources);
     print_diagnostics(&sources, &analysis.diagnostics, report);
-    Ok(if failed(&analysis, report) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed(&analysis, report) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn failed(analysis: &meshc::Analysis, report: &Report) -> bool {
@@ -213,7 +221,10 @@ fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<
 fn explain(code: &str) -> Result<ExitCode, Failure> {
     let Some(code) = Code::parse(code) else {
         let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        return Err(Failure(format!("unknown diagnostic code `{code}`; known codes: {}", known.join(", "))));
+        return Err(Failure(format!(
+            "unknown diagnostic code `{code}`; known codes: {}",
+            known.join(", ")
+        )));
     };
     print!("{}", code.info().explanation);
     Ok(ExitCode::SUCCESS)
@@ -240,7 +251,11 @@ fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], report: &Rep
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
             if errors + warnings > 0 {
-                text.push_str(&format!("meshc: {}, {}\n", plural(errors, "error"), plural(warnings, "warning")));
+                text.push_str(&format!(
+                    "meshc: {}, {}\n",
+                    plural(errors, "error"),
+                    plural(warnings, "warning")
+                ));
             }
             text
         }
@@ -249,7 +264,11 @@ fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], report: &Rep
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Reads all inputs into one program.
@@ -297,7 +316,8 @@ fn read_each(paths: &[PathBuf]) -> Result<Vec<(Option<PathBuf>, String, String)>
 }
 
 fn read_file(path: &Path) -> Result<String, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure(format!("cannot read `{}`: {}", path.display(), io_reason(&e))))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Failure(format!("cannot read `{}`: {}", path.display(), io_reason(&e))))?;
     String::from_utf8(bytes).map_err(|_| Failure(format!("cannot read `{}`: it is not UTF-8 text", path.display())))
 }
 
@@ -312,8 +332,14 @@ fn io_reason(error: &std::io::Error) -> String {
 /// Writes through a temporary file in the same directory and renames it,
 /// so a reader never sees half a file and a failure leaves the old one.
 fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{file_name}.meshc-{}.tmp", std::process::id()));
     let result = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, path));
     result.map_err(|e| {

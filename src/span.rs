@@ -103,9 +103,7 @@ impl Sources {
 
     /// The text a span covers (empty if the span is out of range).
     pub fn slice(&self, span: Span) -> &str {
-        self.get(span.file)
-            .and_then(|f| f.text.get(span.range()))
-            .unwrap_or("")
+        self.get(span.file).and_then(|f| f.text.get(span.range())).unwrap_or("")
     }
 }
 
@@ -131,11 +129,7 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources {
         Ok(file.lines.line_of(byte))
     }
 
-    fn line_range(
-        &'a self,
-        id: FileId,
-        line: usize,
-    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+    fn line_range(&'a self, id: FileId, line: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
         let file = self.get(id).ok_or(codespan_reporting::files::Error::FileMissing)?;
         file.lines
             .line_range(line, file.text.len())

@@ -13,7 +13,6 @@ mod values;
 
 use std::collections::HashMap;
 
-
 use crate::diag::{Code, Diagnostic};
 use crate::emit::istio::*;
 use crate::span::Span;
@@ -123,7 +122,10 @@ pub fn check(files: &[&ast::File]) -> Checked {
         .collect();
     // Declare every service first: routes may name services defined later
     // or in other files.
-    let ids: Vec<Option<ServiceId>> = services.iter().map(|(file, service)| checker.declare(file, service)).collect();
+    let ids: Vec<Option<ServiceId>> = services
+        .iter()
+        .map(|(file, service)| checker.declare(file, service))
+        .collect();
     let mut program = Program::default();
     for ((file, service), id) in services.iter().zip(ids) {
         if let Some(id) = id {
@@ -158,10 +160,14 @@ impl Checker {
         if let Some(&first) = self.by_name.get(&name.name) {
             let first_span = self.services.get(first).map(|s| s.name_span).unwrap_or(name.span);
             self.diagnostics.push(
-                Diagnostic::error(Code::E0203, name.span, format!("service `{}` is defined twice", name.name))
-                    .with_label("defined again here")
-                    .with_secondary(first_span, "first defined here")
-                    .with_help("merge the two blocks, or rename one of them"),
+                Diagnostic::error(
+                    Code::E0203,
+                    name.span,
+                    format!("service `{}` is defined twice", name.name),
+                )
+                .with_label("defined again here")
+                .with_secondary(first_span, "first defined here")
+                .with_help("merge the two blocks, or rename one of them"),
             );
             return None;
         }
@@ -174,12 +180,17 @@ impl Checker {
         let mut subset_index = HashMap::new();
         for subset in &service.subsets {
             if let Some(&first) = subset_index.get(&subset.name.name) {
-                let first_span = subsets.get(first).map_or(subset.name.span, |s: &SubsetInfo| s.name_span);
+                let first_span = subsets
+                    .get(first)
+                    .map_or(subset.name.span, |s: &SubsetInfo| s.name_span);
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::E0204,
                         subset.name.span,
-                        format!("subset `{}` is defined twice in service `{}`", subset.name.name, name.name),
+                        format!(
+                            "subset `{}` is defined twice in service `{}`",
+                            subset.name.name, name.name
+                        ),
                     )
                     .with_label("defined again here")
                     .with_secondary(first_span, "first defined here")
@@ -208,11 +219,17 @@ impl Checker {
         if let Some(&other) = self.by_host.get(&host) {
             let other_span = self.services.get(other).map_or(name.span, |s| s.name_span);
             self.diagnostics.push(
-                Diagnostic::error(Code::E0206, name.span, format!("host `{host}` is already defined by another service"))
-                    .with_label(format!("`{}` also uses host `{host}`", name.name))
-                    .with_secondary(other_span, "first defined here")
-                    .with_note("two DestinationRules or VirtualServices for one host conflict: Istio would pick one of them")
-                    .with_help("describe the host in one service block"),
+                Diagnostic::error(
+                    Code::E0206,
+                    name.span,
+                    format!("host `{host}` is already defined by another service"),
+                )
+                .with_label(format!("`{}` also uses host `{host}`", name.name))
+                .with_secondary(other_span, "first defined here")
+                .with_note(
+                    "two DestinationRules or VirtualServices for one host conflict: Istio would pick one of them",
+                )
+                .with_help("describe the host in one service block"),
             );
         } else {
             self.by_host.insert(host.clone(), id);
@@ -234,12 +251,11 @@ impl Checker {
     /// `host "..."` if set, else the name, fully qualified in a namespace.
     fn service_host(&mut self, service: &ast::Service, namespace: Option<&str>) -> String {
         let explicit = service.settings.iter().find(|s| s.key == SettingKey::Host);
-        if let Some(value) = explicit.and_then(|s| s.values.first()) {
-            if let Some(host) = self.string(value) {
-                if self.host(&host, value) {
-                    return host;
-                }
-            }
+        if let Some(value) = explicit.and_then(|s| s.values.first())
+            && let Some(host) = self.string(value)
+            && self.host(&host, value)
+        {
+            return host;
         }
         match namespace {
             Some(ns) => format!("{}.{ns}.svc.cluster.local", service.name.name),
@@ -289,10 +305,14 @@ impl Checker {
             if let Some(name) = &route.name {
                 if let Some(first) = route_names.get(name.name.as_str()) {
                     self.diagnostics.push(
-                        Diagnostic::error(Code::E0205, name.span, format!("route name `{}` is used twice in this service", name.name))
-                            .with_label("used again here")
-                            .with_secondary(*first, "first used here")
-                            .with_help("give each route its own name"),
+                        Diagnostic::error(
+                            Code::E0205,
+                            name.span,
+                            format!("route name `{}` is used twice in this service", name.name),
+                        )
+                        .with_label("used again here")
+                        .with_secondary(*first, "first used here")
+                        .with_help("give each route its own name"),
                     );
                 } else {
                     route_names.insert(&name.name, name.span);
@@ -301,7 +321,7 @@ impl Checker {
             match self.route(id, route) {
                 CheckedRoute::Http(checked) => {
                     self.duplicate_matches(route, &checked.matches, &mut seen_matches);
-                    http.push(checked);
+                    http.push(*checked);
                 }
                 CheckedRoute::Tcp(checked) => tcp.push(checked),
                 CheckedRoute::Tls(checked) => tls.push(checked),
@@ -366,12 +386,17 @@ impl Checker {
                 .iter()
                 .position(|r| !r.statements.iter().any(|s| matches!(s.kind, StatementKind::Match(_))));
             let Some(at) = catch_all else { continue };
-            let Some(catch_all_route) = routes.get(at) else { continue };
+            let Some(catch_all_route) = routes.get(at) else {
+                continue;
+            };
             for later in routes.iter().skip(at + 1) {
                 self.diagnostics.push(
                     Diagnostic::warning(Code::W0001, later.keyword, "this route is never used")
                         .with_label("unreachable")
-                        .with_secondary(catch_all_route.keyword, "this route has no `match`, so it takes every request")
+                        .with_secondary(
+                            catch_all_route.keyword,
+                            "this route has no `match`, so it takes every request",
+                        )
                         .with_help("routes are tried in order: move the route without `match` to the end"),
                 );
             }

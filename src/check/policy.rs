@@ -46,32 +46,38 @@ impl Checker {
             self.merge_field(&mut entries, field, schema);
         }
         let mut node = self.finish_object(entries, schema);
-        if !first.ports.is_empty() {
-            if let Some(port_schema) = schema.child("portLevelSettings").and_then(|f| f.item.as_deref()) {
-                let ports: Vec<Node> = first
-                    .ports
+        if !first.ports.is_empty()
+            && let Some(port_schema) = schema.child("portLevelSettings").and_then(|f| f.item.as_deref())
+        {
+            let ports: Vec<Node> = first
+                .ports
+                .iter()
+                .filter_map(|port| {
+                    let number = self.port(&port.port)?;
+                    let mut port_entries = Vec::new();
+                    for field in &port.fields {
+                        self.merge_field(&mut port_entries, field, port_schema);
+                    }
+                    let Node::Object(mut fields) = self.finish_object(port_entries, port_schema) else {
+                        return None;
+                    };
+                    fields.insert(
+                        0,
+                        (
+                            "port".into(),
+                            Node::Object(vec![("number".into(), Node::Int(number.into()))]),
+                        ),
+                    );
+                    Some(Node::Object(fields))
+                })
+                .collect();
+            if let Node::Object(fields) = &mut node {
+                let index = schema.child_index("portLevelSettings");
+                let at = fields
                     .iter()
-                    .filter_map(|port| {
-                        let number = self.port(&port.port)?;
-                        let mut port_entries = Vec::new();
-                        for field in &port.fields {
-                            self.merge_field(&mut port_entries, field, port_schema);
-                        }
-                        let Node::Object(mut fields) = self.finish_object(port_entries, port_schema) else {
-                            return None;
-                        };
-                        fields.insert(0, ("port".into(), Node::Object(vec![("number".into(), Node::Int(number.into()))])));
-                        Some(Node::Object(fields))
-                    })
-                    .collect();
-                if let Node::Object(fields) = &mut node {
-                    let index = schema.child_index("portLevelSettings");
-                    let at = fields
-                        .iter()
-                        .position(|(name, _)| schema.child_index(name) > index)
-                        .unwrap_or(fields.len());
-                    fields.insert(at, ("portLevelSettings".into(), Node::List(ports)));
-                }
+                    .position(|(name, _)| schema.child_index(name) > index)
+                    .unwrap_or(fields.len());
+                fields.insert(at, ("portLevelSettings".into(), Node::List(ports)));
             }
         }
         Some(node)
@@ -151,7 +157,11 @@ impl Checker {
             return Some(child);
         }
         let names = schema.children.iter().map(|c| c.name.as_str());
-        let where_ = if schema.path.is_empty() { "here".to_string() } else { format!("in `{}`", schema.path) };
+        let where_ = if schema.path.is_empty() {
+            "here".to_string()
+        } else {
+            format!("in `{}`", schema.path)
+        };
         let mut diag = Diagnostic::error(
             Code::E0207,
             segment.span,
@@ -166,7 +176,9 @@ impl Checker {
             }
             None => {
                 let all: Vec<String> = schema.children.iter().map(|c| format!("`{}`", c.name)).collect();
-                diag = diag.with_label("unknown field").with_note(format!("known fields: {}", all.join(", ")));
+                diag = diag
+                    .with_label("unknown field")
+                    .with_note(format!("known fields: {}", all.join(", ")));
             }
         }
         self.diagnostics.push(diag);
@@ -190,7 +202,9 @@ impl Checker {
         match &schema.ty {
             FieldType::String | FieldType::Bytes => self.string(value).map(Node::Str),
             FieldType::Duration { at_least_1ms } => self.duration(value, *at_least_1ms).map(Node::Str),
-            FieldType::Enum(allowed) => self.enumeration(value, allowed, &format!("`{}` value", schema.name)).map(Node::Str),
+            FieldType::Enum(allowed) => self
+                .enumeration(value, allowed, &format!("`{}` value", schema.name))
+                .map(Node::Str),
             FieldType::Integer { min, max } => self.integer(value, *min, *max).map(Node::Int),
             FieldType::Number { min, max } => self.number(value, *min, *max).map(Node::Float),
             FieldType::Bool => self.boolean(value).map(Node::Bool),
@@ -204,7 +218,9 @@ impl Checker {
             FieldType::List => {
                 let item = schema.item.as_deref()?;
                 match &value.kind {
-                    ValueKind::List(items) => Some(Node::List(items.iter().filter_map(|v| self.node(v, item)).collect())),
+                    ValueKind::List(items) => {
+                        Some(Node::List(items.iter().filter_map(|v| self.node(v, item)).collect()))
+                    }
                     _ => {
                         self.type_error(value, "a list", "a list such as [\"a\", \"b\"]");
                         None
@@ -285,14 +301,15 @@ impl Checker {
         let mode = entries.iter().find(|e| e.name == "mode");
         let is_mutual = mode.is_some_and(|e| matches!(&e.leaf, Some(Node::Str(m)) if m == "MUTUAL"));
         let has = |name: &str| entries.iter().any(|e| e.name == name);
-        if let Some(mode) = mode.filter(|_| is_mutual) {
-            if !has("credentialName") && !(has("clientCertificate") && has("privateKey")) {
-                self.diagnostics.push(
+        if let Some(mode) = mode.filter(|_| is_mutual)
+            && !has("credentialName")
+            && !(has("clientCertificate") && has("privateKey"))
+        {
+            self.diagnostics.push(
                     Diagnostic::error(Code::E0407, mode.span, "`MUTUAL` TLS needs a client certificate")
                         .with_label("no certificate given")
                         .with_help("set `credentialName` (a Kubernetes secret), or both `clientCertificate` and `privateKey`; or use `ISTIO_MUTUAL` to let Istio manage certificates"),
                 );
-            }
         }
     }
 }

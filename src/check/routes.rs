@@ -13,7 +13,7 @@ use crate::syntax::ast::{self, ConditionKind, KeyedSource, RouteKind, StatementK
 
 /// The result of checking one route.
 pub(super) enum CheckedRoute {
-    Http(HttpRoute),
+    Http(Box<HttpRoute>),
     Tcp(TcpRoute),
     Tls(TlsRoute),
 }
@@ -73,16 +73,23 @@ impl Checker {
             self.check_allowed(route.kind, statement);
             let once = match &statement.kind {
                 StatementKind::Match(_) | StatementKind::Mirror { .. } | StatementKind::Headers { .. } => None,
-                StatementKind::Rewrite { part: ast::RewritePart::Authority, .. } => Some("rewrite authority"),
+                StatementKind::Rewrite {
+                    part: ast::RewritePart::Authority,
+                    ..
+                } => Some("rewrite authority"),
                 other => Some(other.keyword()),
             };
             if let Some(keyword) = once {
                 if let Some(first) = seen.get(keyword) {
                     self.diagnostics.push(
-                        Diagnostic::error(Code::E0211, statement.keyword, format!("`{keyword}` appears twice in this route"))
-                            .with_label("repeated")
-                            .with_secondary(*first, "first here")
-                            .with_help("keep one of them"),
+                        Diagnostic::error(
+                            Code::E0211,
+                            statement.keyword,
+                            format!("`{keyword}` appears twice in this route"),
+                        )
+                        .with_label("repeated")
+                        .with_secondary(*first, "first here")
+                        .with_help("keep one of them"),
                     );
                 } else {
                     seen.insert(keyword, statement.keyword);
@@ -90,7 +97,7 @@ impl Checker {
             }
         }
         match route.kind {
-            RouteKind::Http => CheckedRoute::Http(self.http_route(service, route, &seen)),
+            RouteKind::Http => CheckedRoute::Http(Box::new(self.http_route(service, route, &seen))),
             RouteKind::Tcp => {
                 let (matches, destinations) = self.l4_route(service, route, &seen);
                 CheckedRoute::Tcp(TcpRoute {
@@ -105,7 +112,9 @@ impl Checker {
                     self.diagnostics.push(
                         Diagnostic::error(Code::E0404, route.keyword, "a `tls route` needs `match sni \"host\"`")
                             .with_label("no SNI match")
-                            .with_help("Istio routes TLS by the SNI host name: add `match sni \"example.com\"` to every match"),
+                            .with_help(
+                                "Istio routes TLS by the SNI host name: add `match sni \"example.com\"` to every match",
+                            ),
                     );
                 }
                 CheckedRoute::Tls(TlsRoute {
@@ -144,7 +153,9 @@ impl Checker {
         };
         for condition in conditions {
             let allowed = match &condition.kind {
-                ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => kind == RouteKind::Http,
+                ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => {
+                    kind == RouteKind::Http
+                }
                 ConditionKind::Sni(_) => kind == RouteKind::Tls,
                 ConditionKind::DestinationSubnet(_) => kind != RouteKind::Http,
                 _ => true,
@@ -187,13 +198,22 @@ impl Checker {
                 StatementKind::Retries { attempts, options } => out.retries = self.retries(attempts, options),
                 StatementKind::FaultDelay { delay, percent } => {
                     let fixed_delay = self.duration(delay, true);
-                    let percentage = percent.as_ref().and_then(|p| self.percent(p, Code::E0405)).map(|value| Percent { value });
+                    let percentage = percent
+                        .as_ref()
+                        .and_then(|p| self.percent(p, Code::E0405))
+                        .map(|value| Percent { value });
                     if let Some(fixed_delay) = fixed_delay {
-                        out.fault.get_or_insert_with(Fault::default).delay = Some(Delay { fixed_delay, percentage });
+                        out.fault.get_or_insert_with(Fault::default).delay = Some(Delay {
+                            fixed_delay,
+                            percentage,
+                        });
                     }
                 }
                 StatementKind::FaultAbort { status, grpc, percent } => {
-                    let percentage = percent.as_ref().and_then(|p| self.percent(p, Code::E0405)).map(|value| Percent { value });
+                    let percentage = percent
+                        .as_ref()
+                        .and_then(|p| self.percent(p, Code::E0405))
+                        .map(|value| Percent { value });
                     let abort = if *grpc {
                         self.grpc_status(status).map(|name| Abort {
                             http_status: None,
@@ -212,7 +232,10 @@ impl Checker {
                     }
                 }
                 StatementKind::Mirror { target, percent } => {
-                    let percentage = percent.as_ref().and_then(|p| self.percent(p, Code::E0303)).map(|value| Percent { value });
+                    let percentage = percent
+                        .as_ref()
+                        .and_then(|p| self.percent(p, Code::E0303))
+                        .map(|value| Percent { value });
                     if let Some(destination) = self.destination(service, target) {
                         mirrors.push((destination, percentage));
                     }
@@ -229,11 +252,11 @@ impl Checker {
                 StatementKind::RewriteRegex { pattern, replacement } => {
                     let pattern_text = self.string(pattern);
                     let replacement = self.string(replacement);
-                    if let (Some(p), Some(r)) = (pattern_text, replacement) {
-                        if self.regex(pattern, &p) {
-                            out.rewrite.get_or_insert_with(Rewrite::default).uri_regex_rewrite =
-                                Some(RegexRewrite { pattern: p, rewrite: r });
-                        }
+                    if let (Some(p), Some(r)) = (pattern_text, replacement)
+                        && self.regex(pattern, &p)
+                    {
+                        out.rewrite.get_or_insert_with(Rewrite::default).uri_regex_rewrite =
+                            Some(RegexRewrite { pattern: p, rewrite: r });
                     }
                 }
                 StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options)),
@@ -247,22 +270,25 @@ impl Checker {
                 StatementKind::Delegate { name, namespace } => {
                     let name_text = self.name_or_string(name);
                     let namespace_text = namespace.as_ref().and_then(|ns| self.name_or_string(ns));
-                    if let Some(name_text) = name_text {
-                        if self.dns_label_value(&name_text, name, "VirtualService")
-                            && namespace_text
-                                .as_ref()
-                                .zip(namespace.as_ref())
-                                .is_none_or(|(text, value)| self.dns_label_value(text, value, "namespace"))
-                        {
-                            out.delegate = Some(Delegate {
-                                name: name_text,
-                                namespace: namespace_text,
-                            });
-                        }
+                    if let Some(name_text) = name_text
+                        && self.dns_label_value(&name_text, name, "VirtualService")
+                        && namespace_text
+                            .as_ref()
+                            .zip(namespace.as_ref())
+                            .is_none_or(|(text, value)| self.dns_label_value(text, value, "namespace"))
+                    {
+                        out.delegate = Some(Delegate {
+                            name: name_text,
+                            namespace: namespace_text,
+                        });
                     }
                 }
-                StatementKind::Headers { side, op, name, value } => self.header_operation(&mut out, *side, *op, name, value.as_ref(), statement.span),
-                StatementKind::Cors(fields) => out.cors_policy = Some(self.catalogue_block(fields, crate::catalogue::cors_policy())),
+                StatementKind::Headers { side, op, name, value } => {
+                    self.header_operation(&mut out, *side, *op, name, value.as_ref(), statement.span)
+                }
+                StatementKind::Cors(fields) => {
+                    out.cors_policy = Some(self.catalogue_block(fields, crate::catalogue::cors_policy()))
+                }
             }
         }
         match mirrors.len() {
@@ -276,7 +302,10 @@ impl Checker {
             _ => {
                 out.mirrors = mirrors
                     .into_iter()
-                    .map(|(destination, percentage)| Mirror { destination, percentage })
+                    .map(|(destination, percentage)| Mirror {
+                        destination,
+                        percentage,
+                    })
                     .collect();
             }
         }
@@ -288,8 +317,22 @@ impl Checker {
     fn check_actions(&mut self, route: &ast::Route, seen: &Seen) {
         // (statement, statements it excludes)
         const EXCLUSIVE: &[(&str, &[&str])] = &[
-            ("redirect", &["to", "fault delay", "fault abort", "rewrite", "respond", "delegate", "mirror"]),
-            ("respond", &["to", "fault delay", "fault abort", "rewrite", "delegate", "mirror"]),
+            (
+                "redirect",
+                &[
+                    "to",
+                    "fault delay",
+                    "fault abort",
+                    "rewrite",
+                    "respond",
+                    "delegate",
+                    "mirror",
+                ],
+            ),
+            (
+                "respond",
+                &["to", "fault delay", "fault abort", "rewrite", "delegate", "mirror"],
+            ),
             ("delegate", &["to"]),
         ];
         for (action, excluded) in EXCLUSIVE {
@@ -314,17 +357,28 @@ impl Checker {
                 }
             }
         }
-        let has_action = ["to", "redirect", "respond", "delegate"].iter().any(|a| seen.contains_key(a));
+        let has_action = ["to", "redirect", "respond", "delegate"]
+            .iter()
+            .any(|a| seen.contains_key(a));
         if !has_action {
             self.diagnostics.push(
-                Diagnostic::error(Code::E0404, route.keyword, "this route does nothing with the requests it matches")
-                    .with_label("no `to`, `redirect`, `respond` or `delegate`")
-                    .with_help("add `to SUBSET` to forward matching requests, or `respond 404` to answer them"),
+                Diagnostic::error(
+                    Code::E0404,
+                    route.keyword,
+                    "this route does nothing with the requests it matches",
+                )
+                .with_label("no `to`, `redirect`, `respond` or `delegate`")
+                .with_help("add `to SUBSET` to forward matching requests, or `respond 404` to answer them"),
             );
         }
     }
 
-    fn l4_route(&mut self, service: ServiceId, route: &ast::Route, seen: &Seen) -> (Vec<L4Match>, Vec<RouteDestination>) {
+    fn l4_route(
+        &mut self,
+        service: ServiceId,
+        route: &ast::Route,
+        seen: &Seen,
+    ) -> (Vec<L4Match>, Vec<RouteDestination>) {
         let mut matches = Vec::new();
         let mut destinations = Vec::new();
         for statement in &route.statements {
@@ -367,7 +421,9 @@ impl Checker {
             seen.insert(key, condition.span);
             match &condition.kind {
                 ConditionKind::Str { subject, op, value } => {
-                    let Some(m) = self.string_match(*op, value, *subject == ast::StringSubject::Uri) else { continue };
+                    let Some(m) = self.string_match(*op, value, *subject == ast::StringSubject::Uri) else {
+                        continue;
+                    };
                     let slot = match subject {
                         ast::StringSubject::Uri => &mut out.uri,
                         ast::StringSubject::Scheme => &mut out.scheme,
@@ -437,18 +493,18 @@ impl Checker {
                 }
             }
             ConditionKind::SourceNamespace(value) => {
-                if let Some(ns) = self.name_or_string(value) {
-                    if self.dns_label_value(&ns, value, "namespace") {
-                        out.source_namespace = Some(ns);
-                    }
+                if let Some(ns) = self.name_or_string(value)
+                    && self.dns_label_value(&ns, value, "namespace")
+                {
+                    out.source_namespace = Some(ns);
                 }
             }
             ConditionKind::Gateway(value) => out.gateways.extend(self.string(value)),
             ConditionKind::Sni(value) => {
-                if let Some(host) = self.string(value) {
-                    if self.host(&host, value) {
-                        out.sni_hosts.push(host);
-                    }
+                if let Some(host) = self.string(value)
+                    && self.host(&host, value)
+                {
+                    out.sni_hosts.push(host);
                 }
             }
             ConditionKind::DestinationSubnet(value) => out.destination_subnets.extend(self.string(value)),
@@ -491,16 +547,27 @@ impl Checker {
             .map(|d| d.weight.as_ref().and_then(|w| self.weight(w)))
             .collect();
         if let [single] = list {
-            if let (Some(weight_value), Some(Some(weight))) = (&single.weight, weights.first()) {
-                if *weight < 100 {
-                    self.diagnostics.push(
-                        Diagnostic::warning(Code::W0002, weight_value.span, format!("the weight {weight}% is ignored"))
-                            .with_label("ignored")
-                            .with_note("a route with one destination sends it all of its traffic")
-                            .with_help("remove the weight, or add the destination that should get the rest")
-                            .with_fix("Remove the weight", Span { start: single.target.span.end, ..weight_value.span }, ""),
-                    );
-                }
+            if let (Some(weight_value), Some(Some(weight))) = (&single.weight, weights.first())
+                && *weight < 100
+            {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::W0002,
+                        weight_value.span,
+                        format!("the weight {weight}% is ignored"),
+                    )
+                    .with_label("ignored")
+                    .with_note("a route with one destination sends it all of its traffic")
+                    .with_help("remove the weight, or add the destination that should get the rest")
+                    .with_fix(
+                        "Remove the weight",
+                        Span {
+                            start: single.target.span.end,
+                            ..weight_value.span
+                        },
+                        "",
+                    ),
+                );
             }
             return resolved
                 .into_iter()
@@ -535,7 +602,9 @@ impl Checker {
 
     fn weight_sum_error(&mut self, list: &[ast::Destination], weights: &[Option<i64>], sum: i64) {
         let spans: Vec<Span> = list.iter().filter_map(|d| d.weight.as_ref().map(|w| w.span)).collect();
-        let (Some(first), Some(last)) = (spans.first(), spans.last()) else { return };
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+            return;
+        };
         let all = first.to(*last);
         let difference = 100 - sum;
         let mut diag = Diagnostic::error(Code::E0401, all, format!("the weights sum to {sum}%, not 100%"))
@@ -554,7 +623,11 @@ impl Checker {
                         "{verb} {}% so they sum to 100%, e.g. make the last weight {new_last}%",
                         difference.abs()
                     ))
-                    .with_fix(format!("Make the last weight {new_last}%"), *last, format!("{new_last}%"));
+                    .with_fix(
+                        format!("Make the last weight {new_last}%"),
+                        *last,
+                        format!("{new_last}%"),
+                    );
             }
             _ => diag = diag.with_help("change the weights so that they sum to 100%"),
         }
@@ -603,7 +676,9 @@ impl Checker {
                     kind: ValueKind::Number(text.clone()),
                     span: *span,
                 };
-                Some(PortSelector { number: self.port(&value)? })
+                Some(PortSelector {
+                    number: self.port(&value)?,
+                })
             }
             None => None,
         };
@@ -688,7 +763,10 @@ impl Checker {
         let defined = if names.is_empty() {
             "it defines no subsets".to_string()
         } else {
-            format!("defined subsets: {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "defined subsets: {}",
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            )
         };
         let mut diag = Diagnostic::error(
             Code::E0201,
@@ -701,13 +779,17 @@ impl Checker {
             Some(best) => {
                 diag = diag
                     .with_label(format!("did you mean `{best}`?"))
-                    .with_help(format!("route to `{best}`, or define `subset {} {{ ... }}` in `{}`", subset.name, info.name))
+                    .with_help(format!(
+                        "route to `{best}`, or define `subset {} {{ ... }}` in `{}`",
+                        subset.name, info.name
+                    ))
                     .with_fix(format!("Replace with `{best}`"), subset.span, best);
             }
             None => {
-                diag = diag
-                    .with_label("no such subset")
-                    .with_help(format!("define `subset {} {{ ... }}` in service `{}`", subset.name, info.name));
+                diag = diag.with_label("no such subset").with_help(format!(
+                    "define `subset {} {{ ... }}` in service `{}`",
+                    subset.name, info.name
+                ));
             }
         }
         self.diagnostics.push(diag);
@@ -724,9 +806,9 @@ impl Checker {
                     .with_fix(format!("Replace with `{best}`"), name.span, best);
             }
             None => {
-                diag = diag
-                    .with_label("not defined in this program")
-                    .with_help("define the service, or write a host outside the program in quotes (\"api.example.com\")");
+                diag = diag.with_label("not defined in this program").with_help(
+                    "define the service, or write a host outside the program in quotes (\"api.example.com\")",
+                );
             }
         }
         self.diagnostics.push(diag);
@@ -747,15 +829,19 @@ impl Checker {
                 _ => out.retry_remote_localities = self.boolean(&option.value),
             }
         }
-        if attempts_count == 0 {
-            if let Some(option) = options.first() {
-                self.diagnostics.push(
-                    Diagnostic::error(Code::E0403, option.key_span, "`retries 0` turns retries off, so it takes no options")
-                        .with_label("has no effect")
-                        .with_secondary(attempts.span, "retries are off")
-                        .with_help("remove the options, or allow at least one attempt"),
-                );
-            }
+        if attempts_count == 0
+            && let Some(option) = options.first()
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0403,
+                    option.key_span,
+                    "`retries 0` turns retries off, so it takes no options",
+                )
+                .with_label("has no effect")
+                .with_secondary(attempts.span, "retries are off")
+                .with_help("remove the options, or allow at least one attempt"),
+            );
         }
         Some(out)
     }
@@ -767,10 +853,19 @@ impl Checker {
             if RETRY_ON.contains(&condition) || is_status {
                 continue;
             }
-            let mut diag = Diagnostic::error(Code::E0302, value.span, format!("unknown retry condition `{condition}`"))
-                .with_note(format!("known conditions: {}, or an HTTP status code such as 503", RETRY_ON.join(", ")));
+            let mut diag = Diagnostic::error(
+                Code::E0302,
+                value.span,
+                format!("unknown retry condition `{condition}`"),
+            )
+            .with_note(format!(
+                "known conditions: {}, or an HTTP status code such as 503",
+                RETRY_ON.join(", ")
+            ));
             diag = match closest(condition, RETRY_ON.iter().copied()) {
-                Some(best) => diag.with_label(format!("did you mean `{best}`?")).with_help(format!("replace `{condition}` with `{best}`")),
+                Some(best) => diag
+                    .with_label(format!("did you mean `{best}`?"))
+                    .with_help(format!("replace `{condition}` with `{best}`")),
                 None => diag.with_label("unknown condition"),
             };
             self.diagnostics.push(diag);
@@ -781,16 +876,24 @@ impl Checker {
 
     fn abort_status(&mut self, value: &Value) -> Option<i64> {
         let ValueKind::Number(text) = &value.kind else {
-            self.type_error(value, "an HTTP status code", "a status such as 503, or `grpc \"UNAVAILABLE\"`");
+            self.type_error(
+                value,
+                "an HTTP status code",
+                "a status such as 503, or `grpc \"UNAVAILABLE\"`",
+            );
             return None;
         };
         match text.parse::<i64>() {
             Ok(code) if (200..=599).contains(&code) => Some(code),
             _ => {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::E0405, value.span, format!("`{text}` is not an HTTP status Istio can inject"))
-                        .with_label("not in 200..599")
-                        .with_help("use a status from 200 to 599, such as 503"),
+                    Diagnostic::error(
+                        Code::E0405,
+                        value.span,
+                        format!("`{text}` is not an HTTP status Istio can inject"),
+                    )
+                    .with_label("not in 200..599")
+                    .with_help("use a status from 200 to 599, such as 503"),
                 );
                 None
             }

@@ -63,7 +63,11 @@ impl Checker {
         let number = match &value.kind {
             ValueKind::Number(text) if !text.contains('.') => text.parse::<i64>().ok(),
             _ => {
-                let example = if min >= 0 { format!("a whole number such as {}", min.max(1)) } else { "a whole number".into() };
+                let example = if min >= 0 {
+                    format!("a whole number such as {}", min.max(1))
+                } else {
+                    "a whole number".into()
+                };
                 self.type_error(value, "a whole number", &example);
                 return None;
             }
@@ -124,9 +128,13 @@ impl Checker {
 
     pub(super) fn out_of_range(&mut self, value: &Value, range: &str) {
         self.diagnostics.push(
-            Diagnostic::error(Code::E0303, value.span, format!("value out of range: allowed is {range}"))
-                .with_label("out of range")
-                .with_help(format!("use a value in {range}")),
+            Diagnostic::error(
+                Code::E0303,
+                value.span,
+                format!("value out of range: allowed is {range}"),
+            )
+            .with_label("out of range")
+            .with_help(format!("use a value in {range}")),
         );
     }
 
@@ -140,17 +148,25 @@ impl Checker {
         let nanos = duration_nanos(text)?;
         if at_least_1ms && nanos < 1_000_000 {
             self.diagnostics.push(
-                Diagnostic::error(Code::E0304, value.span, format!("the duration `{text}` is shorter than 1ms"))
-                    .with_label("too short")
-                    .with_help("Istio needs at least 1ms here; write 1ms or more"),
+                Diagnostic::error(
+                    Code::E0304,
+                    value.span,
+                    format!("the duration `{text}` is shorter than 1ms"),
+                )
+                .with_label("too short")
+                .with_help("Istio needs at least 1ms here; write 1ms or more"),
             );
             return None;
         }
         if at_least_1ms && nanos % 1_000_000 != 0 {
             self.diagnostics.push(
-                Diagnostic::error(Code::E0304, value.span, format!("the duration `{text}` is not a whole number of milliseconds"))
-                    .with_label("finer than 1ms")
-                    .with_help("Istio keeps millisecond precision only; round to whole milliseconds"),
+                Diagnostic::error(
+                    Code::E0304,
+                    value.span,
+                    format!("the duration `{text}` is not a whole number of milliseconds"),
+                )
+                .with_label("finer than 1ms")
+                .with_help("Istio keeps millisecond precision only; round to whole milliseconds"),
             );
             return None;
         }
@@ -160,7 +176,11 @@ impl Checker {
     /// An enum constant from `allowed`.
     pub(super) fn enumeration(&mut self, value: &Value, allowed: &[String], what: &str) -> Option<String> {
         let (ValueKind::Ident(text) | ValueKind::String(text)) = &value.kind else {
-            self.type_error(value, &format!("one of the {what} constants"), &format!("one of {}", list(allowed)));
+            self.type_error(
+                value,
+                &format!("one of the {what} constants"),
+                &format!("one of {}", list(allowed)),
+            );
             return None;
         };
         if allowed.contains(text) {
@@ -206,9 +226,9 @@ impl Checker {
             .with_label("not a DNS-1123 label")
             .with_note("names are at most 63 characters of lower-case letters, digits and `-`, starting and ending with a letter or digit");
         if is_dns1123_label(&fixed) {
-            diag = diag
-                .with_help(format!("use `{fixed}`"))
-                .with_fix(format!("Rename to `{fixed}`"), span, fixed.clone());
+            diag =
+                diag.with_help(format!("use `{fixed}`"))
+                    .with_fix(format!("Rename to `{fixed}`"), span, fixed.clone());
         }
         self.diagnostics.push(diag);
         false
@@ -222,7 +242,9 @@ impl Checker {
         self.diagnostics.push(
             Diagnostic::error(Code::E0409, value.span, format!("`{host}` is not a valid host"))
                 .with_label("not a DNS name")
-                .with_help("a host is a DNS name such as `reviews`, `reviews.shop.svc.cluster.local` or `*.example.com`"),
+                .with_help(
+                    "a host is a DNS name such as `reviews`, `reviews.shop.svc.cluster.local` or `*.example.com`",
+                ),
         );
         false
     }
@@ -245,9 +267,15 @@ impl Checker {
         let text = self.string(value)?;
         if let Err(problem) = check_label_key(key) {
             self.diagnostics.push(
-                Diagnostic::error(Code::E0305, key_span, format!("`{key}` is not a valid label key: {problem}"))
-                    .with_label("invalid label key")
-                    .with_help("a label key is an optional DNS prefix and `/`, then up to 63 letters, digits, `-`, `_` or `.`"),
+                Diagnostic::error(
+                    Code::E0305,
+                    key_span,
+                    format!("`{key}` is not a valid label key: {problem}"),
+                )
+                .with_label("invalid label key")
+                .with_help(
+                    "a label key is an optional DNS prefix and `/`, then up to 63 letters, digits, `-`, `_` or `.`",
+                ),
             );
             return None;
         }
@@ -307,7 +335,8 @@ pub(crate) fn is_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b.first().is_some_and(|c| *c != b'-')
         && b.last().is_some_and(|c| *c != b'-')
 }
@@ -345,7 +374,8 @@ fn is_label_name(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         && b.first().is_some_and(u8::is_ascii_alphanumeric)
         && b.last().is_some_and(u8::is_ascii_alphanumeric)
 }
@@ -366,7 +396,9 @@ fn check_label_key(key: &str) -> Result<(), &'static str> {
         }
     }
     if !is_label_name(name) {
-        return Err("the name must be 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit");
+        return Err(
+            "the name must be 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit",
+        );
     }
     Ok(())
 }

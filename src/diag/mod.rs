@@ -8,7 +8,7 @@ mod codes;
 mod render;
 
 pub use codes::{Code, CodeInfo};
-pub use render::{render_human, render_json, ColorChoice};
+pub use render::{ColorChoice, render_human, render_json};
 
 use crate::span::Span;
 
@@ -136,7 +136,17 @@ impl Diagnostic {
 /// order the phases found them in.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.primary.span.end, a.code.as_str())
-            .cmp(&(b.primary.span.file, b.primary.span.start, b.primary.span.end, b.code.as_str()))
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.primary.span.end,
+            a.code.as_str(),
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.primary.span.end,
+                b.code.as_str(),
+            ))
     });
 }

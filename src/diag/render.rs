@@ -26,9 +26,11 @@ fn to_codespan(diag: &Diagnostic) -> cs::Diagnostic<usize> {
         cs::Label::primary(diag.primary.span.file, diag.primary.span.range())
             .with_message(diag.primary.message.clone()),
     ];
-    labels.extend(diag.secondary.iter().map(|l| {
-        cs::Label::secondary(l.span.file, l.span.range()).with_message(l.message.clone())
-    }));
+    labels.extend(
+        diag.secondary
+            .iter()
+            .map(|l| cs::Label::secondary(l.span.file, l.span.range()).with_message(l.message.clone())),
+    );
     let mut notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {n}")).collect();
     if let Some(help) = &diag.help {
         notes.push(format!("help: {help}"));
@@ -51,7 +53,12 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: ColorC
         // Rendering only fails for spans outside their file, which the
         // phases never produce; such a diagnostic still shows its message.
         if term::emit_to_write_style(&mut buffer, &config, sources, &to_codespan(diag)).is_err() {
-            let line = format!("{}[{}]: {}\n", severity_word(diag.severity), diag.code.as_str(), diag.message);
+            let line = format!(
+                "{}[{}]: {}\n",
+                severity_word(diag.severity),
+                diag.code.as_str(),
+                diag.message
+            );
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }
     }

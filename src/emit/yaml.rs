@@ -20,8 +20,7 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
 /// the side of quoting: a quoted string is always read as a string.
 pub fn is_yaml11_ambiguous(s: &str) -> bool {
     const WORDS: &[&str] = &[
-        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<", ".inf", "-.inf", "+.inf",
-        ".nan",
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<", ".inf", "-.inf", "+.inf", ".nan",
     ];
     if s.is_empty() || WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return true;
@@ -133,7 +132,10 @@ fn quoted_end(s: &str) -> Option<usize> {
 }
 
 fn fix_scalar(scalar: &str) -> std::borrow::Cow<'_, str> {
-    let plain = !matches!(scalar.as_bytes().first(), Some(b'\'' | b'"' | b'|' | b'>' | b'[' | b'{'));
+    let plain = !matches!(
+        scalar.as_bytes().first(),
+        Some(b'\'' | b'"' | b'|' | b'>' | b'[' | b'{')
+    );
     if plain && is_yaml11_ambiguous(scalar) && !is_emitted_number(scalar) {
         std::borrow::Cow::Owned(double_quoted(scalar))
     } else {
@@ -157,7 +159,20 @@ mod tests {
     #[test]
     fn yaml11_lookalikes_are_quoted_and_numbers_are_not() {
         let mut labels = BTreeMap::new();
-        for s in ["yes", "on", "off", "No", "y", "010", "2024-01-01", "1_000", "12:30", "0x1f", "v1", "stable"] {
+        for s in [
+            "yes",
+            "on",
+            "off",
+            "No",
+            "y",
+            "010",
+            "2024-01-01",
+            "1_000",
+            "12:30",
+            "0x1f",
+            "v1",
+            "stable",
+        ] {
             labels.insert(s.to_string(), s.to_string());
         }
         #[derive(Serialize)]
@@ -178,15 +193,32 @@ mod tests {
             text: "line one\nyes\n",
         };
         let yaml = to_yaml(&doc).unwrap();
-        for s in ["yes", "on", "off", "No", "y", "010", "2024-01-01", "1_000", "12:30", "0x1f"] {
-            assert!(yaml.contains(&format!("\"{s}\": \"{s}\"")) || yaml.contains(&format!("'{s}': '{s}'")), "{s} not quoted in\n{yaml}");
+        for s in [
+            "yes",
+            "on",
+            "off",
+            "No",
+            "y",
+            "010",
+            "2024-01-01",
+            "1_000",
+            "12:30",
+            "0x1f",
+        ] {
+            assert!(
+                yaml.contains(&format!("\"{s}\": \"{s}\"")) || yaml.contains(&format!("'{s}': '{s}'")),
+                "{s} not quoted in\n{yaml}"
+            );
         }
         assert!(yaml.contains("v1: v1"));
         assert!(yaml.contains("count: 10"));
         assert!(yaml.contains("share: 100.0"));
         assert!(yaml.contains("flag: true"));
         assert!(yaml.contains("- \"on\""));
-        assert!(yaml.contains("  yes\n"), "literal block content must stay as is:\n{yaml}");
+        assert!(
+            yaml.contains("  yes\n"),
+            "literal block content must stay as is:\n{yaml}"
+        );
         let back: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
         assert_eq!(back["labels"]["yes"], serde_yaml::Value::String("yes".into()));
     }

@@ -144,7 +144,9 @@ impl<'t> Lowerer<'t> {
                                 Diagnostic::error(Code::E0210, span, "the namespace is declared twice in this file")
                                     .with_label("second declaration")
                                     .with_secondary(first.span, "first declared here")
-                                    .with_help("a file has one namespace; put services of another namespace in another file"),
+                                    .with_help(
+                                        "a file has one namespace; put services of another namespace in another file",
+                                    ),
                             ),
                             None => file.namespace = Some(name),
                         }
@@ -649,7 +651,10 @@ impl<'t> Lowerer<'t> {
                 span,
             },
         };
-        let weight = inner.next().and_then(|w| w.into_inner().next()).map(|w| self.lower_value(w));
+        let weight = inner
+            .next()
+            .and_then(|w| w.into_inner().next())
+            .map(|w| self.lower_value(w));
         Destination { target, weight, span }
     }
 
@@ -702,11 +707,8 @@ impl<'t> Lowerer<'t> {
             let starts_like_word = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
             if starts_like_word && !known.contains(&word) {
                 let word_span = Span::new(self.file, start, start + word_len);
-                let mut diag = Diagnostic::error(
-                    Code::E0104,
-                    word_span,
-                    format!("unknown {} `{word}`", context.what()),
-                );
+                let mut diag =
+                    Diagnostic::error(Code::E0104, word_span, format!("unknown {} `{word}`", context.what()));
                 match closest(word, known.iter().copied()) {
                     Some(best) => {
                         diag = diag
@@ -726,8 +728,12 @@ impl<'t> Lowerer<'t> {
         }
         let diag = match MeshParser::parse(context.rule(), chunk) {
             Err(error) => self.explain_pest_error(&error, start),
-            Ok(_) => Diagnostic::error(Code::E0101, span, format!("this {} cannot be read here", context.what()))
-                .with_label("unexpected here"),
+            Ok(_) => Diagnostic::error(
+                Code::E0101,
+                span,
+                format!("this {} cannot be read here", context.what()),
+            )
+            .with_label("unexpected here"),
         };
         self.diagnostics.push(diag);
     }
@@ -736,19 +742,30 @@ impl<'t> Lowerer<'t> {
     /// by a `}` that shares its line with other code (`route { ... }}`), that
     /// brace is the likely mistake, so the diagnostic points there.
     fn explain_stray_brace(&self, stray: Span) -> Diagnostic {
-        let line_start = |offset: usize| self.text.get(..offset).map_or(0, |t| t.rfind('\n').map_or(0, |i| i + 1));
+        let line_start = |offset: usize| {
+            self.text
+                .get(..offset)
+                .map_or(0, |t| t.rfind('\n').map_or(0, |i| i + 1))
+        };
         let crowded = |span: Span| {
             let start = span.start as usize;
-            self.text.get(line_start(start)..start).is_some_and(|before| !before.trim().is_empty())
+            self.text
+                .get(line_start(start)..start)
+                .is_some_and(|before| !before.trim().is_empty())
         };
-        if let Some((close, service)) = &self.last_close {
-            if crowded(*close) && !crowded(stray) {
-                return Diagnostic::error(Code::E0102, *close, "unexpected `}`: it closes the block of service `".to_string() + service + "` too early")
-                    .with_label("this `}` is one too many")
-                    .with_secondary(stray, "so this `}` has nothing left to close")
-                    .with_help("remove the extra `}`")
-                    .with_fix("Remove the extra `}`", *close, "");
-            }
+        if let Some((close, service)) = &self.last_close
+            && crowded(*close)
+            && !crowded(stray)
+        {
+            return Diagnostic::error(
+                Code::E0102,
+                *close,
+                "unexpected `}`: it closes the block of service `".to_string() + service + "` too early",
+            )
+            .with_label("this `}` is one too many")
+            .with_secondary(stray, "so this `}` has nothing left to close")
+            .with_help("remove the extra `}`")
+            .with_fix("Remove the extra `}`", *close, "");
         }
         Diagnostic::error(Code::E0102, stray, "unexpected `}`: there is no open block to close")
             .with_label("this closes nothing")
@@ -789,9 +806,11 @@ impl<'t> Lowerer<'t> {
         let word = self.text.get(span.range()).unwrap_or("");
         let candidates = positives.iter().flat_map(|r| rule_words(*r).iter().copied());
         if let Some(best) = closest(word, candidates) {
-            diag = diag
-                .with_help(format!("did you mean `{best}`?"))
-                .with_fix(format!("Replace with `{best}`"), span, best);
+            diag = diag.with_help(format!("did you mean `{best}`?")).with_fix(
+                format!("Replace with `{best}`"),
+                span,
+                best,
+            );
         }
         diag
     }

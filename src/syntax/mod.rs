@@ -48,8 +48,8 @@ pub mod keywords {
     pub const SUBSET: &[&str] = &["policy"];
     /// Statements of a route.
     pub const ROUTE: &[&str] = &[
-        "match", "to", "timeout", "retries", "fault", "mirror", "rewrite", "redirect", "respond",
-        "delegate", "headers", "cors",
+        "match", "to", "timeout", "retries", "fault", "mirror", "rewrite", "redirect", "respond", "delegate",
+        "headers", "cors",
     ];
     /// Match conditions.
     pub const CONDITIONS: &[&str] = &[

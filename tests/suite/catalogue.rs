@@ -8,9 +8,15 @@ use serde_json::Value;
 use crate::support::root;
 
 fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet<(String, String)>) {
-    let Some(properties) = schema["properties"].as_object() else { return };
+    let Some(properties) = schema["properties"].as_object() else {
+        return;
+    };
     for (name, sub) in properties {
-        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
         out.insert((kind.to_string(), path.clone()));
         let mut target = sub;
         let mut item_path = path.clone();
@@ -29,7 +35,10 @@ fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet<(St
 #[test]
 fn docs_cover_every_schema_field() {
     let mut expected = BTreeSet::new();
-    for (kind, file) in [("DestinationRule", "destinationrule"), ("VirtualService", "virtualservice")] {
+    for (kind, file) in [
+        ("DestinationRule", "destinationrule"),
+        ("VirtualService", "virtualservice"),
+    ] {
         let text = std::fs::read_to_string(root().join(format!("schema/{file}.v1.schema.json"))).unwrap();
         let schema: Value = serde_json::from_str(&text).unwrap();
         schema_paths(kind, &schema["properties"]["spec"], "", &mut expected);
@@ -44,6 +53,9 @@ fn docs_cover_every_schema_field() {
     }
     let missing: Vec<_> = expected.difference(&documented).collect();
     let extra: Vec<_> = documented.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing docs: {missing:?}\nrows for no field: {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing docs: {missing:?}\nrows for no field: {extra:?}"
+    );
     assert!(expected.len() > 500);
 }

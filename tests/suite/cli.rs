@@ -31,7 +31,10 @@ fn meshc_stdin(args: &[&str], input: &str) -> Output {
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = root().join("target").join("cli-tests").join(format!("{name}-{}", std::process::id()));
+    let dir = root()
+        .join("target")
+        .join("cli-tests")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -51,7 +54,10 @@ const BROKEN: &str = "tests/ui/E0401-weights-sum.mesh";
 fn build_writes_the_stream_to_stdout() {
     let out = meshc(&["build", "examples/bookinfo.mesh"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap());
+    assert_eq!(
+        text(&out.stdout),
+        std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap()
+    );
     assert!(out.stderr.is_empty());
 }
 
@@ -61,7 +67,10 @@ fn build_to_a_file_and_to_a_directory() {
     let file = dir.join("all.yaml");
     let out = meshc(&["build", "examples/bookinfo.mesh", "-o", path_str(&file)]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap()
+    );
 
     let per_resource = dir.join("split/");
     let out = meshc(&["build", "examples/bookinfo.mesh", "-o", path_str(&per_resource)]);
@@ -93,7 +102,11 @@ fn a_failed_build_writes_nothing_and_keeps_existing_files() {
     let out = meshc(&["build", BROKEN, "-o", path_str(&split)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!split.exists());
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary files are left");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary files are left"
+    );
 }
 
 #[test]
@@ -101,7 +114,10 @@ fn standard_input_is_a_program() {
     let source = std::fs::read_to_string(root().join("examples/bookinfo.mesh")).unwrap();
     let out = meshc_stdin(&["build", "-"], &source);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout), std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap());
+    assert_eq!(
+        text(&out.stdout),
+        std::fs::read_to_string(root().join("examples/bookinfo.yaml")).unwrap()
+    );
     let out = meshc_stdin(&["check", "-"], "service a { route { to nowhere } }");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("<stdin>:1:"));
@@ -160,18 +176,32 @@ fn explain_prints_the_explanation() {
 fn fmt_checks_rewrites_and_is_idempotent() {
     let dir = scratch("fmt");
     let file = dir.join("messy.mesh");
-    std::fs::write(&file, "service a {\n      subset v1 {version=\"v1\"}  // keep me\n route { to v1 }\n\n\n}\n").unwrap();
+    std::fs::write(
+        &file,
+        "service a {\n      subset v1 {version=\"v1\"}  // keep me\n route { to v1 }\n\n\n}\n",
+    )
+    .unwrap();
     let out = meshc(&["fmt", "--check", path_str(&file)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("would reformat"));
     assert_eq!(meshc(&["fmt", path_str(&file)]).status.code(), Some(0));
     let formatted = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(formatted, "service a {\n  subset v1 { version = \"v1\" } // keep me\n  route { to v1 }\n}\n");
+    assert_eq!(
+        formatted,
+        "service a {\n  subset v1 { version = \"v1\" } // keep me\n  route { to v1 }\n}\n"
+    );
     assert_eq!(meshc(&["fmt", "--check", path_str(&file)]).status.code(), Some(0));
-    assert_eq!(meshc(&["fmt", "--check", "examples"]).status.code(), Some(0), "examples are formatted");
+    assert_eq!(
+        meshc(&["fmt", "--check", "examples"]).status.code(),
+        Some(0),
+        "examples are formatted"
+    );
     let broken = dir.join("broken.mesh");
     std::fs::write(&broken, "service a {\n  route { to v1 50%, }\n}\n").unwrap();
     let out = meshc(&["fmt", path_str(&broken)]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "service a {\n  route { to v1 50%, }\n}\n");
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "service a {\n  route { to v1 50%, }\n}\n"
+    );
 }

@@ -16,21 +16,28 @@ fn every_code_is_explained_tested_and_used() {
         let info = code.info();
         let name = code.as_str();
         if !info.explanation.starts_with(&format!("# {name}: {}\n", info.title)) {
-            problems.push(format!("{name}: explanation must start with `# {name}: {}`", info.title));
+            problems.push(format!(
+                "{name}: explanation must start with `# {name}: {}`",
+                info.title
+            ));
         }
         if !info.explanation.contains("```mesh") {
             problems.push(format!("{name}: explanation has no mesh example"));
         }
         let tests: Vec<_> = ui_tests
             .iter()
-            .filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&format!("{name}-"))))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|f| f.to_string_lossy().starts_with(&format!("{name}-")))
+            })
             .collect();
         let shown = tests.iter().any(|t| {
-            std::fs::read_to_string(t.with_extension("stderr"))
-                .is_ok_and(|s| s.contains(&format!("[{name}]")))
+            std::fs::read_to_string(t.with_extension("stderr")).is_ok_and(|s| s.contains(&format!("[{name}]")))
         });
         if !shown {
-            problems.push(format!("{name}: no tests/ui/{name}-*.mesh whose .stderr shows [{name}]"));
+            problems.push(format!(
+                "{name}: no tests/ui/{name}-*.mesh whose .stderr shows [{name}]"
+            ));
         }
         if !sources.contains(&format!("Code::{name}")) {
             problems.push(format!("{name}: never used by the compiler"));

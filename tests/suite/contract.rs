@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 use crate::support::{documents, root, sources_of};
 
 fn compile_bookinfo() -> Vec<Value> {
-    let (yaml, warnings) = meshc::compile(&sources_of(&[root().join("examples/bookinfo.mesh")]), meshc::emit::ApiVersion::V1)
-        .expect("bookinfo compiles");
+    let (yaml, warnings) = meshc::compile(
+        &sources_of(&[root().join("examples/bookinfo.mesh")]),
+        meshc::emit::ApiVersion::V1,
+    )
+    .expect("bookinfo compiles");
     assert!(warnings.is_empty());
     documents(&yaml)
 }
@@ -125,6 +128,10 @@ fn a_stray_brace_does_not_hide_later_errors() {
     let text = "service a {\n  subset v1 { version = \"v1\" }\n  route { to v1 }}\n}\n\nservice b {\n  subset v1 { version = \"v1\" }\n  route { to v2 }\n}\n";
     let mut sources = meshc::Sources::default();
     sources.add("two.mesh", text);
-    let codes: Vec<&str> = meshc::analyze(&sources).diagnostics.iter().map(|d| d.code.as_str()).collect();
+    let codes: Vec<&str> = meshc::analyze(&sources)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["E0102", "E0201"]);
 }

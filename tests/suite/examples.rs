@@ -21,7 +21,10 @@ pub fn programs() -> Vec<(String, Vec<PathBuf>)> {
         .collect();
     dirs.sort();
     for d in dirs {
-        out.push((d.file_name().unwrap().to_string_lossy().into_owned(), files_with_extension(&d, "mesh")));
+        out.push((
+            d.file_name().unwrap().to_string_lossy().into_owned(),
+            files_with_extension(&d, "mesh"),
+        ));
     }
     out
 }
@@ -40,12 +43,20 @@ fn examples_compile_to_their_yaml_and_pass_the_schema() {
         }
         let resources = meshc::emit::resources(&analysis.checked.program, meshc::emit::ApiVersion::V1);
         let yaml = meshc::emit::stream(&resources).expect("serializes");
-        failures.extend(compare_with_file(&root().join("examples").join(format!("{name}.yaml")), &yaml));
+        failures.extend(compare_with_file(
+            &root().join("examples").join(format!("{name}.yaml")),
+            &yaml,
+        ));
         for doc in documents(&yaml) {
             manifests += 1;
             let problems = oracle::problems(&doc);
             if !problems.is_empty() {
-                failures.push(format!("{name}: {} {}: {}", doc["kind"], doc["metadata"]["name"], problems.join("; ")));
+                failures.push(format!(
+                    "{name}: {} {}: {}",
+                    doc["kind"],
+                    doc["metadata"]["name"],
+                    problems.join("; ")
+                ));
             }
         }
     }
@@ -56,7 +67,11 @@ fn examples_compile_to_their_yaml_and_pass_the_schema() {
 #[test]
 fn output_is_byte_identical_across_runs() {
     for (_, files) in programs() {
-        let compile = || meshc::compile(&sources_of(&files), meshc::emit::ApiVersion::V1).map(|(yaml, _)| yaml).ok();
+        let compile = || {
+            meshc::compile(&sources_of(&files), meshc::emit::ApiVersion::V1)
+                .map(|(yaml, _)| yaml)
+                .ok()
+        };
         assert_eq!(compile(), compile());
     }
 }

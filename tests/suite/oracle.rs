@@ -40,7 +40,12 @@ fn forbid_unknown_fields(schema: &mut Value) {
 
 fn kinds() -> &'static (Kind, Kind) {
     static KINDS: OnceLock<(Kind, Kind)> = OnceLock::new();
-    KINDS.get_or_init(|| (load("destinationrule.v1.schema.json"), load("virtualservice.v1.schema.json")))
+    KINDS.get_or_init(|| {
+        (
+            load("destinationrule.v1.schema.json"),
+            load("virtualservice.v1.schema.json"),
+        )
+    })
 }
 
 /// Every problem the oracle finds in one emitted resource.
@@ -52,23 +57,38 @@ pub fn problems(doc: &Value) -> Vec<String> {
         Some("VirtualService") => service,
         other => return vec![format!("unexpected kind {other:?}")],
     };
-    if !doc["apiVersion"].as_str().is_some_and(|v| v.starts_with("networking.istio.io/")) {
+    if !doc["apiVersion"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("networking.istio.io/"))
+    {
         out.push(format!("bad apiVersion {}", doc["apiVersion"]));
     }
     let name = doc["metadata"]["name"].as_str().unwrap_or("");
     let dns_subdomain = !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(|l| {
-            !l.is_empty() && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !l.starts_with('-') && !l.ends_with('-')
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
         });
     if !dns_subdomain {
         out.push(format!("metadata.name `{name}` is not a DNS-1123 subdomain"));
     }
     let known_keys = ["apiVersion", "kind", "metadata", "spec"];
     if let Some(map) = doc.as_object() {
-        out.extend(map.keys().filter(|k| !known_keys.contains(&k.as_str())).map(|k| format!("unknown top-level key {k}")));
+        out.extend(
+            map.keys()
+                .filter(|k| !known_keys.contains(&k.as_str()))
+                .map(|k| format!("unknown top-level key {k}")),
+        );
     }
-    out.extend(kind.validator.iter_errors(&doc["spec"]).map(|e| format!("spec{}: {e}", e.instance_path())));
+    out.extend(
+        kind.validator
+            .iter_errors(&doc["spec"])
+            .map(|e| format!("spec{}: {e}", e.instance_path())),
+    );
     check_cel(&kind.spec_schema, &doc["spec"], "spec", &mut out);
     out
 }

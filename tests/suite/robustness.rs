@@ -12,7 +12,10 @@ fn check_no_panic(text: &str) {
     let analysis = meshc::analyze(&sources);
     for diag in &analysis.diagnostics {
         for label in std::iter::once(&diag.primary).chain(&diag.secondary) {
-            assert!(label.span.end as usize <= text.len() && label.span.start <= label.span.end, "span out of range: {diag:?}");
+            assert!(
+                label.span.end as usize <= text.len() && label.span.start <= label.span.end,
+                "span out of range: {diag:?}"
+            );
             assert!(text.is_char_boundary(label.span.start as usize) && text.is_char_boundary(label.span.end as usize));
         }
     }
