@@ -58,6 +58,15 @@ const EXTRA_RANGES: &[(&str, i64, i64)] = &[
     ("port.number", 1, 65535),
 ];
 
+/// Blocks Istio's webhook rejects when they set nothing, by the end of
+/// their path.
+const NON_EMPTY: &[&str] = &[
+    "trafficPolicy",
+    "portLevelSettings[]",
+    "connectionPool",
+    "allowOrigins[]",
+];
+
 /// Fields Istio keeps for compatibility but tells users to replace, by the
 /// end of their path.
 const DEPRECATED: &[(&str, &str)] = &[
@@ -168,6 +177,10 @@ pub struct Field {
     pub exclusive: Vec<Vec<String>>,
     /// For a deprecated field, what to use instead.
     pub replaced_by: Option<&'static str>,
+    /// Children that must be set when this block is.
+    pub required: Vec<String>,
+    /// Whether Istio rejects this block when it sets nothing.
+    pub non_empty: bool,
 }
 
 impl Field {
@@ -238,6 +251,8 @@ fn empty(name: &str) -> Field {
         item: None,
         exclusive: Vec::new(),
         replaced_by: None,
+        required: Vec::new(),
+        non_empty: false,
     }
 }
 
@@ -285,6 +300,11 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
             .iter()
             .find(|(old, _)| path.ends_with(old))
             .map(|(_, new)| *new),
+        required: schema["required"]
+            .as_array()
+            .map(|names| names.iter().filter_map(|n| n.as_str().map(String::from)).collect())
+            .unwrap_or_default(),
+        non_empty: NON_EMPTY.iter().any(|suffix| path.ends_with(suffix)),
     };
     let child_path = |child: &str| {
         if path.is_empty() {

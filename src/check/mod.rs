@@ -150,6 +150,8 @@ pub(crate) struct Checker {
     by_name: HashMap<String, ServiceId>,
     by_host: HashMap<String, ServiceId>,
     references: Vec<Reference>,
+    /// The VirtualService hosts of the service being checked.
+    current_hosts: Vec<String>,
 }
 
 impl Checker {
@@ -269,8 +271,9 @@ impl Checker {
             name: service.name.name.clone(),
             namespace: file.namespace.as_ref().map(|ns| ns.name.clone()),
         };
-        let settings = self.settings(service);
         let host = self.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
+        let settings = self.settings(service, id, &host);
+        self.current_hosts = settings.hosts.clone();
 
         let mut subsets = Vec::new();
         let mut seen_subsets = std::collections::HashSet::new();
@@ -340,11 +343,24 @@ impl Checker {
                 },
             ));
         }
+        let mesh_bound = settings.gateways.is_empty() || settings.gateways.iter().any(|g| g == "mesh");
+        if mesh_bound && settings.hosts.iter().any(|h| h == "*") {
+            let span = service
+                .settings
+                .iter()
+                .find(|s| s.key == SettingKey::Hosts)
+                .map_or(service.name.span, |s| s.key_span);
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0409, span, "the host `*` cannot be routed inside the mesh")
+                    .with_label("wildcard host")
+                    .with_help("bind the service to a gateway with `gateways \"my-gateway\"` (without \"mesh\"), or name the hosts"),
+            );
+        }
         if !http.is_empty() || !tcp.is_empty() || !tls.is_empty() {
             program.virtual_services.push((
                 metadata,
                 VirtualServiceSpec {
-                    hosts: settings.hosts.unwrap_or_else(|| vec![host]),
+                    hosts: settings.hosts,
                     gateways: settings.gateways,
                     http,
                     tls,
@@ -426,8 +442,13 @@ impl Checker {
         }
     }
 
-    fn settings(&mut self, service: &ast::Service) -> Settings {
-        let mut out = Settings::default();
+    /// The service's settings; the VirtualService hosts are the service's
+    /// host followed by the `hosts` extras.
+    fn settings(&mut self, service: &ast::Service, id: ServiceId, host: &str) -> Settings {
+        let mut out = Settings {
+            hosts: vec![host.to_string()],
+            ..Settings::default()
+        };
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         for setting in &service.settings {
             let keyword = setting.key.keyword();
@@ -452,8 +473,11 @@ impl Checker {
                     }
                 }
                 SettingKey::Hosts => {
-                    let hosts = self.strings(&setting.values, |c, s, v| c.host(s, v));
-                    out.hosts = Some(hosts);
+                    let extra = self.strings(&setting.values, |c, s, v| c.host(s, v));
+                    for (host, value) in extra.iter().zip(&setting.values) {
+                        self.claim_host(host, value.span, id);
+                    }
+                    out.hosts.extend(extra);
                 }
                 SettingKey::Gateways => out.gateways = self.strings(&setting.values, |_, _, _| true),
                 SettingKey::ExportTo => {
@@ -473,6 +497,40 @@ impl Checker {
         out
     }
 
+    /// Records that service `id` routes `host`; a host routed by two
+    /// services is an error.
+    fn claim_host(&mut self, host: &str, span: Span, id: ServiceId) {
+        match self.by_host.get(host) {
+            Some(&owner) if owner != id => {
+                let owner_span = self.services.get(owner).map_or(span, |s| s.name_span);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0206,
+                        span,
+                        format!("host `{host}` is already defined by another service"),
+                    )
+                    .with_label("routed here too")
+                    .with_secondary(owner_span, "first defined here")
+                    .with_note("two VirtualServices for one host conflict: Istio would pick one of them")
+                    .with_help("describe the host in one service block"),
+                );
+            }
+            Some(_) => self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0206,
+                    span,
+                    format!("host `{host}` is already a host of this service"),
+                )
+                .with_label("listed again")
+                .with_note("the service's own host is always one of its VirtualService's hosts")
+                .with_help("remove it from `hosts`"),
+            ),
+            None => {
+                self.by_host.insert(host.to_string(), id);
+            }
+        }
+    }
+
     fn strings(&mut self, values: &[Value], valid: impl Fn(&mut Checker, &str, &Value) -> bool) -> Vec<String> {
         values
             .iter()
@@ -487,7 +545,7 @@ impl Checker {
 /// Service settings after checking.
 #[derive(Default)]
 struct Settings {
-    hosts: Option<Vec<String>>,
+    hosts: Vec<String>,
     gateways: Vec<String>,
     export_to: Vec<String>,
 }

@@ -6,6 +6,8 @@
 //! set the same field), so fields are first merged into a tree, then checked
 //! for exclusive groups and emitted in Istio's documented order.
 
+use std::collections::HashMap;
+
 use super::Checker;
 use crate::catalogue::{self, Field as Schema, FieldType};
 use crate::diag::{Code, Diagnostic};
@@ -45,51 +47,63 @@ impl Checker {
         for field in &first.fields {
             self.merge_field(&mut entries, field, schema);
         }
-        let mut node = self.finish_object(entries, schema);
-        if !first.ports.is_empty()
-            && let Some(port_schema) = schema.child("portLevelSettings").and_then(|f| f.item.as_deref())
-        {
-            let ports: Vec<Node> = first
-                .ports
-                .iter()
-                .filter_map(|port| {
-                    let number = self.port(&port.port)?;
-                    let mut port_entries = Vec::new();
-                    for field in &port.fields {
-                        self.merge_field(&mut port_entries, field, port_schema);
-                    }
-                    let Node::Object(mut fields) = self.finish_object(port_entries, port_schema) else {
-                        return None;
-                    };
-                    fields.insert(
-                        0,
-                        (
-                            "port".into(),
-                            Node::Object(vec![("number".into(), Node::Int(number.into()))]),
-                        ),
-                    );
-                    Some(Node::Object(fields))
-                })
-                .collect();
-            if let Node::Object(fields) = &mut node {
-                let index = schema.child_index("portLevelSettings");
-                let at = fields
-                    .iter()
-                    .position(|(name, _)| schema.child_index(name) > index)
-                    .unwrap_or(fields.len());
-                fields.insert(at, ("portLevelSettings".into(), Node::List(ports)));
-            }
+        let ports = self.port_policies(first, schema);
+        if let Some(ports) = ports {
+            entries.push(Entry {
+                name: "portLevelSettings".into(),
+                index: 0,
+                span: first.keyword,
+                leaf: Some(ports),
+                block: None,
+                children: Vec::new(),
+            });
         }
-        Some(node)
+        Some(self.finish_object(entries, schema, first.keyword))
+    }
+
+    /// `port N { ... }` blocks: the `portLevelSettings` list.
+    fn port_policies(&mut self, policy: &Policy, schema: &'static Schema) -> Option<Node> {
+        let port_schema = schema.child("portLevelSettings").and_then(|f| f.item.as_deref())?;
+        if policy.ports.is_empty() {
+            return None;
+        }
+        let mut seen: HashMap<u32, Span> = HashMap::new();
+        let mut ports = Vec::new();
+        for port in &policy.ports {
+            let Some(number) = self.port(&port.port) else { continue };
+            if let Some(first) = seen.get(&number) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0208, port.port.span, format!("port {number} has settings twice"))
+                        .with_label("second block for this port")
+                        .with_secondary(*first, "first block here")
+                        .with_help("merge the two `port` blocks"),
+                );
+                continue;
+            }
+            seen.insert(number, port.port.span);
+            let mut entries = vec![Entry {
+                name: "port".into(),
+                index: 0,
+                span: port.port.span,
+                leaf: Some(Node::Object(vec![("number".into(), Node::Int(number.into()))])),
+                block: None,
+                children: Vec::new(),
+            }];
+            for field in &port.fields {
+                self.merge_field(&mut entries, field, port_schema);
+            }
+            ports.push(self.finish_object(entries, port_schema, port.port.span));
+        }
+        Some(Node::List(ports))
     }
 
     /// Checks the fields of a block against an object schema.
-    pub(super) fn catalogue_block(&mut self, fields: &[Field], schema: &'static Schema) -> Node {
+    pub(super) fn catalogue_block(&mut self, fields: &[Field], schema: &'static Schema, span: Span) -> Node {
         let mut entries = Vec::new();
         for field in fields {
             self.merge_field(&mut entries, field, schema);
         }
-        self.finish_object(entries, schema)
+        self.finish_object(entries, schema, span)
     }
 
     /// Adds one `path = value` or `path { ... }` to the tree of `schema`.
@@ -200,6 +214,10 @@ impl Checker {
     /// Converts a value to the type of `schema`.
     fn node(&mut self, value: &Value, schema: &'static Schema) -> Option<Node> {
         match &schema.ty {
+            FieldType::String if schema.name == "regex" => {
+                let text = self.string(value)?;
+                self.regex(value, &text).then_some(Node::Str(text))
+            }
             FieldType::String | FieldType::Bytes => self.string(value).map(Node::Str),
             FieldType::Duration { at_least_1ms } => self.duration(value, *at_least_1ms).map(Node::Str),
             FieldType::Enum(allowed) => self
@@ -209,9 +227,13 @@ impl Checker {
             FieldType::Number { min, max } => self.number(value, *min, *max).map(Node::Float),
             FieldType::Bool => self.boolean(value).map(Node::Bool),
             FieldType::Object => match &value.kind {
-                ValueKind::Object(fields) => Some(self.catalogue_block(fields, schema)),
+                ValueKind::Object(fields) => Some(self.catalogue_block(fields, schema, value.span)),
                 _ => {
-                    self.type_error(value, "a block of fields", &format!("`{} {{ ... }}`", schema.name));
+                    let example = schema
+                        .children
+                        .first()
+                        .map_or("{ ... }".to_string(), |c| format!("{{ {} = ... }}", c.name));
+                    self.type_error(value, "a block of fields", &format!("a block such as `{example}`"));
                     None
                 }
             },
@@ -255,8 +277,10 @@ impl Checker {
         }
     }
 
-    /// Orders a merged tree and checks its exclusive groups and TLS rules.
-    fn finish_object(&mut self, mut entries: Vec<Entry>, schema: &'static Schema) -> Node {
+    /// Orders a merged tree and checks the rules that span its fields:
+    /// exclusive groups, required and non-empty blocks, TLS certificates,
+    /// locality weights, outlier detection.  `span` is where the block is.
+    fn finish_object(&mut self, mut entries: Vec<Entry>, schema: &'static Schema, span: Span) -> Node {
         for entry in &mut entries {
             entry.index = schema.child_index(&entry.name);
         }
@@ -277,8 +301,53 @@ impl Checker {
                 );
             }
         }
+        let set = |name: &str| entries.iter().any(|e| e.name == name);
+        for name in &schema.required {
+            if !set(name) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0411, span, format!("`{}` needs `{name}`", display_name(schema)))
+                        .with_label(format!("`{name}` is missing"))
+                        .with_help(format!("set `{name}` in this block")),
+                );
+            }
+        }
+        let only_port = entries.len() == 1 && set("port") && schema.path.ends_with("portLevelSettings[]");
+        if schema.non_empty && (entries.is_empty() || only_port) {
+            let what = if schema.children.len() <= 4 {
+                let names: Vec<String> = schema.children.iter().map(|c| format!("`{}`", c.name)).collect();
+                format!("set one of {}", names.join(", "))
+            } else {
+                "set at least one field, or remove the block".to_string()
+            };
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0410, span, format!("`{}` sets nothing", display_name(schema)))
+                    .with_label("empty")
+                    .with_note("Istio rejects this block when it is empty")
+                    .with_help(what),
+            );
+        }
         if schema.child("mode").is_some() && schema.child("credentialName").is_some() {
             self.check_mutual_tls(&entries);
+        }
+        if schema.path.ends_with("distribute[]") {
+            self.check_locality_weights(&entries);
+        }
+        if let (Some(failures), false) = (
+            entries.iter().find(|e| e.name == "consecutiveLocalOriginFailures"),
+            entries
+                .iter()
+                .any(|e| e.name == "splitExternalLocalOriginErrors" && e.leaf == Some(Node::Bool(true))),
+        ) && failures.leaf.as_ref().is_some_and(|n| *n != Node::Int(0))
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0403,
+                    failures.span,
+                    "`consecutiveLocalOriginFailures` needs `splitExternalLocalOriginErrors = true`",
+                )
+                .with_label("only counted when local-origin errors are split")
+                .with_help("add `splitExternalLocalOriginErrors = true`"),
+            );
         }
         Node::Object(
             entries
@@ -286,7 +355,7 @@ impl Checker {
                 .filter_map(|entry| {
                     let node = match (entry.leaf, entry.block) {
                         (Some(node), _) => node,
-                        (None, Some(child_schema)) => self.finish_object(entry.children, child_schema),
+                        (None, Some(child_schema)) => self.finish_object(entry.children, child_schema, entry.span),
                         (None, None) => return None,
                     };
                     Some((entry.name, node))
@@ -301,6 +370,17 @@ impl Checker {
         let mode = entries.iter().find(|e| e.name == "mode");
         let is_mutual = mode.is_some_and(|e| matches!(&e.leaf, Some(Node::Str(m)) if m == "MUTUAL"));
         let has = |name: &str| entries.iter().any(|e| e.name == name);
+        if let Some(credential) = entries.iter().find(|e| e.name == "credentialName") {
+            let files = ["clientCertificate", "privateKey", "caCertificates", "caCrl"];
+            if let Some(file) = entries.iter().find(|e| files.contains(&e.name.as_str())) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0403, file.span, format!("`{}` cannot be combined with `credentialName`", file.name))
+                        .with_label("conflicts with `credentialName`")
+                        .with_secondary(credential.span, "certificates come from this secret")
+                        .with_help("keep the certificates in the secret named by `credentialName`, or drop `credentialName` and give file paths"),
+                );
+            }
+        }
         if let Some(mode) = mode.filter(|_| is_mutual)
             && !has("credentialName")
             && !(has("clientCertificate") && has("privateKey"))
@@ -311,6 +391,40 @@ impl Checker {
                         .with_help("set `credentialName` (a Kubernetes secret), or both `clientCertificate` and `privateKey`; or use `ISTIO_MUTUAL` to let Istio manage certificates"),
                 );
         }
+    }
+}
+
+impl Checker {
+    /// The weights of one `distribute` entry sum to exactly 100.
+    fn check_locality_weights(&mut self, entries: &[Entry]) {
+        let Some(to) = entries.iter().find(|e| e.name == "to") else {
+            return;
+        };
+        let Some(Node::Object(weights)) = &to.leaf else { return };
+        let sum: i64 = weights
+            .iter()
+            .map(|(_, w)| if let Node::Int(w) = w { *w } else { 0 })
+            .sum();
+        if sum != 100 {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0401,
+                    to.span,
+                    format!("the locality weights sum to {sum}%, not 100%"),
+                )
+                .with_label(format!("these weights sum to {sum}"))
+                .with_help("make the weights of `to` add up to 100"),
+            );
+        }
+    }
+}
+
+/// A block's name for messages: its path, or its field name in a list.
+fn display_name(schema: &Schema) -> String {
+    if schema.path.is_empty() {
+        schema.name.clone()
+    } else {
+        schema.path.replace("[]", "")
     }
 }
 

@@ -287,7 +287,8 @@ impl Checker {
                     self.header_operation(&mut out, *side, *op, name, value.as_ref(), statement.span)
                 }
                 StatementKind::Cors(fields) => {
-                    out.cors_policy = Some(self.catalogue_block(fields, crate::catalogue::cors_policy()))
+                    out.cors_policy =
+                        Some(self.catalogue_block(fields, crate::catalogue::cors_policy(), statement.keyword))
                 }
             }
         }
@@ -351,8 +352,12 @@ impl Checker {
                     self.diagnostics.push(
                         Diagnostic::error(Code::E0403, other_span, format!("`{other}` cannot be combined with `{action}`"))
                             .with_label(format!("conflicts with `{action}`"))
-                            .with_secondary(*action_span, format!("`{action}` answers the request itself"))
-                            .with_help(format!("a route either forwards (`to`) or answers (`redirect`, `respond`) or delegates; remove `{other}` or `{action}`")),
+                            .with_secondary(*action_span, format!("`{action}` is set here"))
+                            .with_help(if *action == "rewrite uri regex" {
+                                format!("a path is rewritten one way: remove `{other}` or `{action}`")
+                            } else {
+                                format!("a route either forwards (`to`), answers (`redirect`, `respond`) or delegates; remove `{other}` or `{action}`")
+                            }),
                     );
                 }
             }
@@ -424,6 +429,9 @@ impl Checker {
                     let Some(m) = self.string_match(*op, value, *subject == ast::StringSubject::Uri) else {
                         continue;
                     };
+                    if *subject == ast::StringSubject::Method {
+                        self.check_method(&m, value);
+                    }
                     let slot = match subject {
                         ast::StringSubject::Uri => &mut out.uri,
                         ast::StringSubject::Scheme => &mut out.scheme,
@@ -443,8 +451,20 @@ impl Checker {
                                 true
                             }
                         }
-                        _ => self.header_name(&name_text, name),
+                        _ => self.header_name(&name_text, name) && self.lowercase_header(&name_text, name),
                     };
+                    if *source == KeyedSource::Query && matches!(test, Some((ast::StringOp::Prefix, _))) {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::E0408,
+                                condition.span,
+                                "query parameters cannot be matched by prefix",
+                            )
+                            .with_label("`prefix` is not supported here")
+                            .with_help("use `exact` or `regex` (for example `regex \"2.*\"`)"),
+                        );
+                        continue;
+                    }
                     let string_match = match test {
                         Some((op, value)) => self.string_match(*op, value, false),
                         None => Some(StringMatch::default()),
@@ -485,8 +505,19 @@ impl Checker {
         match condition {
             ConditionKind::Port(value) => out.port = self.port(value),
             ConditionKind::SourceLabels(fields) => {
+                let mut seen: HashMap<String, Span> = HashMap::new();
                 for field in fields {
                     let key = field.key.text();
+                    if let Some(first) = seen.get(&key) {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::E0209, field.key.span, format!("label `{key}` is set twice"))
+                                .with_label("set again here")
+                                .with_secondary(*first, "first set here")
+                                .with_help("a workload has one value per label key; remove one"),
+                        );
+                        continue;
+                    }
+                    seen.insert(key.clone(), field.key.span);
                     if let Some(value) = self.label(&key, field.key.span, &field.value) {
                         out.source_labels.0.push((key, value));
                     }
@@ -503,11 +534,20 @@ impl Checker {
             ConditionKind::Sni(value) => {
                 if let Some(host) = self.string(value)
                     && self.host(&host, value)
+                    && self.sni_in_hosts(&host, value)
                 {
                     out.sni_hosts.push(host);
                 }
             }
-            ConditionKind::DestinationSubnet(value) => out.destination_subnets.extend(self.string(value)),
+            ConditionKind::DestinationSubnet(value) => {
+                if let Some(subnet) = self.string(value) {
+                    if is_ip_or_cidr(&subnet) {
+                        out.destination_subnets.push(subnet);
+                    } else {
+                        self.type_error(value, "an IP address or CIDR block", "a subnet such as \"10.0.0.0/16\"");
+                    }
+                }
+            }
             ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => {}
         }
     }
@@ -999,21 +1039,166 @@ impl Checker {
                 return;
             }
         };
+        let lower = name_text.to_ascii_lowercase();
+        let authority = side == ast::HeaderSide::Request
+            && op != ast::HeaderOp::Remove
+            && (lower == "host" || lower == ":authority");
+        if authority {
+            let rewritten = out.rewrite.as_ref().is_some_and(|r| r.authority.is_some());
+            let already = out
+                .headers
+                .as_ref()
+                .and_then(|h| h.request.as_ref())
+                .is_some_and(|ops| {
+                    ops.set
+                        .0
+                        .iter()
+                        .chain(&ops.add.0)
+                        .any(|(n, _)| matches!(n.to_ascii_lowercase().as_str(), "host" | ":authority"))
+                });
+            if rewritten || already {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0403,
+                        name.span,
+                        "the authority is set more than once in this route",
+                    )
+                    .with_label("sets the authority again")
+                    .with_help(
+                        "set the authority in one place: `rewrite authority`, or one `host`/`:authority` header",
+                    ),
+                );
+                return;
+            }
+        }
         let headers = out.headers.get_or_insert_with(Headers::default);
         let ops = match side {
             ast::HeaderSide::Request => headers.request.get_or_insert_with(HeaderOperations::default),
             ast::HeaderSide::Response => headers.response.get_or_insert_with(HeaderOperations::default),
         };
-        match (op, value_text) {
-            (ast::HeaderOp::Set, Some(v)) => ops.set.0.push((name_text, v)),
-            (ast::HeaderOp::Add, Some(v)) => ops.add.0.push((name_text, v)),
-            _ => ops.remove.push(name_text),
+        let list = match op {
+            ast::HeaderOp::Set => &mut ops.set.0,
+            ast::HeaderOp::Add => &mut ops.add.0,
+            ast::HeaderOp::Remove => {
+                if ops.remove.iter().any(|n| n.eq_ignore_ascii_case(&name_text)) {
+                    self.header_twice(statement, &name_text);
+                } else {
+                    ops.remove.push(name_text);
+                }
+                return;
+            }
+        };
+        if list.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name_text)) {
+            self.header_twice(statement, &name_text);
+            return;
         }
+        if let Some(v) = value_text {
+            list.push((name_text, v));
+        }
+    }
+
+    fn header_twice(&mut self, statement: Span, name: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0208,
+                statement,
+                format!("header `{name}` is edited twice the same way"),
+            )
+            .with_label("repeated header operation")
+            .with_help("keep one operation per header name and kind"),
+        );
+    }
+
+    /// Envoy compares header names in lower case: an upper-case name in a
+    /// match never matches.
+    fn lowercase_header(&mut self, name: &str, value: &Value) -> bool {
+        if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return true;
+        }
+        let lower = name.to_ascii_lowercase();
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0308,
+                value.span,
+                format!("header names in matches are lower case: `{name}`"),
+            )
+            .with_label("contains upper-case letters")
+            .with_help(format!("write \"{lower}\""))
+            .with_fix(format!("Write \"{lower}\""), value.span, format!("\"{lower}\"")),
+        );
+        false
+    }
+
+    /// HTTP methods are upper case; `exact "get"` never matches.
+    fn check_method(&mut self, m: &StringMatch, value: &Value) {
+        const METHODS: &[&str] = &[
+            "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+        ];
+        if let Some(method) = &m.exact {
+            let upper = method.to_ascii_uppercase();
+            if method != &upper && METHODS.contains(&upper.as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0302,
+                        value.span,
+                        format!("HTTP methods are upper case: `{method}` never matches"),
+                    )
+                    .with_label(format!("did you mean `{upper}`?"))
+                    .with_help(format!("write \"{upper}\""))
+                    .with_fix(format!("Write \"{upper}\""), value.span, format!("\"{upper}\"")),
+                );
+            }
+        }
+    }
+
+    /// A TLS route's SNI host must be one of the VirtualService's hosts (or
+    /// covered by a wildcard host).
+    fn sni_in_hosts(&mut self, sni: &str, value: &Value) -> bool {
+        let covered = self
+            .current_hosts
+            .iter()
+            .any(|host| host_covers(host, sni) || host_covers(sni, host));
+        if covered {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0409,
+                value.span,
+                format!("SNI host `{sni}` is not a host of this service"),
+            )
+            .with_label("not among the VirtualService's hosts")
+            .with_note(format!(
+                "the VirtualService's hosts are: {}",
+                self.current_hosts.join(", ")
+            ))
+            .with_help(format!("add it to the service with `hosts \"{sni}\"`")),
+        );
+        false
     }
 
     /// A name of another object given as a value.
     fn dns_label_value(&mut self, name: &str, value: &Value, what: &str) -> bool {
         self.dns_label(name, value.span, what)
+    }
+}
+
+/// Whether `pattern` (a host, maybe `*.domain`) covers `host`.
+pub(super) fn host_covers(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix('*') {
+        Some(suffix) => host.ends_with(suffix),
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+fn is_ip_or_cidr(text: &str) -> bool {
+    match text.split_once('/') {
+        Some((ip, bits)) => match (ip.parse::<std::net::IpAddr>(), bits.parse::<u8>()) {
+            (Ok(std::net::IpAddr::V4(_)), Ok(b)) => b <= 32,
+            (Ok(std::net::IpAddr::V6(_)), Ok(b)) => b <= 128,
+            _ => false,
+        },
+        None => text.parse::<std::net::IpAddr>().is_ok(),
     }
 }
 

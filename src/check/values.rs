@@ -28,6 +28,20 @@ impl Checker {
     pub(super) fn string(&mut self, value: &Value) -> Option<String> {
         match &value.kind {
             ValueKind::String(s) => Some(s.clone()),
+            ValueKind::Ident(word) => {
+                let quoted = format!("\"{word}\"");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0301,
+                        value.span,
+                        format!("expected a string, found the bare word `{word}`"),
+                    )
+                    .with_label("strings are quoted")
+                    .with_help(format!("write {quoted}"))
+                    .with_fix(format!("Write {quoted}"), value.span, quoted),
+                );
+                None
+            }
             _ => {
                 self.type_error(value, "a string", "a quoted string such as \"text\"");
                 None

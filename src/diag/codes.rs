@@ -97,6 +97,8 @@ codes! {
     E0407: "mutual TLS without certificates",
     E0408: "statement not allowed in this route",
     E0409: "invalid host",
+    E0410: "empty block",
+    E0411: "missing required field",
     W0001: "unreachable route",
     W0002: "ignored weight",
     W0003: "duplicate match",

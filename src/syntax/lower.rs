@@ -848,7 +848,7 @@ fn describe_rule(rule: Rule) -> String {
         Rule::rbrace => "`}`",
         Rule::eq => "`=`",
         Rule::value | Rule::list | Rule::object => "a value",
-        Rule::ident | Rule::route_name => "a name",
+        Rule::ident | Rule::route_name | Rule::word => "a name",
         Rule::string => "a string",
         Rule::duration => "a duration",
         Rule::percent | Rule::weight => "a percentage",
