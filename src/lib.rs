@@ -89,7 +89,7 @@ pub fn compile(sources: &Sources, api: emit::ApiVersion) -> Result<(String, Vec<
     if analysis.has_errors() {
         return Err(analysis.diagnostics);
     }
-    let resources = emit::resources(&analysis.checked.program, api);
+    let resources = emit::resources(analysis.checked.program, api);
     match emit::stream(&resources) {
         Ok(yaml) => Ok((yaml, analysis.diagnostics)),
         Err(_) => Err(analysis.diagnostics),

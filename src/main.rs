@@ -145,13 +145,18 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
         Api::V1beta1 => ApiVersion::V1beta1,
         Api::V1alpha3 => ApiVersion::V1alpha3,
     };
-    let resources = emit::resources(&analysis.checked.program, api);
+    let meshc::Analysis { files, checked, .. } = analysis;
+    let resources = emit::resources(checked.program, api);
+    // Free the syntax trees and symbol tables on another core while the
+    // output is written; the process does not wait for it.
+    let symbols = checked.symbols;
+    std::thread::spawn(move || drop((files, symbols, sources)));
     let is_dir = output.is_some_and(|o| o.to_string_lossy().ends_with('/') || o.is_dir());
     match output {
         None => {
-            let yaml = emit::stream(&resources).map_err(Failure)?;
-            std::io::stdout()
-                .write_all(yaml.as_bytes())
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            emit::write_stream(&resources, &mut stdout)
+                .and_then(|()| stdout.flush())
                 .map_err(|e| Failure(format!("cannot write the output: {e}")))?;
         }
         Some(dir) if is_dir => {
@@ -165,10 +170,7 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
                 write_atomically(&path, &yaml)?;
             }
         }
-        Some(file) => {
-            let yaml = emit::stream(&resources).map_err(Failure)?;
-            write_atomically(file, &yaml)?;
-        }
+        Some(file) => write_atomically_with(file, |w| emit::write_stream(&resources, w))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -332,6 +334,11 @@ fn io_reason(error: &std::io::Error) -> String {
 /// Writes through a temporary file in the same directory and renames it,
 /// so a reader never sees half a file and a failure leaves the old one.
 fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
+    write_atomically_with(path, |w| w.write_all(contents.as_bytes()))
+}
+
+/// [`write_atomically`] with the contents produced by `fill`.
+fn write_atomically_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -341,7 +348,13 @@ fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = dir.join(format!(".{file_name}.meshc-{}.tmp", std::process::id()));
-    let result = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, path));
+    let result = std::fs::File::create(&temp)
+        .and_then(|file| {
+            let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut writer)?;
+            writer.flush()
+        })
+        .and_then(|()| std::fs::rename(&temp, path));
     result.map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         Failure(format!("cannot write `{}`: {}", path.display(), io_reason(&e)))

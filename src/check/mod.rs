@@ -303,7 +303,7 @@ impl Checker {
         let mut tcp = Vec::new();
         let mut tls = Vec::new();
         let mut route_names: HashMap<&str, Span> = HashMap::new();
-        let mut seen_matches: HashMap<String, Span> = HashMap::new();
+        let mut seen_matches: HashMap<HttpMatch, Span> = HashMap::new();
         for route in &service.routes {
             if let Some(name) = &route.name {
                 if let Some(first) = route_names.get(name.name.as_str()) {
@@ -420,15 +420,14 @@ impl Checker {
     }
 
     /// A match identical to an earlier one in the same service never applies.
-    fn duplicate_matches(&mut self, route: &ast::Route, matches: &[HttpMatch], seen: &mut HashMap<String, Span>) {
+    fn duplicate_matches(&mut self, route: &ast::Route, matches: &[HttpMatch], seen: &mut HashMap<HttpMatch, Span>) {
         let spans = route
             .statements
             .iter()
             .filter(|s| matches!(s.kind, StatementKind::Match(_)))
             .map(|s| s.span);
         for (m, span) in matches.iter().zip(spans) {
-            let key = format!("{m:?}");
-            match seen.get(&key) {
+            match seen.get(m) {
                 Some(first) => self.diagnostics.push(
                     Diagnostic::warning(Code::W0003, span, "this match is the same as an earlier one")
                         .with_label("never applies")
@@ -436,7 +435,7 @@ impl Checker {
                         .with_help("remove it, or make it differ from the earlier match"),
                 ),
                 None => {
-                    seen.insert(key, span);
+                    seen.insert(m.clone(), span);
                 }
             }
         }

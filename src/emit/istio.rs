@@ -43,7 +43,7 @@ pub enum Spec {
 }
 
 /// A map that keeps insertion order (labels, header values, matches by name).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pairs<T>(pub Vec<(String, T)>);
 
 impl<T> Pairs<T> {
@@ -211,7 +211,7 @@ pub struct HttpRoute {
 }
 
 /// One HTTP match request.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpMatch {
     /// Path.

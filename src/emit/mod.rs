@@ -37,35 +37,49 @@ impl ApiVersion {
 }
 
 /// The program's resources in emission order.
-pub fn resources(program: &Program, api: ApiVersion) -> Vec<Resource> {
-    let rules = program.destination_rules.iter().map(|(metadata, spec)| Resource {
+pub fn resources(program: Program, api: ApiVersion) -> Vec<Resource> {
+    let rules = program.destination_rules.into_iter().map(|(metadata, spec)| Resource {
         api_version: api.as_str().to_string(),
         kind: "DestinationRule",
-        metadata: metadata.clone(),
-        spec: Spec::DestinationRule(spec.clone()),
+        metadata,
+        spec: Spec::DestinationRule(spec),
     });
-    let services = program.virtual_services.iter().map(|(metadata, spec)| Resource {
+    let services = program.virtual_services.into_iter().map(|(metadata, spec)| Resource {
         api_version: api.as_str().to_string(),
         kind: "VirtualService",
-        metadata: metadata.clone(),
-        spec: Spec::VirtualService(spec.clone()),
+        metadata,
+        spec: Spec::VirtualService(spec),
     });
     rules.chain(services).collect()
 }
 
 /// One resource as a YAML document (no `---`).
 pub fn document(resource: &Resource) -> Result<String, String> {
-    yaml::to_yaml(resource)
+    yaml::to_yaml(resource).map_err(|e| e.to_string())
 }
 
 /// All resources as one multi-document YAML stream.
 pub fn stream(resources: &[Resource]) -> Result<String, String> {
-    let mut out = String::new();
+    // About 1.4 KB per resource in typical programs.
+    let mut out = String::with_capacity(resources.len() * 1536);
     for resource in resources {
         out.push_str("---\n");
-        out.push_str(&document(resource)?);
+        yaml::write(&mut out, resource).map_err(|e| e.to_string())?;
     }
     Ok(out)
+}
+
+/// Writes all resources as one multi-document YAML stream to `out`, one
+/// resource at a time.
+pub fn write_stream(resources: &[Resource], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut buffer = String::with_capacity(4096);
+    for resource in resources {
+        buffer.clear();
+        buffer.push_str("---\n");
+        yaml::write(&mut buffer, resource).map_err(std::io::Error::other)?;
+        out.write_all(buffer.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The file name of a resource in `-o DIR/` mode:

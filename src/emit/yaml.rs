@@ -1,18 +1,53 @@
-//! YAML output: the only module that names `serde_yaml`.
+//! YAML output: a serde `Serializer` that writes block-style YAML that
+//! reads the same under YAML 1.1 (Kubernetes) and YAML 1.2.
 //!
-//! `serde_yaml` (here the maintained `yaml_serde`) follows YAML 1.2 and leaves
-//! strings such as `yes`, `off`, `2024-01-01` or `1_000` unquoted.
-//! Kubernetes reads manifests with YAML 1.1 rules, where those are booleans,
-//! dates and numbers, so a label value `yes` would reach the API server as
-//! `true`.  After serializing, every plain scalar that YAML 1.1 would not
-//! read as a string is put in double quotes.
+//! The libyaml-based emitters (`serde_yaml` and its continuation
+//! `yaml_serde`) follow YAML 1.2 and leave strings such as `yes`, `off`,
+//! `1_000` or `2024-01-01` unquoted; Kubernetes reads them as booleans,
+//! numbers and dates.  This writer quotes every string that is not
+//! unmistakably a string in both versions, and writes the same layout as
+//! `serde_yaml` otherwise (two-space indentation, sequences at the indent of
+//! their key).  It streams straight into one `String`, so a whole program's
+//! manifests are written in one pass.  The test suite reads every emitted
+//! document back with `serde_yaml` and compares it with `serde_yaml`'s own
+//! serialization of the same structs.
 
-use serde::Serialize;
+use std::fmt::{self, Display};
 
-/// Serializes one document (without the `---` separator).
-pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
-    let text = serde_yaml::to_string(value).map_err(|e| e.to_string())?;
-    Ok(quote_yaml11_scalars(&text))
+use serde::{Serialize, ser};
+
+/// Why a value could not be written (only non-string map keys).
+#[derive(Debug)]
+pub struct Error(String);
+
+impl Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: Display>(msg: T) -> Error {
+        Error(msg.to_string())
+    }
+}
+
+/// Appends `value` as one YAML document to `out`.
+pub fn write<T: Serialize>(out: &mut String, value: &T) -> Result<(), Error> {
+    let mut writer = Writer {
+        out,
+        state: State::Fresh(0),
+    };
+    value.serialize(&mut writer)
+}
+
+/// Serializes one document.
+pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, Error> {
+    let mut out = String::new();
+    write(&mut out, value)?;
+    Ok(out)
 }
 
 /// Whether a plain scalar would be read by a YAML 1.1 parser as something
@@ -40,115 +75,483 @@ fn looks_like_timestamp(s: &str) -> bool {
     b.len() >= 8 && b.iter().take(4).all(u8::is_ascii_digit) && b.get(4) == Some(&b'-')
 }
 
-fn double_quoted(s: &str) -> String {
-    // Plain scalars never hold characters that need escaping; JSON quoting
-    // is valid YAML double quoting.
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+/// Whether `s` can be written without quotes: it starts like a word or a
+/// path, holds no character with a meaning in YAML syntax, and is no other
+/// type in YAML 1.1 or 1.2.
+fn is_plain_safe(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else { return false };
+    let starts_well = first.is_ascii_alphanumeric() || matches!(first, b'_' | b'/' | b'.');
+    let body_ok = bytes.iter().enumerate().all(|(i, &b)| match b {
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.' | b'/' | b'-' | b',' | b'@' | b'+' => true,
+        // `key: value` and a trailing `:` would start a mapping.
+        b':' => bytes.get(i + 1).is_some_and(|n| *n != b' ') && i + 1 < bytes.len(),
+        _ => false,
+    });
+    starts_well && body_ok && !is_yaml11_ambiguous(s)
 }
 
-/// Rewrites the plain scalars of block-style YAML that YAML 1.1 would
-/// misread.  Works line by line: serde_yaml writes one key or sequence item
-/// per line, quotes anything with `: ` or flow characters, and writes
-/// multi-line strings as literal blocks, which are passed through untouched.
-fn quote_yaml11_scalars(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    // Inside a literal block, lines indented deeper than this are content.
-    let mut block_indent: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n');
-        let indent = content.len() - content.trim_start_matches(' ').len();
-        if let Some(level) = block_indent {
-            if indent > level || content.trim().is_empty() {
-                out.push_str(line);
-                continue;
+fn write_scalar_text(out: &mut String, s: &str) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+        return;
+    }
+    // A JSON string is a valid YAML double-quoted scalar.
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{feff}' || ('\u{80}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
             }
-            block_indent = None;
-        }
-        let mut pos = indent;
-        while content.get(pos..).is_some_and(|rest| rest.starts_with("- ")) {
-            pos += 2;
-        }
-        let (prefix, rest) = content.split_at(pos);
-        out.push_str(prefix);
-        let (key, value) = split_entry(rest);
-        if let Some(key) = key {
-            out.push_str(&fix_scalar(key));
-            out.push(':');
-            if let Some(value) = value {
-                out.push(' ');
-                if value.starts_with('|') || value.starts_with('>') {
-                    block_indent = Some(pos);
-                }
-                out.push_str(&fix_scalar(value));
-            }
-        } else if let Some(value) = value {
-            if value.starts_with('|') || value.starts_with('>') {
-                block_indent = Some(pos);
-            }
-            out.push_str(&fix_scalar(value));
-        }
-        if line.ends_with('\n') {
-            out.push('\n');
+            c => out.push(c),
         }
     }
-    out
+    out.push('"');
 }
 
-/// Splits `key: value`, `key:` or a lone `value`.
-fn split_entry(rest: &str) -> (Option<&str>, Option<&str>) {
-    let key_end = if rest.starts_with('\'') || rest.starts_with('"') {
-        quoted_end(rest).filter(|&end| rest.get(end..).is_some_and(|r| r == ":" || r.starts_with(": ")))
-    } else {
-        rest.find(": ").or_else(|| rest.strip_suffix(':').map(str::len))
+/// Where the next value goes.
+#[derive(Clone, Copy)]
+enum State {
+    /// At the start of a line; a mapping's keys go at this indent.
+    Fresh(usize),
+    /// Just after `key:` written at this indent.
+    AfterKey(usize),
+    /// Just after `- ` written at this indent.
+    AfterDash(usize),
+}
+
+struct Writer<'o> {
+    out: &'o mut String,
+    state: State,
+}
+
+impl<'o> Writer<'o> {
+    fn scalar(&mut self, text: &str) {
+        match self.state {
+            State::AfterKey(_) => self.out.push(' '),
+            State::AfterDash(_) => {}
+            State::Fresh(indent) => push_indent(self.out, indent),
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn string(&mut self, s: &str) {
+        match self.state {
+            State::AfterKey(_) => self.out.push(' '),
+            State::AfterDash(_) => {}
+            State::Fresh(indent) => push_indent(self.out, indent),
+        }
+        write_scalar_text(self.out, s);
+        self.out.push('\n');
+    }
+
+    fn begin_map<'w>(&'w mut self, len: Option<usize>) -> Compound<'w, 'o> {
+        let empty = len == Some(0);
+        let (indent, inline_first) = match self.state {
+            State::AfterKey(key) if !empty => {
+                self.out.push('\n');
+                (key + 2, false)
+            }
+            State::AfterDash(dash) => (dash + 2, true),
+            State::AfterKey(key) => (key + 2, false),
+            State::Fresh(indent) => (indent, false),
+        };
+        if empty {
+            self.scalar("{}");
+        }
+        Compound {
+            writer: self,
+            indent,
+            inline_first,
+            first: true,
+            empty,
+        }
+    }
+
+    fn begin_seq<'w>(&'w mut self, len: Option<usize>) -> Compound<'w, 'o> {
+        let empty = len == Some(0);
+        let (indent, inline_first) = match self.state {
+            State::AfterKey(key) if !empty => {
+                self.out.push('\n');
+                (key, false)
+            }
+            State::AfterDash(dash) => (dash + 2, true),
+            State::AfterKey(key) => (key, false),
+            State::Fresh(indent) => (indent, false),
+        };
+        if empty {
+            self.scalar("[]");
+        }
+        Compound {
+            writer: self,
+            indent,
+            inline_first,
+            first: true,
+            empty,
+        }
+    }
+}
+
+fn push_indent(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// A mapping or sequence being written.
+struct Compound<'w, 'o> {
+    writer: &'w mut Writer<'o>,
+    indent: usize,
+    /// The first entry continues the line of a `- `.
+    inline_first: bool,
+    first: bool,
+    /// Already written as `{}` or `[]`.
+    empty: bool,
+}
+
+impl Compound<'_, '_> {
+    fn start_line(&mut self) {
+        if !(self.first && self.inline_first) {
+            push_indent(self.writer.out, self.indent);
+        }
+        self.first = false;
+    }
+
+    fn key(&mut self, key: &str) {
+        self.start_line();
+        write_scalar_text(self.writer.out, key);
+        self.writer.out.push(':');
+        self.writer.state = State::AfterKey(self.indent);
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.start_line();
+        self.writer.out.push_str("- ");
+        self.writer.state = State::AfterDash(self.indent);
+        value.serialize(&mut *self.writer)
+    }
+}
+
+impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Compound<'w, 'o>;
+    type SerializeTuple = Compound<'w, 'o>;
+    type SerializeTupleStruct = Compound<'w, 'o>;
+    type SerializeTupleVariant = Compound<'w, 'o>;
+    type SerializeMap = Compound<'w, 'o>;
+    type SerializeStruct = Compound<'w, 'o>;
+    type SerializeStructVariant = Compound<'w, 'o>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.scalar(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.scalar(&v.to_string());
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.scalar(&v.to_string());
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        let text = if v.is_nan() {
+            ".nan".to_string()
+        } else if v.is_infinite() {
+            if v > 0.0 { ".inf" } else { "-.inf" }.to_string()
+        } else if v.fract() == 0.0 && v.abs() < 1e16 {
+            format!("{v:.1}")
+        } else {
+            v.to_string()
+        };
+        self.scalar(&text);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.string(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.string(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        let mut seq = self.begin_seq(Some(v.len()));
+        for b in v {
+            ser::SerializeSeq::serialize_element(&mut seq, b)?;
+        }
+        ser::SerializeSeq::end(seq)
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.scalar("null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let mut map = self.begin_map(Some(1));
+        ser::SerializeMap::serialize_entry(&mut map, variant, value)?;
+        ser::SerializeMap::end(map)
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'w, 'o>, Error> {
+        Ok(self.begin_seq(len))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'o>, Error> {
+        Ok(self.begin_seq(Some(len)))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w, 'o>, Error> {
+        Ok(self.begin_seq(Some(len)))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w, 'o>, Error> {
+        let mut map = self.begin_map(Some(1));
+        map.key(variant);
+        Ok(Writer::begin_seq(map.writer, Some(len)))
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<Compound<'w, 'o>, Error> {
+        Ok(self.begin_map(len))
+    }
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w, 'o>, Error> {
+        Ok(self.begin_map(Some(len)))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w, 'o>, Error> {
+        let mut map = self.begin_map(Some(1));
+        map.key(variant);
+        Ok(Writer::begin_map(map.writer, Some(len)))
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let key = key.serialize(KeySerializer)?;
+        self.key(&key);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(&mut *self.writer)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        if self.empty {
+            return Ok(());
+        }
+        self.key(key);
+        value.serialize(&mut *self.writer)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        ser::SerializeStruct::serialize_field(self, key, value)
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Map keys must be strings (or numbers and booleans written as strings).
+struct KeySerializer;
+
+macro_rules! key_from_display {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method(self, v: $ty) -> Result<String, Error> {
+            Ok(v.to_string())
+        })*
     };
-    match key_end {
-        Some(end) => {
-            let key = rest.get(..end).unwrap_or("");
-            let value = rest.get(end + 1..).map(str::trim_start).filter(|v| !v.is_empty());
-            (Some(key), value)
-        }
-        None if rest.is_empty() => (None, None),
-        None => (None, Some(rest)),
-    }
 }
 
-/// The byte just past a quoted scalar at the start of `s`.
-fn quoted_end(s: &str) -> Option<usize> {
-    let quote = s.chars().next()?;
-    let mut chars = s.char_indices().skip(1);
-    while let Some((i, c)) = chars.next() {
-        if quote == '"' && c == '\\' {
-            chars.next();
-        } else if c == quote {
-            // In single quotes, '' is an escaped quote.
-            if quote == '\'' && s.get(i + 1..).is_some_and(|r| r.starts_with('\'')) {
-                chars.next();
-                continue;
-            }
-            return Some(i + 1);
-        }
-    }
-    None
-}
+impl ser::Serializer for KeySerializer {
+    type Ok = String;
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<String, Error>;
+    type SerializeTuple = ser::Impossible<String, Error>;
+    type SerializeTupleStruct = ser::Impossible<String, Error>;
+    type SerializeTupleVariant = ser::Impossible<String, Error>;
+    type SerializeMap = ser::Impossible<String, Error>;
+    type SerializeStruct = ser::Impossible<String, Error>;
+    type SerializeStructVariant = ser::Impossible<String, Error>;
 
-fn fix_scalar(scalar: &str) -> std::borrow::Cow<'_, str> {
-    let plain = !matches!(
-        scalar.as_bytes().first(),
-        Some(b'\'' | b'"' | b'|' | b'>' | b'[' | b'{')
-    );
-    if plain && is_yaml11_ambiguous(scalar) && !is_emitted_number(scalar) {
-        std::borrow::Cow::Owned(double_quoted(scalar))
-    } else {
-        std::borrow::Cow::Borrowed(scalar)
-    }
-}
+    key_from_display!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_f32: f32,
+        serialize_f64: f64, serialize_char: char, serialize_str: &str);
 
-/// Numbers and booleans that serde_yaml wrote for numeric and boolean
-/// fields: these must stay bare.  serde_yaml quotes every *string* that
-/// YAML 1.2 reads as a number or boolean, so a bare scalar in one of these
-/// YAML 1.2 forms came from a number or a boolean.
-fn is_emitted_number(s: &str) -> bool {
-    s == "true" || s == "false" || s.parse::<i64>().is_ok() || (s.parse::<f64>().is_ok() && !s.contains('_'))
+    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_none(self) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<String, Error> {
+        Ok(variant.to_string())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<String, Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<String, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error("a map key must be a string".into()))
+    }
 }
 
 #[cfg(test)]
@@ -156,70 +559,86 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    #[test]
-    fn yaml11_lookalikes_are_quoted_and_numbers_are_not() {
+    #[derive(Serialize)]
+    struct Doc {
+        labels: BTreeMap<String, String>,
+        count: i64,
+        share: f64,
+        half: f64,
+        flag: bool,
+        list: Vec<&'static str>,
+        empty: Vec<u8>,
+        text: &'static str,
+        nested: Vec<BTreeMap<&'static str, Vec<&'static str>>>,
+    }
+
+    fn doc() -> Doc {
         let mut labels = BTreeMap::new();
         for s in [
             "yes",
             "on",
-            "off",
-            "No",
+            "Off",
             "y",
             "010",
             "2024-01-01",
             "1_000",
             "12:30",
             "0x1f",
+            "1e3",
             "v1",
             "stable",
+            "a: b",
+            "#x",
         ] {
             labels.insert(s.to_string(), s.to_string());
         }
-        #[derive(Serialize)]
-        struct Doc {
-            labels: BTreeMap<String, String>,
-            count: i64,
-            share: f64,
-            flag: bool,
-            list: Vec<&'static str>,
-            text: &'static str,
-        }
-        let doc = Doc {
+        Doc {
             labels,
             count: 10,
             share: 100.0,
+            half: 0.5,
             flag: true,
             list: vec!["on", "mesh"],
-            text: "line one\nyes\n",
-        };
-        let yaml = to_yaml(&doc).unwrap();
+            empty: vec![],
+            text: "line one\nyes \"quoted\"\n",
+            nested: vec![BTreeMap::from([("hosts", vec!["a", "b"]), ("more", vec![])])],
+        }
+    }
+
+    #[test]
+    fn yaml11_lookalikes_are_quoted_and_everything_else_is_plain() {
+        let yaml = to_yaml(&doc()).unwrap();
         for s in [
             "yes",
             "on",
-            "off",
-            "No",
+            "Off",
             "y",
             "010",
             "2024-01-01",
             "1_000",
             "12:30",
             "0x1f",
+            "1e3",
+            "a: b",
+            "#x",
         ] {
             assert!(
-                yaml.contains(&format!("\"{s}\": \"{s}\"")) || yaml.contains(&format!("'{s}': '{s}'")),
+                yaml.contains(&format!("  \"{s}\": \"{s}\"\n")),
                 "{s} not quoted in\n{yaml}"
             );
         }
-        assert!(yaml.contains("v1: v1"));
-        assert!(yaml.contains("count: 10"));
-        assert!(yaml.contains("share: 100.0"));
-        assert!(yaml.contains("flag: true"));
-        assert!(yaml.contains("- \"on\""));
-        assert!(
-            yaml.contains("  yes\n"),
-            "literal block content must stay as is:\n{yaml}"
-        );
-        let back: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
-        assert_eq!(back["labels"]["yes"], serde_yaml::Value::String("yes".into()));
+        assert!(yaml.contains("  v1: v1\n") && yaml.contains("  stable: stable\n"));
+        assert!(yaml.contains("count: 10\nshare: 100.0\nhalf: 0.5\nflag: true\n"));
+        assert!(yaml.contains("list:\n- \"on\"\n- mesh\nempty: []\n"));
+        assert!(yaml.contains("text: \"line one\\nyes \\\"quoted\\\"\\n\"\n"));
+        assert!(yaml.contains("nested:\n- hosts:\n  - a\n  - b\n  more: []\n"), "{yaml}");
+    }
+
+    #[test]
+    fn reads_back_as_serde_yaml_writes_it() {
+        let yaml = to_yaml(&doc()).unwrap();
+        let ours: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+        let theirs = serde_yaml::to_value(doc()).unwrap();
+        assert_eq!(ours, theirs);
     }
 }

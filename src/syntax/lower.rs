@@ -23,33 +23,202 @@ use crate::suggest::closest;
 const MAX_NESTING: usize = 64;
 
 pub(super) fn parse(file: FileId, text: &str) -> Parsed {
-    let mut lowerer = Lowerer {
-        file,
-        text,
-        diagnostics: Vec::new(),
-        last_close: None,
-    };
     if let Some(diag) = check_nesting(file, text) {
         return Parsed {
             file: File::default(),
             diagnostics: vec![diag],
         };
     }
-    let ast = match MeshParser::parse(Rule::file, text) {
-        Ok(mut pairs) => match pairs.next() {
-            Some(root) => lowerer.lower_file(root),
-            None => File::default(),
-        },
-        Err(error) => {
-            // The grammar accepts any text; this is a safety net only.
-            lowerer.diagnostics.push(lowerer.explain_pest_error(&error, 0));
-            File::default()
-        }
+    // Large files are cut at top-level service boundaries and the pieces
+    // parsed on all cores; each piece starts where the whole-file parser
+    // would be at the top level, so the result is the same.
+    // Small pieces also keep pest's token queue, which is many times the
+    // size of the text, small.
+    parse_pieces(file, text, text.len() / PIECE_SIZE + 1)
+}
+
+/// Parses `text` cut into at most `pieces` pieces.
+fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
+    let pieces = split_top_level(text, pieces);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(pieces.len());
+    let lowered: Vec<(Vec<TopItem>, Vec<Diagnostic>)> = if threads <= 1 {
+        pieces
+            .iter()
+            .map(|range| lower_piece(file, text, range.clone()))
+            .collect()
+    } else {
+        // Each thread lowers every `threads`-th piece; results are put back
+        // in source order.
+        let mut slots: Vec<Option<(Vec<TopItem>, Vec<Diagnostic>)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|first| {
+                    let pieces = &pieces;
+                    scope.spawn(move || {
+                        pieces
+                            .iter()
+                            .enumerate()
+                            .skip(first)
+                            .step_by(threads)
+                            .map(|(i, range)| (i, lower_piece(file, text, range.clone())))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut slots: Vec<Option<(Vec<TopItem>, Vec<Diagnostic>)>> = (0..pieces.len()).map(|_| None).collect();
+            for handle in handles {
+                for (i, result) in handle.join().unwrap_or_default() {
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = Some(result);
+                    }
+                }
+            }
+            slots
+        });
+        slots.iter_mut().filter_map(Option::take).collect()
     };
+    let mut lowerer = Lowerer {
+        file,
+        text,
+        base: 0,
+        diagnostics: Vec::new(),
+    };
+    let mut ast = File::default();
+    let mut after_junk = false;
+    let mut last_close: Option<(Span, String)> = None;
+    for (items, diagnostics) in lowered {
+        lowerer.diagnostics.extend(diagnostics);
+        for item in items {
+            let is_junk = matches!(item, TopItem::Junk(_));
+            match item {
+                TopItem::Namespace(name, span) => match &ast.namespace {
+                    Some(first) => lowerer.diagnostics.push(
+                        Diagnostic::error(Code::E0210, span, "the namespace is declared twice in this file")
+                            .with_label("second declaration")
+                            .with_secondary(first.span, "first declared here")
+                            .with_help("a file has one namespace; put services of another namespace in another file"),
+                    ),
+                    None => ast.namespace = Some(name),
+                },
+                TopItem::Service(service, close) => {
+                    last_close = close.map(|c| (c, service.name.name.clone()));
+                    ast.services.push(service);
+                }
+                // A run of unreadable top-level lines is one mistake (often a
+                // block closed too early), so only its first line is reported.
+                TopItem::Junk(span) if !after_junk => {
+                    if lowerer.text.get(span.range()) == Some("}") {
+                        let diag = lowerer.explain_stray_brace(span, last_close.as_ref());
+                        lowerer.diagnostics.push(diag);
+                    } else {
+                        lowerer.explain_junk(span, Context::Top);
+                    }
+                }
+                TopItem::Junk(_) => {}
+            }
+            after_junk = is_junk;
+        }
+    }
     Parsed {
         file: ast,
         diagnostics: lowerer.diagnostics,
     }
+}
+
+/// Files are parsed in pieces of about this many bytes.
+const PIECE_SIZE: usize = 256 * 1024;
+
+/// A top-level item of a file, before the file-wide checks.
+enum TopItem {
+    Namespace(Ident, Span),
+    /// A service and the `}` that closed it.
+    Service(Service, Option<Span>),
+    Junk(Span),
+}
+
+/// Parses and lowers the top-level items in `range` of `text`.
+fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize>) -> (Vec<TopItem>, Vec<Diagnostic>) {
+    let mut lowerer = Lowerer {
+        file,
+        text,
+        base: range.start,
+        diagnostics: Vec::new(),
+    };
+    let piece = text.get(range).unwrap_or("");
+    let items = match MeshParser::parse(Rule::file, piece) {
+        Ok(mut pairs) => pairs.next().map(|root| lowerer.lower_items(root)).unwrap_or_default(),
+        Err(error) => {
+            // The grammar accepts any text; this is a safety net only.
+            let diag = lowerer.explain_pest_error(&error, lowerer.base);
+            lowerer.diagnostics.push(diag);
+            Vec::new()
+        }
+    };
+    (items, lowerer.diagnostics)
+}
+
+/// Cuts `text` into at most `pieces` ranges of similar size, each starting
+/// at a line that opens a top-level `service` or `namespace` (outside any
+/// block, string or comment).
+fn split_top_level(text: &str, pieces: usize) -> Vec<std::ops::Range<usize>> {
+    if pieces <= 1 {
+        return std::iter::once(0..text.len()).collect();
+    }
+    let target = text.len() / pieces;
+    let mut cuts = vec![0];
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut line_start = true;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    i += 1;
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' | b'\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            _ => {
+                let rest = text.get(i..).unwrap_or("");
+                let last = cuts.last().copied().unwrap_or(0);
+                if line_start && depth == 0 && i - last >= target && cuts.len() < pieces && rest.starts_with("service ")
+                {
+                    cuts.push(i);
+                }
+                i += 1;
+            }
+        }
+        line_start = false;
+    }
+    cuts.push(text.len());
+    cuts.windows(2)
+        .filter_map(|w| w.first().zip(w.get(1)).map(|(a, b)| *a..*b))
+        .collect()
 }
 
 /// Where a line the grammar could not read was found.
@@ -100,16 +269,17 @@ impl Context {
 
 struct Lowerer<'t> {
     file: FileId,
+    /// The whole file.
     text: &'t str,
+    /// Where the text pest is parsing starts in the file.
+    base: usize,
     diagnostics: Vec<Diagnostic>,
-    /// The `}` that closed the last service, and the service's name.
-    last_close: Option<(Span, String)>,
 }
 
 impl<'t> Lowerer<'t> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
     /// The span of a pair without the whitespace and comments pest skipped
@@ -129,41 +299,29 @@ impl<'t> Lowerer<'t> {
         }
     }
 
-    fn lower_file(&mut self, pair: Pair<'_, Rule>) -> File {
-        let mut file = File::default();
-        let mut after_junk = false;
+    fn lower_items(&mut self, pair: Pair<'_, Rule>) -> Vec<TopItem> {
+        let mut items = Vec::new();
         for item in pair.into_inner() {
-            let is_junk = item.as_rule() == Rule::top_junk;
             match item.as_rule() {
                 Rule::namespace_decl => {
                     let span = self.span(&item);
                     if let Some(name) = item.into_inner().nth(1) {
-                        let name = self.ident(&name);
-                        match &file.namespace {
-                            Some(first) => self.diagnostics.push(
-                                Diagnostic::error(Code::E0210, span, "the namespace is declared twice in this file")
-                                    .with_label("second declaration")
-                                    .with_secondary(first.span, "first declared here")
-                                    .with_help(
-                                        "a file has one namespace; put services of another namespace in another file",
-                                    ),
-                            ),
-                            None => file.namespace = Some(name),
-                        }
+                        items.push(TopItem::Namespace(self.ident(&name), span));
                     }
                 }
-                Rule::service => file.services.push(self.lower_service(item)),
-                // A run of unreadable top-level lines is one mistake (often a
-                // block closed too early), so only its first line is reported.
-                Rule::top_junk if !after_junk => self.explain_junk(&item, Context::Top),
+                Rule::service => {
+                    let (service, close) = self.lower_service(item);
+                    items.push(TopItem::Service(service, close));
+                }
+                Rule::top_junk => items.push(TopItem::Junk(self.span(&item))),
                 _ => {}
             }
-            after_junk = is_junk;
         }
-        file
+        items
     }
 
-    fn lower_service(&mut self, pair: Pair<'_, Rule>) -> Service {
+    /// A service and the `}` that closed it (none when it is unclosed).
+    fn lower_service(&mut self, pair: Pair<'_, Rule>) -> (Service, Option<Span>) {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
@@ -180,6 +338,7 @@ impl<'t> Lowerer<'t> {
             routes: Vec::new(),
         };
         let mut open = span;
+        let mut close = None;
         for item in inner {
             match item.as_rule() {
                 Rule::lbrace => open = self.span(&item),
@@ -187,10 +346,8 @@ impl<'t> Lowerer<'t> {
                 Rule::policy => service.policies.push(self.lower_policy(item)),
                 Rule::route => service.routes.push(self.lower_route(item)),
                 Rule::setting => service.settings.push(self.lower_setting(item)),
-                Rule::junk => self.explain_junk(&item, Context::Service),
-                Rule::close if !item.as_str().is_empty() => {
-                    self.last_close = Some((self.span(&item), service.name.name.clone()));
-                }
+                Rule::junk => self.explain_junk(self.span(&item), Context::Service),
+                Rule::close if !item.as_str().is_empty() => close = Some(self.span(&item)),
                 Rule::close => self.diagnostics.push(
                     Diagnostic::error(
                         Code::E0103,
@@ -203,7 +360,7 @@ impl<'t> Lowerer<'t> {
                 _ => {}
             }
         }
-        service
+        (service, close)
     }
 
     fn lower_setting(&mut self, pair: Pair<'_, Rule>) -> Setting {
@@ -247,7 +404,7 @@ impl<'t> Lowerer<'t> {
                     }
                 }
                 Rule::policy => subset.policies.push(self.lower_policy(item)),
-                Rule::junk => self.explain_junk(&item, Context::Subset),
+                Rule::junk => self.explain_junk(self.span(&item), Context::Subset),
                 _ => {}
             }
         }
@@ -267,7 +424,7 @@ impl<'t> Lowerer<'t> {
                 Rule::kw_policy => policy.keyword = self.span(&item),
                 Rule::field => policy.fields.extend(self.lower_field(item)),
                 Rule::port_policy => policy.ports.push(self.lower_port_policy(item)),
-                Rule::junk => self.explain_junk(&item, Context::Policy),
+                Rule::junk => self.explain_junk(self.span(&item), Context::Policy),
                 _ => {}
             }
         }
@@ -282,7 +439,7 @@ impl<'t> Lowerer<'t> {
             match item.as_rule() {
                 Rule::value => port = Some(self.lower_value(item)),
                 Rule::field => fields.extend(self.lower_field(item)),
-                Rule::junk => self.explain_junk(&item, Context::Policy),
+                Rule::junk => self.explain_junk(self.span(&item), Context::Policy),
                 _ => {}
             }
         }
@@ -339,7 +496,7 @@ impl<'t> Lowerer<'t> {
         for item in pair.into_inner() {
             match item.as_rule() {
                 Rule::field => fields.extend(self.lower_field(item)),
-                Rule::junk => self.explain_junk(&item, Context::Field),
+                Rule::junk => self.explain_junk(self.span(&item), Context::Field),
                 _ => {}
             }
         }
@@ -451,7 +608,7 @@ impl<'t> Lowerer<'t> {
                 Rule::route_name => {
                     route.name = item.into_inner().next().map(|p| self.ident(&p));
                 }
-                Rule::junk => self.explain_junk(&item, Context::Route),
+                Rule::junk => self.explain_junk(self.span(&item), Context::Route),
                 Rule::lbrace | Rule::rbrace => {}
                 _ => {
                     if let Some(statement) = self.lower_statement(item) {
@@ -691,14 +848,10 @@ impl<'t> Lowerer<'t> {
     // ------------------------------------------------------------ errors
 
     /// Reports a line the grammar could not read.
-    fn explain_junk(&mut self, pair: &Pair<'_, Rule>, context: Context) {
-        let span = self.span(pair);
-        let chunk = pair.as_str();
+    fn explain_junk(&mut self, span: Span, context: Context) {
+        let text = self.text;
+        let chunk = text.get(span.range()).unwrap_or("");
         let start = span.start as usize;
-        if chunk == "}" {
-            self.diagnostics.push(self.explain_stray_brace(span));
-            return;
-        }
         let word_len = chunk
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
             .unwrap_or(chunk.len());
@@ -741,7 +894,7 @@ impl<'t> Lowerer<'t> {
     /// A `}` with nothing to close.  When the service before it was closed
     /// by a `}` that shares its line with other code (`route { ... }}`), that
     /// brace is the likely mistake, so the diagnostic points there.
-    fn explain_stray_brace(&self, stray: Span) -> Diagnostic {
+    fn explain_stray_brace(&self, stray: Span, last_close: Option<&(Span, String)>) -> Diagnostic {
         let line_start = |offset: usize| {
             self.text
                 .get(..offset)
@@ -753,7 +906,7 @@ impl<'t> Lowerer<'t> {
                 .get(line_start(start)..start)
                 .is_some_and(|before| !before.trim().is_empty())
         };
-        if let Some((close, service)) = &self.last_close
+        if let Some((close, service)) = last_close
             && crowded(*close)
             && !crowded(stray)
         {
@@ -988,4 +1141,28 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
         previous = c;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_in_pieces_gives_the_same_result() {
+        let mut text = String::from("namespace a\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "service s{i} {{\n  subset v1 {{ version = \"v1\" }} // {{ not a brace\n  route {{ to v1 }}{}\n}}\n\"stray {{\"\n",
+                if i % 7 == 3 { "}" } else { "" }
+            ));
+        }
+        let whole = parse_pieces(0, &text, 1);
+        for pieces in [2, 3, 8] {
+            let cut = parse_pieces(0, &text, pieces);
+            assert!(split_top_level(&text, pieces).len() > 1);
+            assert_eq!(cut.file, whole.file);
+            assert_eq!(cut.diagnostics, whole.diagnostics);
+        }
+        assert!(!whole.diagnostics.is_empty());
+    }
 }

@@ -1,0 +1,155 @@
+//! End-to-end build benchmark: `cargo bench --bench build`.
+//!
+//! For generated programs of 100, 1,000 and 10,000 services (3 subsets, a
+//! traffic policy and 2 routes each), it measures the whole build (parse,
+//! check, emit YAML) and, as the floor, the time `serde_yaml` alone takes
+//! to serialize the same manifests.  It reports the ratio of the two, the
+//! time per service (flat when the build is linear), and the peak memory of
+//! a build of the largest program in a fresh process.
+
+use std::time::{Duration, Instant};
+
+use meshc::emit::{self, ApiVersion};
+use meshc::{Sources, analyze};
+
+/// A program of `services` services.
+fn program(services: usize) -> String {
+    let mut text = String::with_capacity(services * 700);
+    text.push_str("namespace bench\n\n");
+    for i in 0..services {
+        let next = (i + 1) % services;
+        text.push_str(&format!(
+            r#"service svc-{i} {{
+  subset v1 {{ version = "v1" }}
+  subset v2 {{ version = "v2" }}
+  subset v3 {{ version = "v3" track = "canary" }}
+
+  policy {{
+    loadBalancer.simple = LEAST_REQUEST
+    connectionPool {{ tcp.maxConnections = 100 http.http1MaxPendingRequests = 10 }}
+    outlierDetection {{ consecutive5xxErrors = 5 interval = 10s baseEjectionTime = 30s }}
+    tls.mode = ISTIO_MUTUAL
+  }}
+
+  route canary {{
+    match header "x-canary" exact "yes" and uri prefix "/api"
+    timeout 5s
+    to v3
+  }}
+  route {{
+    retries 3 per_try 2s on "5xx,reset"
+    to v1 80%, v2 10%, svc-{next}/v1 10%
+  }}
+}}
+
+"#
+        ));
+    }
+    text
+}
+
+/// The fastest of `runs` runs of `f`.
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = f();
+        best = best.min(start.elapsed());
+        last = Some(out);
+    }
+    (best, last.expect("at least one run"))
+}
+
+/// What `meshc build` does after reading the file: analyze, free the trees
+/// on another thread, write the YAML.
+fn build(text: &str) -> String {
+    let mut sources = Sources::default();
+    sources.add("bench.mesh", text);
+    let analysis = analyze(&sources);
+    assert!(!analysis.has_errors(), "the generated program compiles");
+    let meshc::Analysis { files, checked, .. } = analysis;
+    let resources = emit::resources(checked.program, ApiVersion::V1);
+    let symbols = checked.symbols;
+    let freeing = std::thread::spawn(move || drop((files, symbols, sources)));
+    let mut out = Vec::with_capacity(text.len() * 2);
+    emit::write_stream(&resources, &mut out).expect("serializes");
+    let _ = freeing.join();
+    String::from_utf8(out).expect("UTF-8")
+}
+
+/// Peak resident memory of this process, from /proc (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    // `build.rs --peak N`: build once in this fresh process and print the
+    // peak memory, so earlier runs do not inflate it.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--peak") {
+        let services: usize = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let baseline = peak_rss_mib().unwrap_or(0.0);
+        let yaml = build(&program(services));
+        println!("{:.1} {:.1} {}", peak_rss_mib().unwrap_or(0.0), baseline, yaml.len());
+        return;
+    }
+    println!(
+        "{:>8} {:>10} {:>12} {:>12} {:>7} {:>12}",
+        "services", "YAML", "build", "serde_yaml", "ratio", "per service"
+    );
+    for services in [100, 1_000, 10_000] {
+        let text = program(services);
+        let runs = if services >= 10_000 { 5 } else { 10 };
+        let (build_time, yaml) = best_of(runs, || build(&text));
+        let mut sources = Sources::default();
+        sources.add("bench.mesh", text.as_str());
+        let resources = emit::resources(analyze(&sources).checked.program, ApiVersion::V1);
+        let (floor, _) = best_of(runs, || {
+            resources
+                .iter()
+                .map(|r| serde_yaml::to_string(r).expect("serializes").len())
+                .sum::<usize>()
+        });
+        println!(
+            "{services:>8} {:>8.1}MB {:>10.1}ms {:>10.1}ms {:>6.2}x {:>10.2}µs",
+            yaml.len() as f64 / 1e6,
+            build_time.as_secs_f64() * 1e3,
+            floor.as_secs_f64() * 1e3,
+            build_time.as_secs_f64() / floor.as_secs_f64(),
+            build_time.as_secs_f64() * 1e6 / services as f64,
+        );
+    }
+    // Where the time of the largest build goes.
+    let text = program(10_000);
+    let (parse, _) = best_of(3, || meshc::syntax::parse(0, &text));
+    let mut sources = Sources::default();
+    sources.add("bench.mesh", text.as_str());
+    let (analysis_time, analysis) = best_of(3, || analyze(&sources));
+    let program = analysis.checked.program;
+    let start = Instant::now();
+    let resources = emit::resources(program, ApiVersion::V1);
+    let resources_time = start.elapsed();
+    let (stream_time, _) = best_of(3, || emit::stream(&resources).expect("serializes"));
+    println!(
+        "10,000 services: parse {:.0}ms, parse+check {:.0}ms, resources {:.0}ms, YAML {:.0}ms",
+        parse.as_secs_f64() * 1e3,
+        analysis_time.as_secs_f64() * 1e3,
+        resources_time.as_secs_f64() * 1e3,
+        stream_time.as_secs_f64() * 1e3
+    );
+    let exe = std::env::current_exe().expect("own path");
+    match std::process::Command::new(exe).args(["--peak", "10000"]).output() {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let fields: Vec<&str> = text.split_whitespace().collect();
+            if let [peak, baseline, _] = fields.as_slice() {
+                println!("peak memory of a 10,000-service build: {peak} MiB (process baseline {baseline} MiB)");
+            }
+        }
+        _ => println!("peak memory: not measured (no /proc)"),
+    }
+}
