@@ -183,6 +183,13 @@ pub struct Field {
     pub non_empty: bool,
 }
 
+/// Fields are the same when they are at the same place in the API.
+impl PartialEq for Field {
+    fn eq(&self, other: &Field) -> bool {
+        self.path == other.path && self.name == other.name
+    }
+}
+
 impl Field {
     /// The child named `name`.
     pub fn child(&self, name: &str) -> Option<&Field> {

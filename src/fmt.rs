@@ -7,95 +7,7 @@
 //! and keeps at most one blank line in a row.  Formatting formatted text
 //! changes nothing.
 
-/// A lexical token, as far as layout is concerned.
-#[derive(Debug, PartialEq)]
-enum Token<'a> {
-    /// A comment, `//` to the end of the line.
-    Comment(&'a str),
-    /// A string literal with its quotes.
-    Str(&'a str),
-    /// `{` or `[`.
-    Open(char),
-    /// `}` or `]`.
-    Close(char),
-    /// `,`.
-    Comma,
-    /// `=`.
-    Equals,
-    /// Anything else up to a space or punctuation.
-    Word(&'a str),
-    /// A line break.
-    Newline,
-}
-
-fn tokens(text: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let start = i;
-        match b {
-            b'\n' => {
-                out.push(Token::Newline);
-                i += 1;
-            }
-            b' ' | b'\t' | b'\r' => i += 1,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
-                out.push(Token::Comment(text.get(start..i).unwrap_or("").trim_end()));
-            }
-            b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if c == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                    if c == b'"' {
-                        break;
-                    }
-                }
-                i = i.min(bytes.len());
-                out.push(Token::Str(text.get(start..i).unwrap_or("")));
-            }
-            b'{' | b'[' => {
-                out.push(Token::Open(b as char));
-                i += 1;
-            }
-            b'}' | b']' => {
-                out.push(Token::Close(b as char));
-                i += 1;
-            }
-            b',' => {
-                out.push(Token::Comma);
-                i += 1;
-            }
-            b'=' => {
-                out.push(Token::Equals);
-                i += 1;
-            }
-            _ => {
-                while bytes.get(i).is_some_and(|&c| {
-                    !matches!(
-                        c,
-                        b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b'[' | b']' | b',' | b'=' | b'"'
-                    )
-                }) && !(bytes.get(i) == Some(&b'/') && bytes.get(i + 1) == Some(&b'/'))
-                {
-                    i += 1;
-                }
-                out.push(Token::Word(text.get(start..i).unwrap_or("")));
-            }
-        }
-    }
-    out
-}
+use crate::syntax::tokens::{Token, tokens};
 
 /// Formats `text` canonically.  Callers format only text that parses
 /// without syntax errors, so the braces balance.
@@ -106,7 +18,7 @@ pub fn format(text: &str) -> String {
     let mut line_depth = 0;
     let mut previous: Option<&Token<'_>> = None;
     let all = tokens(text);
-    for token in &all {
+    for (token, _) in &all {
         if *token == Token::Newline {
             lines.push(indent(&line, line_depth));
             line.clear();

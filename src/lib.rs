@@ -32,6 +32,7 @@ pub mod check;
 pub mod diag;
 pub mod emit;
 pub mod fmt;
+pub mod ide;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

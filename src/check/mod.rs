@@ -18,6 +18,7 @@ use crate::emit::istio::*;
 use crate::span::Span;
 use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Value, ValueKind};
 use routes::CheckedRoute;
+pub(crate) use values::is_dns1123_label;
 
 /// Index of a service in [`Symbols::services`].
 pub type ServiceId = usize;
@@ -40,6 +41,9 @@ pub struct ServiceInfo {
     /// Subsets defined outside this program (`external_subsets`).
     pub external_subsets: Vec<String>,
     subset_index: HashMap<String, usize>,
+    /// Where a new subset can be written: after the last subset (`true`),
+    /// or before the first route (`false`).
+    new_subset_at: Option<(Span, bool)>,
 }
 
 /// A subset as the rest of the program sees it.
@@ -65,6 +69,13 @@ impl ServiceInfo {
             .iter()
             .map(|s| s.name.as_str())
             .chain(self.external_subsets.iter().map(String::as_str))
+    }
+
+    /// A fix that adds `subset NAME { version = "NAME" }` to the service.
+    pub(crate) fn new_subset(&self, name: &str) -> Option<(Span, String)> {
+        let (at, after) = self.new_subset_at?;
+        let block = format!("subset {name} {{ version = \"{name}\" }}");
+        Some((at, if after { format!("\n  {block}") } else { format!("{block}\n  ") }))
     }
 
     /// The subset defined here with this name.
@@ -246,6 +257,11 @@ impl Checker {
             subsets,
             external_subsets,
             subset_index,
+            new_subset_at: match (service.subsets.last(), service.routes.first()) {
+                (Some(last), _) => Some((Span { start: last.span.end, ..last.span }, true)),
+                (None, Some(route)) => Some((Span { end: route.span.start, ..route.span }, false)),
+                (None, None) => None,
+            },
         });
         Some(id)
     }

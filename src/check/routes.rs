@@ -832,6 +832,9 @@ impl Checker {
                 ));
             }
         }
+        if let Some((at, text)) = info.new_subset(&subset.name) {
+            diag = diag.with_fix(format!("Create subset `{}` in `{}`", subset.name, info.name), at, text);
+        }
         self.diagnostics.push(diag);
     }
 

@@ -8,6 +8,7 @@
 pub mod ast;
 mod grammar;
 mod lower;
+pub mod tokens;
 
 use crate::diag::Diagnostic;
 use crate::span::FileId;

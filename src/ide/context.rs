@@ -1,0 +1,323 @@
+//! What may come next at a cursor, worked out from the text alone so that it
+//! works on lines that do not parse yet.
+//!
+//! The text before the cursor is tokenized; `{` and `[` push a frame whose
+//! kind comes from the words that opened it (`service NAME {`, `policy {`,
+//! `connectionPool {`), `}` and `]` pop it.  The tokens of the current
+//! statement then say which position inside the frame the cursor is at.
+
+use crate::catalogue::{self, Field, FieldType};
+use crate::syntax::tokens::{Token, tokens};
+
+/// A place in the program where completion can offer something.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CursorContext {
+    /// An item of the file: `service`, `namespace`.
+    Top,
+    /// An item of service `service`.
+    Service {
+        /// The enclosing service.
+        service: String,
+    },
+    /// An item of a subset.
+    Subset,
+    /// A statement of a route of `service`.
+    Route {
+        /// The enclosing service.
+        service: String,
+    },
+    /// A match condition (after `match` or `and`).
+    Condition,
+    /// How to compare (after `uri`, `header "x"`, ...); `presence` when
+    /// `present` is allowed.
+    StringOp {
+        /// Whether `present` may follow.
+        presence: bool,
+    },
+    /// A destination (after `to`, `,` in a `to` line, or `mirror`).
+    Destination {
+        /// The enclosing service.
+        service: String,
+        /// The service before `/`, when the word typed so far has one.
+        qualifier: Option<String>,
+    },
+    /// A field name in a catalogue block; the word typed so far may hold a
+    /// dotted prefix, already resolved into `block`.
+    FieldName {
+        /// The block whose fields may come next.
+        block: &'static Field,
+    },
+    /// The value of a catalogue field, after `=`.
+    FieldValue {
+        /// The field being set.
+        field: &'static Field,
+    },
+    /// Nothing to offer.
+    Nothing,
+}
+
+#[derive(Clone, Debug)]
+enum Frame {
+    Service(String),
+    Subset,
+    Route(String),
+    /// A catalogue block (policy, cors, nested field block, list element).
+    Block(&'static Field),
+    /// A list of values of this field's items.
+    List(&'static Field),
+    /// Labels (`source { }`) or a map.
+    Other,
+}
+
+/// The context at byte `offset` of `text`, and the start of the word being
+/// typed there (what completion replaces).
+pub fn cursor_context(text: &str, offset: usize) -> (CursorContext, usize) {
+    let offset = floor_boundary(text, offset.min(text.len()));
+    let before = text.get(..offset).unwrap_or("");
+    // The word being typed: letters, digits, `_`, `-`, `.` and `/`.
+    let word_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')))
+        .map_or(0, |i| i + 1);
+    let word = before.get(word_start..).unwrap_or("");
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut statement: Vec<Token<'_>> = Vec::new();
+    for (token, _) in tokens(before.get(..word_start).unwrap_or("")) {
+        match token {
+            Token::Open(c) => {
+                let frame = open_frame(&frames, &statement, c);
+                frames.push(frame);
+                statement.clear();
+            }
+            Token::Close(_) => {
+                frames.pop();
+                statement.clear();
+            }
+            Token::Newline => statement.clear(),
+            Token::Comment(_) => {}
+            other => statement.push(other),
+        }
+    }
+    let context = context_in(frames.last(), &statement, word);
+    // After a dotted prefix or `svc/`, only the last part is replaced.
+    let replace_from = match &context {
+        CursorContext::FieldName { .. } => word.rfind('.').map_or(word_start, |i| word_start + i + 1),
+        CursorContext::Destination { qualifier: Some(_), .. } => {
+            word.rfind('/').map_or(word_start, |i| word_start + i + 1)
+        }
+        _ => word_start,
+    };
+    (context, replace_from)
+}
+
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn words<'a>(statement: &[Token<'a>]) -> Vec<&'a str> {
+    statement
+        .iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => Some(*w),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The kind of block a `{` or `[` opens, from the statement before it.
+fn open_frame(frames: &[Frame], statement: &[Token<'_>], bracket: char) -> Frame {
+    let parent = frames.last();
+    let words = words(statement);
+    if bracket == '[' {
+        return match (parent, last_field(statement)) {
+            (Some(Frame::Block(block)), Some(path)) => block.descend(&path).map_or(Frame::Other, Frame::List),
+            _ => Frame::Other,
+        };
+    }
+    match (parent, words.as_slice()) {
+        (None, ["service", name, ..]) => Frame::Service((*name).to_string()),
+        (Some(Frame::Service(_)), ["subset", ..]) => Frame::Subset,
+        (Some(Frame::Service(name)), [.., "route"] | [.., "route", _]) => Frame::Route(name.clone()),
+        (Some(Frame::Service(_) | Frame::Subset), ["policy"]) => Frame::Block(catalogue::traffic_policy()),
+        (Some(Frame::Block(block)), ["port", ..]) if block.child("portLevelSettings").is_some() => block
+            .child("portLevelSettings")
+            .and_then(|f| f.item.as_deref())
+            .map_or(Frame::Other, Frame::Block),
+        (Some(Frame::Route(_)), ["cors"]) => Frame::Block(catalogue::cors_policy()),
+        (Some(Frame::List(list)), []) => list.item.as_deref().map_or(Frame::Other, Frame::Block),
+        (Some(Frame::Block(block)), _) => match last_field(statement).and_then(|path| block.descend(&path)) {
+            Some(field) if field.ty == FieldType::Object => Frame::Block(field),
+            _ => Frame::Other,
+        },
+        _ => Frame::Other,
+    }
+}
+
+/// The field path of the last `path` or `path =` in a statement of a block
+/// (items may share a line: `{ name = "a" ttl = 0s }`).
+fn last_field(statement: &[Token<'_>]) -> Option<String> {
+    let mut key = None;
+    let mut expecting_key = true;
+    for token in statement {
+        match token {
+            Token::Word(w) if expecting_key => {
+                key = Some((*w).to_string());
+                expecting_key = false;
+            }
+            Token::Equals => {}
+            Token::Comma => expecting_key = true,
+            // The value ends the item.
+            _ => expecting_key = true,
+        }
+    }
+    key
+}
+
+fn context_in(frame: Option<&Frame>, statement: &[Token<'_>], word: &str) -> CursorContext {
+    let words = words(statement);
+    match frame {
+        None => match words.as_slice() {
+            [] => CursorContext::Top,
+            _ => CursorContext::Nothing,
+        },
+        Some(Frame::Service(name)) => match words.as_slice() {
+            [] | ["tcp" | "tls" | "http"] => CursorContext::Service { service: name.clone() },
+            _ => CursorContext::Nothing,
+        },
+        Some(Frame::Subset) => match statement {
+            [] => CursorContext::Subset,
+            _ => CursorContext::Nothing,
+        },
+        Some(Frame::Route(service)) => route_context(service, statement, &words, word),
+        Some(Frame::Block(block)) => block_context(block, statement, word),
+        Some(Frame::List(list)) => match list.item.as_deref() {
+            Some(item) if matches!(item.ty, FieldType::Enum(_) | FieldType::Bool) => {
+                CursorContext::FieldValue { field: item }
+            }
+            _ => CursorContext::Nothing,
+        },
+        Some(Frame::Other) => CursorContext::Nothing,
+    }
+}
+
+fn route_context(service: &str, statement: &[Token<'_>], words: &[&str], word: &str) -> CursorContext {
+    let Some(first) = words.first() else {
+        return CursorContext::Route {
+            service: service.to_string(),
+        };
+    };
+    let destination = || CursorContext::Destination {
+        service: service.to_string(),
+        qualifier: word.split_once('/').map(|(svc, _)| svc.to_string()),
+    };
+    match *first {
+        "to" => match statement.last() {
+            Some(Token::Comma) => destination(),
+            Some(Token::Word("to")) => destination(),
+            _ => CursorContext::Nothing,
+        },
+        "mirror" if words.len() == 1 => destination(),
+        "match" => match (words.last(), statement.last()) {
+            (Some(&"match" | &"and"), Some(Token::Word(_))) => CursorContext::Condition,
+            (Some(&"uri" | &"scheme" | &"method" | &"authority"), Some(Token::Word(_))) => {
+                CursorContext::StringOp { presence: false }
+            }
+            (_, Some(Token::Str(_))) => {
+                // `header "x" |` and `query "x" |` take an operator next.
+                let n = statement.len();
+                match statement.get(n.wrapping_sub(2)) {
+                    Some(Token::Word("header" | "query")) => CursorContext::StringOp { presence: true },
+                    _ => CursorContext::Nothing,
+                }
+            }
+            _ => CursorContext::Nothing,
+        },
+        _ => CursorContext::Nothing,
+    }
+}
+
+fn block_context(block: &'static Field, statement: &[Token<'_>], word: &str) -> CursorContext {
+    // Walk the items of the statement: key, `=`, value, key, ...
+    let mut key: Option<&str> = None;
+    let mut after_equals = false;
+    for token in statement {
+        match (token, key, after_equals) {
+            (Token::Word(w), None, _) => key = Some(w),
+            (Token::Equals, Some(_), false) => after_equals = true,
+            // A value (or a stray token) ends the item.
+            _ => {
+                key = None;
+                after_equals = false;
+            }
+        }
+    }
+    match (key, after_equals) {
+        (Some(path), true) => match block.descend(path) {
+            Some(field) => CursorContext::FieldValue { field },
+            None => CursorContext::Nothing,
+        },
+        (Some(_), false) => CursorContext::Nothing,
+        (None, _) => {
+            // A dotted prefix selects the block to complete in.
+            let prefix = word.rsplit_once('.').map(|(p, _)| p);
+            match prefix {
+                Some(p) => match block.descend(p) {
+                    Some(field) if field.ty == FieldType::Object => CursorContext::FieldName { block: field },
+                    _ => CursorContext::Nothing,
+                },
+                None => CursorContext::FieldName { block },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_cursor(text: &str) -> CursorContext {
+        let offset = text.find('|').unwrap();
+        let text = text.replace('|', "");
+        cursor_context(&text, offset).0
+    }
+
+    #[test]
+    fn knows_where_it_is() {
+        assert_eq!(at_cursor("|"), CursorContext::Top);
+        assert_eq!(at_cursor("service a {\n  su|"), CursorContext::Service { service: "a".into() });
+        assert_eq!(at_cursor("service a {\n  route {\n    |"), CursorContext::Route { service: "a".into() });
+        assert_eq!(
+            at_cursor("service a {\n  route {\n    to v1 50%, |"),
+            CursorContext::Destination { service: "a".into(), qualifier: None }
+        );
+        assert_eq!(
+            at_cursor("service a {\n  route { to ratings/v|"),
+            CursorContext::Destination { service: "a".into(), qualifier: Some("ratings".into()) }
+        );
+        assert_eq!(at_cursor("service a {\n  route {\n    match |"), CursorContext::Condition);
+        assert_eq!(at_cursor("service a {\n  route {\n    match uri |"), CursorContext::StringOp { presence: false });
+        assert_eq!(
+            at_cursor("service a {\n  route {\n    match header \"x\" |"),
+            CursorContext::StringOp { presence: true }
+        );
+        let CursorContext::FieldName { block } = at_cursor("service a {\n  policy {\n    loadBalancer.|") else {
+            panic!()
+        };
+        assert_eq!(block.name, "loadBalancer");
+        let CursorContext::FieldName { block } = at_cursor("service a {\n  policy {\n    connectionPool {\n      |")
+        else {
+            panic!()
+        };
+        assert_eq!(block.name, "connectionPool");
+        let CursorContext::FieldValue { field } = at_cursor("service a {\n  policy { loadBalancer.simple = |") else {
+            panic!()
+        };
+        assert_eq!(field.name, "simple");
+        let CursorContext::FieldName { block } = at_cursor("service a {\n  policy { tls { mode = SIMPLE |") else {
+            panic!()
+        };
+        assert_eq!(block.name, "tls");
+    }
+}
