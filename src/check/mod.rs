@@ -75,7 +75,14 @@ impl ServiceInfo {
     pub(crate) fn new_subset(&self, name: &str) -> Option<(Span, String)> {
         let (at, after) = self.new_subset_at?;
         let block = format!("subset {name} {{ version = \"{name}\" }}");
-        Some((at, if after { format!("\n  {block}") } else { format!("{block}\n  ") }))
+        Some((
+            at,
+            if after {
+                format!("\n  {block}")
+            } else {
+                format!("{block}\n  ")
+            },
+        ))
     }
 
     /// The subset defined here with this name.
@@ -258,8 +265,20 @@ impl Checker {
             external_subsets,
             subset_index,
             new_subset_at: match (service.subsets.last(), service.routes.first()) {
-                (Some(last), _) => Some((Span { start: last.span.end, ..last.span }, true)),
-                (None, Some(route)) => Some((Span { end: route.span.start, ..route.span }, false)),
+                (Some(last), _) => Some((
+                    Span {
+                        start: last.span.end,
+                        ..last.span
+                    },
+                    true,
+                )),
+                (None, Some(route)) => Some((
+                    Span {
+                        end: route.span.start,
+                        ..route.span
+                    },
+                    false,
+                )),
                 (None, None) => None,
             },
         });

@@ -50,23 +50,42 @@ pub fn completions(analysis: &Analysis, text: &str, file: FileId, offset: usize)
     let services = &analysis.checked.symbols.services;
     let items = match context {
         CursorContext::Top => vec![
-            snippet("service", "service ${1:name} {\n  $0\n}", "A Kubernetes service: its subsets, policy and routes"),
+            snippet(
+                "service",
+                "service ${1:name} {\n  $0\n}",
+                "A Kubernetes service: its subsets, policy and routes",
+            ),
             keyword("namespace", "The namespace of every resource of this file"),
         ],
         CursorContext::Service { .. } => {
             let mut items = vec![
-                snippet("subset", "subset ${1:v1} { version = \"${2:v1}\" }", "A group of pods selected by labels"),
+                snippet(
+                    "subset",
+                    "subset ${1:v1} { version = \"${2:v1}\" }",
+                    "A group of pods selected by labels",
+                ),
                 snippet("route", "route {\n  to ${1:v1}\n}", "An HTTP route, tried in order"),
-                snippet("policy", "policy {\n  $0\n}", "The traffic policy of the service (Istio's TrafficPolicy)"),
+                snippet(
+                    "policy",
+                    "policy {\n  $0\n}",
+                    "The traffic policy of the service (Istio's TrafficPolicy)",
+                ),
                 snippet("tcp route", "tcp route {\n  to ${1:v1}\n}", "A TCP route"),
-                snippet("tls route", "tls route {\n  match sni \"${1:host}\"\n  to ${2:v1}\n}", "A TLS route by SNI"),
+                snippet(
+                    "tls route",
+                    "tls route {\n  match sni \"${1:host}\"\n  to ${2:v1}\n}",
+                    "A TLS route by SNI",
+                ),
             ];
             let setting_docs = [
                 ("host", "The host of the service, when not its name"),
                 ("hosts", "Extra hosts of the VirtualService"),
                 ("gateways", "The gateways the routes apply to"),
                 ("export_to", "The namespaces the resources are visible in"),
-                ("external_subsets", "Subsets defined by a DestinationRule outside this program"),
+                (
+                    "external_subsets",
+                    "Subsets defined by a DestinationRule outside this program",
+                ),
             ];
             items.extend(setting_docs.iter().map(|(k, doc)| keyword(k, doc)));
             items
@@ -77,7 +96,10 @@ pub fn completions(analysis: &Analysis, text: &str, file: FileId, offset: usize)
             "The traffic policy of this subset (Istio's TrafficPolicy)",
         )],
         CursorContext::Route { .. } => keywords::ROUTE.iter().map(|k| keyword(k, statement_doc(k))).collect(),
-        CursorContext::Condition => keywords::CONDITIONS.iter().map(|k| keyword(k, condition_doc(k))).collect(),
+        CursorContext::Condition => keywords::CONDITIONS
+            .iter()
+            .map(|k| keyword(k, condition_doc(k)))
+            .collect(),
         CursorContext::StringOp { presence } => {
             let mut items: Vec<CompletionItem> = [
                 ("exact", "Equal to the string"),
@@ -130,7 +152,13 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
             .map(|name| {
                 let labels = info
                     .subset(name)
-                    .map(|s| s.labels.iter().map(|(k, v)| format!("`{k}={v}`")).collect::<Vec<_>>().join(", "))
+                    .map(|s| {
+                        s.labels
+                            .iter()
+                            .map(|(k, v)| format!("`{k}={v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
                     .unwrap_or_else(|| "defined outside this program".into());
                 CompletionItem {
                     label: name.to_string(),
@@ -188,7 +216,10 @@ fn field_item(field: &Field) -> CompletionItem {
 pub(super) fn field_doc(field: &Field) -> String {
     let mut doc = format!("{}\n\nType: {}", field.doc, field.ty.describe());
     if let FieldType::Enum(values) = &field.ty {
-        doc.push_str(&format!("\n\nAllowed: {}", values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
+        doc.push_str(&format!(
+            "\n\nAllowed: {}",
+            values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+        ));
     }
     if let Some(new) = field.replaced_by {
         doc.push_str(&format!("\n\nDeprecated: use `{new}`."));

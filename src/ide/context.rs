@@ -286,18 +286,36 @@ mod tests {
     #[test]
     fn knows_where_it_is() {
         assert_eq!(at_cursor("|"), CursorContext::Top);
-        assert_eq!(at_cursor("service a {\n  su|"), CursorContext::Service { service: "a".into() });
-        assert_eq!(at_cursor("service a {\n  route {\n    |"), CursorContext::Route { service: "a".into() });
+        assert_eq!(
+            at_cursor("service a {\n  su|"),
+            CursorContext::Service { service: "a".into() }
+        );
+        assert_eq!(
+            at_cursor("service a {\n  route {\n    |"),
+            CursorContext::Route { service: "a".into() }
+        );
         assert_eq!(
             at_cursor("service a {\n  route {\n    to v1 50%, |"),
-            CursorContext::Destination { service: "a".into(), qualifier: None }
+            CursorContext::Destination {
+                service: "a".into(),
+                qualifier: None
+            }
         );
         assert_eq!(
             at_cursor("service a {\n  route { to ratings/v|"),
-            CursorContext::Destination { service: "a".into(), qualifier: Some("ratings".into()) }
+            CursorContext::Destination {
+                service: "a".into(),
+                qualifier: Some("ratings".into())
+            }
         );
-        assert_eq!(at_cursor("service a {\n  route {\n    match |"), CursorContext::Condition);
-        assert_eq!(at_cursor("service a {\n  route {\n    match uri |"), CursorContext::StringOp { presence: false });
+        assert_eq!(
+            at_cursor("service a {\n  route {\n    match |"),
+            CursorContext::Condition
+        );
+        assert_eq!(
+            at_cursor("service a {\n  route {\n    match uri |"),
+            CursorContext::StringOp { presence: false }
+        );
         assert_eq!(
             at_cursor("service a {\n  route {\n    match header \"x\" |"),
             CursorContext::StringOp { presence: true }

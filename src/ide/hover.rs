@@ -19,12 +19,17 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
         if !service.span.contains(offset) {
             continue;
         }
-        let policies = service.policies.iter().chain(service.subsets.iter().flat_map(|s| &s.policies));
+        let policies = service
+            .policies
+            .iter()
+            .chain(service.subsets.iter().flat_map(|s| &s.policies));
         for policy in policies {
             if let Some(found) = field_at(&policy.fields, catalogue::traffic_policy(), offset) {
                 return Some(found);
             }
-            let ports = catalogue::traffic_policy().child("portLevelSettings").and_then(|f| f.item.as_deref());
+            let ports = catalogue::traffic_policy()
+                .child("portLevelSettings")
+                .and_then(|f| f.item.as_deref());
             for port in &policy.ports {
                 if let Some(found) = ports.and_then(|schema| field_at(&port.fields, schema, offset)) {
                     return Some(found);
@@ -57,7 +62,15 @@ fn field_at(fields: &[ast::Field], schema: &'static Schema, offset: usize) -> Op
                 _ => current.child(&segment.name)?,
             };
             if segment.span.contains(offset) {
-                return Some((format!("**{}** `{}`\n\n{}", current.path, current.ty.short_name(), field_doc(current)), segment.span));
+                return Some((
+                    format!(
+                        "**{}** `{}`\n\n{}",
+                        current.path,
+                        current.ty.short_name(),
+                        field_doc(current)
+                    ),
+                    segment.span,
+                ));
             }
         }
         if let ValueKind::Object(inner) = &field.value.kind {
@@ -83,22 +96,43 @@ fn describe_target(analysis: &Analysis, target: &Target) -> String {
     let symbols = &analysis.checked.symbols;
     match target {
         Target::Service(id) => {
-            let Some(service) = symbols.services.get(*id) else { return String::new() };
+            let Some(service) = symbols.services.get(*id) else {
+                return String::new();
+            };
             let subsets: Vec<String> = service.subset_names().map(|s| format!("`{s}`")).collect();
             let routes = route_summaries(analysis, *id);
             format!(
                 "**service {}**\n\nHost: `{}`{}\n\nSubsets: {}\n\nRoutes: {}",
                 service.name,
                 service.host,
-                service.namespace.as_ref().map(|ns| format!(" (namespace `{ns}`)")).unwrap_or_default(),
-                if subsets.is_empty() { "none".into() } else { subsets.join(", ") },
-                if routes.is_empty() { "none".into() } else { routes.join(", ") },
+                service
+                    .namespace
+                    .as_ref()
+                    .map(|ns| format!(" (namespace `{ns}`)"))
+                    .unwrap_or_default(),
+                if subsets.is_empty() {
+                    "none".into()
+                } else {
+                    subsets.join(", ")
+                },
+                if routes.is_empty() {
+                    "none".into()
+                } else {
+                    routes.join(", ")
+                },
             )
         }
         Target::Subset(id, name) => {
-            let Some(service) = symbols.services.get(*id) else { return String::new() };
+            let Some(service) = symbols.services.get(*id) else {
+                return String::new();
+            };
             let labels = match service.subset(name) {
-                Some(subset) => subset.labels.iter().map(|(k, v)| format!("`{k}={v}`")).collect::<Vec<_>>().join(", "),
+                Some(subset) => subset
+                    .labels
+                    .iter()
+                    .map(|(k, v)| format!("`{k}={v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 None => "defined by a DestinationRule outside this program".into(),
             };
             let users = symbols
@@ -117,8 +151,12 @@ fn describe_target(analysis: &Analysis, target: &Target) -> String {
 
 /// `name` (or `#N`) of each route of service `id`.
 fn route_summaries(analysis: &Analysis, id: usize) -> Vec<String> {
-    let Some(info) = analysis.checked.symbols.services.get(id) else { return Vec::new() };
-    let Some(ast) = analysis.files.get(info.span.file) else { return Vec::new() };
+    let Some(info) = analysis.checked.symbols.services.get(id) else {
+        return Vec::new();
+    };
+    let Some(ast) = analysis.files.get(info.span.file) else {
+        return Vec::new();
+    };
     ast.services
         .iter()
         .find(|s| s.span == info.span)
@@ -126,7 +164,11 @@ fn route_summaries(analysis: &Analysis, id: usize) -> Vec<String> {
             s.routes
                 .iter()
                 .enumerate()
-                .map(|(i, r)| r.name.as_ref().map_or(format!("#{}", i + 1), |n| format!("`{}`", n.name)))
+                .map(|(i, r)| {
+                    r.name
+                        .as_ref()
+                        .map_or(format!("#{}", i + 1), |n| format!("`{}`", n.name))
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -150,6 +192,10 @@ fn describe_split(destinations: &[ast::Destination]) -> String {
         };
         rows.push_str(&format!("| `{target}` | {share} |\n"));
     }
-    let verdict = if (sum - 100.0).abs() < f64::EPSILON { "✓" } else { "must be 100%" };
+    let verdict = if (sum - 100.0).abs() < f64::EPSILON {
+        "✓"
+    } else {
+        "must be 100%"
+    };
     format!("**traffic split**\n\n{rows}\nSum: {sum}% {verdict}")
 }

@@ -39,7 +39,9 @@ pub struct DocumentSymbol {
 
 /// Services with their subsets, policy and routes.
 pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol> {
-    let Some(ast) = analysis.files.get(file) else { return Vec::new() };
+    let Some(ast) = analysis.files.get(file) else {
+        return Vec::new();
+    };
     ast.services
         .iter()
         .map(|service| {
@@ -63,18 +65,23 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                 selection: policy.keyword,
                 children: Vec::new(),
             }));
-            children.extend(service.routes.iter().enumerate().map(|(i, route)| DocumentSymbol {
-                name: route.name.as_ref().map_or(format!("route #{}", i + 1), |n| n.name.clone()),
-                detail: match route.kind {
-                    RouteKind::Http => "http route",
-                    RouteKind::Tcp => "tcp route",
-                    RouteKind::Tls => "tls route",
+            children.extend(service.routes.iter().enumerate().map(|(i, route)| {
+                DocumentSymbol {
+                    name: route
+                        .name
+                        .as_ref()
+                        .map_or(format!("route #{}", i + 1), |n| n.name.clone()),
+                    detail: match route.kind {
+                        RouteKind::Http => "http route",
+                        RouteKind::Tcp => "tcp route",
+                        RouteKind::Tls => "tls route",
+                    }
+                    .into(),
+                    kind: SymbolKind::Route,
+                    span: route.span,
+                    selection: route.name.as_ref().map_or(route.keyword, |n| n.span),
+                    children: Vec::new(),
                 }
-                .into(),
-                kind: SymbolKind::Route,
-                span: route.span,
-                selection: route.name.as_ref().map_or(route.keyword, |n| n.span),
-                children: Vec::new(),
             }));
             DocumentSymbol {
                 name: service.name.name.clone(),
@@ -90,7 +97,9 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
 
 /// Blocks that span several lines, as `(first line, last line)` spans.
 pub fn folding_ranges(analysis: &Analysis, file: FileId) -> Vec<Span> {
-    let Some(ast) = analysis.files.get(file) else { return Vec::new() };
+    let Some(ast) = analysis.files.get(file) else {
+        return Vec::new();
+    };
     let mut spans = Vec::new();
     for service in &ast.services {
         spans.push(service.span);
@@ -140,12 +149,16 @@ pub fn semantic_tokens(analysis: &Analysis, text: &str, file: FileId) -> Vec<(Sp
             Token::Equals | Token::Comma => out.push((span_of(1), TokenKind::Operator, false)),
             Token::Word(w) => {
                 // Names found by the checker come first (`svc/v1` holds two).
-                while names.get(next_name).is_some_and(|(s, _, _)| (s.start as usize) < *start) {
+                while names
+                    .get(next_name)
+                    .is_some_and(|(s, _, _)| (s.start as usize) < *start)
+                {
                     next_name += 1;
                 }
                 let mut named = false;
-                while let Some((span, kind, definition)) =
-                    names.get(next_name).filter(|(s, _, _)| (s.end as usize) <= start + w.len())
+                while let Some((span, kind, definition)) = names
+                    .get(next_name)
+                    .filter(|(s, _, _)| (s.end as usize) <= start + w.len())
                 {
                     out.push((*span, *kind, *definition));
                     next_name += 1;
@@ -161,7 +174,9 @@ pub fn semantic_tokens(analysis: &Analysis, text: &str, file: FileId) -> Vec<(Sp
                     TokenKind::Property
                 } else if is_keyword(w) {
                     TokenKind::Keyword
-                } else if w.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+                } else if w
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
                     || *w == "true"
                     || *w == "false"
                 {
@@ -180,10 +195,32 @@ pub fn semantic_tokens(analysis: &Analysis, text: &str, file: FileId) -> Vec<(Sp
 fn is_keyword(word: &str) -> bool {
     use crate::syntax::keywords::*;
     const OTHER: &[&str] = &[
-        "and", "exact", "prefix", "regex", "present", "delay", "abort", "grpc", "per_try", "on", "remote_localities",
-        "request", "response", "set", "add", "remove", "code", "derive_port", "http", "namespace",
+        "and",
+        "exact",
+        "prefix",
+        "regex",
+        "present",
+        "delay",
+        "abort",
+        "grpc",
+        "per_try",
+        "on",
+        "remote_localities",
+        "request",
+        "response",
+        "set",
+        "add",
+        "remove",
+        "code",
+        "derive_port",
+        "http",
+        "namespace",
     ];
-    TOP.contains(&word) || SERVICE.contains(&word) || ROUTE.contains(&word) || CONDITIONS.contains(&word) || OTHER.contains(&word)
+    TOP.contains(&word)
+        || SERVICE.contains(&word)
+        || ROUTE.contains(&word)
+        || CONDITIONS.contains(&word)
+        || OTHER.contains(&word)
 }
 
 /// Service and subset names in `file`: definitions and uses.
@@ -202,7 +239,11 @@ fn name_spans(symbols: &Symbols, file: FileId) -> Vec<(Span, TokenKind, bool)> {
         );
     }
     spans.extend(symbols.references.iter().filter(|r| r.span.file == file).map(|r| {
-        let kind = if r.subset.is_some() { TokenKind::Subset } else { TokenKind::Service };
+        let kind = if r.subset.is_some() {
+            TokenKind::Subset
+        } else {
+            TokenKind::Service
+        };
         (r.span, kind, false)
     }));
     spans.sort_by_key(|(s, _, _)| s.start);

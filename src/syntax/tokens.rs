@@ -95,4 +95,3 @@ pub fn tokens(text: &str) -> Vec<(Token<'_>, usize)> {
     }
     out
 }
-

@@ -1,0 +1,98 @@
+//! Conversions at the protocol's edge: byte spans to LSP ranges in the
+//! negotiated encoding, and meshc diagnostics to LSP diagnostics.
+
+use meshc::span::{Encoding, LineCol, SourceFile, Span};
+use meshc::{Diagnostic, Severity};
+use tower_lsp::ls_types as lsp;
+
+/// The position of byte `offset` of `file`.
+pub fn position(file: &SourceFile, offset: usize, encoding: Encoding) -> lsp::Position {
+    let pos = file.lines.position(&file.text, offset, encoding);
+    lsp::Position::new(pos.line, pos.col)
+}
+
+/// The byte offset of `position` in `file` (clamped to the text).
+pub fn offset(file: &SourceFile, position: lsp::Position, encoding: Encoding) -> usize {
+    file.lines.offset(
+        &file.text,
+        LineCol {
+            line: position.line,
+            col: position.character,
+        },
+        encoding,
+    )
+}
+
+/// The range of `span` in `file`.
+pub fn range(file: &SourceFile, span: Span, encoding: Encoding) -> lsp::Range {
+    lsp::Range::new(
+        position(file, span.start as usize, encoding),
+        position(file, span.end as usize, encoding),
+    )
+}
+
+/// The LSP name of an encoding.
+pub fn encoding_kind(encoding: Encoding) -> lsp::PositionEncodingKind {
+    match encoding {
+        Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        Encoding::Utf32 => lsp::PositionEncodingKind::UTF32,
+    }
+}
+
+/// UTF-8 when the client offers it (no conversion needed), else UTF-16,
+/// which every client supports.
+pub fn negotiate(offered: Option<&[lsp::PositionEncodingKind]>) -> Encoding {
+    match offered {
+        Some(kinds) if kinds.contains(&lsp::PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+/// A meshc diagnostic as an LSP diagnostic: the notes and help are added
+/// to the message, and every secondary label becomes related information.
+pub fn diagnostic(
+    diag: &Diagnostic,
+    file: &SourceFile,
+    encoding: Encoding,
+    locate: impl Fn(Span) -> Option<lsp::Location>,
+) -> lsp::Diagnostic {
+    let mut message = diag.message.clone();
+    if !diag.primary.message.is_empty() {
+        message.push_str(&format!(" ({})", diag.primary.message));
+    }
+    for note in &diag.notes {
+        message.push_str(&format!("\nnote: {note}"));
+    }
+    if let Some(help) = &diag.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    let related: Vec<lsp::DiagnosticRelatedInformation> = diag
+        .secondary
+        .iter()
+        .filter_map(|label| {
+            locate(label.span).map(|location| lsp::DiagnosticRelatedInformation {
+                location,
+                message: if label.message.is_empty() {
+                    "related".into()
+                } else {
+                    label.message.clone()
+                },
+            })
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: range(file, diag.primary.span, encoding),
+        severity: Some(match diag.severity {
+            Severity::Error => lsp::DiagnosticSeverity::ERROR,
+            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        }),
+        code: Some(lsp::NumberOrString::String(diag.code.as_str().to_string())),
+        code_description: None,
+        source: Some("meshc".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}

@@ -1,0 +1,112 @@
+//! The document store: open documents, and the programs they belong to.
+//!
+//! A program is every `.mesh` file of one directory, as `meshc build DIR`
+//! sees it, with open documents read from the editor instead of the disk.
+//! Each program keeps its last analysis; requests answer from it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use meshc::{Analysis, FileId, Sources};
+use tower_lsp::ls_types::Uri;
+
+/// An open document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The editor's version.
+    pub version: i32,
+    /// The current text.
+    pub text: Arc<str>,
+}
+
+/// An analysed program.
+#[derive(Debug)]
+pub struct Program {
+    /// Its files, with the document versions they were read at (`None` for
+    /// files read from disk).
+    pub files: Vec<(Uri, Option<i32>)>,
+    /// The texts analysed.
+    pub sources: Sources,
+    /// The analysis.
+    pub analysis: Analysis,
+}
+
+impl Program {
+    /// The id of `uri` in this program.
+    pub fn file_id(&self, uri: &Uri) -> Option<FileId> {
+        self.files.iter().position(|(u, _)| u == uri)
+    }
+}
+
+/// Which program a document belongs to: its directory, or the document
+/// itself when it is not a file.
+pub fn program_key(uri: &Uri) -> String {
+    match uri.to_file_path().and_then(|p| p.parent().map(Path::to_path_buf)) {
+        Some(dir) => dir.to_string_lossy().into_owned(),
+        None => uri.as_str().to_string(),
+    }
+}
+
+/// All documents and programs.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Open documents by URI.
+    pub open: HashMap<Uri, Document>,
+    /// The last analysis of each program.
+    pub programs: HashMap<String, Arc<Program>>,
+}
+
+impl Store {
+    /// The inputs of the program `key`: every `.mesh` file of the directory
+    /// (open documents' texts win), sorted by path as the CLI does.
+    pub fn inputs(&self, key: &str) -> Vec<(Uri, Option<i32>, Arc<str>)> {
+        let mut inputs: Vec<(PathBuf, Uri, Option<i32>, Arc<str>)> = Vec::new();
+        for (uri, doc) in &self.open {
+            if program_key(uri) == key {
+                let path = uri.to_file_path().map(|p| p.into_owned()).unwrap_or_default();
+                inputs.push((path, uri.clone(), Some(doc.version), doc.text.clone()));
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(key) {
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.extension().is_none_or(|e| e != "mesh") || !path.is_file() {
+                    continue;
+                }
+                let Some(uri) = Uri::from_file_path(&path) else {
+                    continue;
+                };
+                if self.open.contains_key(&uri) {
+                    continue;
+                }
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    inputs.push((path, uri, None, Arc::from(text)));
+                }
+            }
+        }
+        inputs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
+        inputs
+            .into_iter()
+            .map(|(_, uri, version, text)| (uri, version, text))
+            .collect()
+    }
+}
+
+/// Analyses the inputs of one program.
+pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>) -> Program {
+    let mut sources = Sources::default();
+    let mut files = Vec::with_capacity(inputs.len());
+    for (uri, version, text) in inputs {
+        let name = uri
+            .to_file_path()
+            .map_or_else(|| uri.as_str().to_string(), |p| p.display().to_string());
+        sources.add(name, text.as_ref());
+        files.push((uri, version));
+    }
+    let analysis = meshc::analyze(&sources);
+    Program {
+        files,
+        sources,
+        analysis,
+    }
+}

@@ -1,0 +1,548 @@
+//! The `LanguageServer` implementation: protocol glue around `meshc::ide`.
+//!
+//! Invariants: document state changes under one lock with no `.await` while
+//! it is held; analysis runs on a blocking thread; diagnostics are published
+//! only for the document version they were computed from.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use meshc::ide::{self, CompletionKind, SymbolKind, TokenKind};
+use meshc::span::{Encoding, Span};
+use tower_lsp::jsonrpc::{Error, Result};
+use tower_lsp::ls_types::*;
+use tower_lsp::{Client, LanguageServer};
+
+use crate::convert;
+use crate::documents::{self, Document, Program, Store, program_key};
+
+/// The semantic token types, in the order of [`TokenKind`] as sent.
+const TOKEN_TYPES: &[SemanticTokenType] = &[
+    SemanticTokenType::KEYWORD,
+    SemanticTokenType::STRING,
+    SemanticTokenType::NUMBER,
+    SemanticTokenType::COMMENT,
+    SemanticTokenType::OPERATOR,
+    SemanticTokenType::PROPERTY,
+    SemanticTokenType::ENUM_MEMBER,
+    SemanticTokenType::CLASS,
+    SemanticTokenType::VARIABLE,
+];
+
+fn token_type(kind: TokenKind) -> u32 {
+    match kind {
+        TokenKind::Keyword => 0,
+        TokenKind::String => 1,
+        TokenKind::Number => 2,
+        TokenKind::Comment => 3,
+        TokenKind::Operator => 4,
+        TokenKind::Property => 5,
+        TokenKind::EnumMember => 6,
+        TokenKind::Service => 7,
+        TokenKind::Subset => 8,
+    }
+}
+
+/// The server's state.
+pub struct Backend {
+    client: Client,
+    store: Mutex<Store>,
+    encoding: Mutex<Encoding>,
+}
+
+impl Backend {
+    /// A server that talks to `client`.
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            store: Mutex::new(Store::default()),
+            encoding: Mutex::new(Encoding::Utf16),
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        self.encoding.lock().map_or(Encoding::Utf16, |e| *e)
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave the store half
+        // updated (every update is one insert), so a poisoned lock is used.
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Re-analyses the program of `uri` and publishes its diagnostics.
+    async fn refresh(&self, uri: &Uri) {
+        let key = program_key(uri);
+        let inputs = self.store().inputs(&key);
+        let Ok(program) = tokio::task::spawn_blocking(move || documents::analyze(inputs)).await else {
+            return;
+        };
+        let program = Arc::new(program);
+        let current = {
+            let mut store = self.store();
+            // Keep the result only if no document of the program changed
+            // while it was analysed.
+            let current = program.files.iter().all(|(uri, version)| match version {
+                Some(v) => store.open.get(uri).is_some_and(|d| d.version == *v),
+                None => !store.open.contains_key(uri),
+            });
+            if current {
+                store.programs.insert(key, program.clone());
+            }
+            current
+        };
+        if current {
+            self.publish(&program).await;
+        }
+    }
+
+    async fn publish(&self, program: &Program) {
+        let encoding = self.encoding();
+        let locate = |span: Span| {
+            let (uri, _) = program.files.get(span.file)?;
+            let file = program.sources.get(span.file)?;
+            Some(Location::new(uri.clone(), convert::range(file, span, encoding)))
+        };
+        for (id, (uri, version)) in program.files.iter().enumerate() {
+            let Some(file) = program.sources.get(id) else { continue };
+            let mut diagnostics: Vec<Diagnostic> = program
+                .analysis
+                .diagnostics
+                .iter()
+                .filter(|d| d.primary.span.file == id)
+                .map(|d| convert::diagnostic(d, file, encoding, locate))
+                .collect();
+            diagnostics.extend(
+                ide::unused_subsets(&program.analysis, id)
+                    .into_iter()
+                    .map(|(span, name)| Diagnostic {
+                        range: convert::range(file, span, encoding),
+                        severity: Some(DiagnosticSeverity::HINT),
+                        source: Some("meshc".into()),
+                        message: format!("subset `{name}` is not used by any route of this program"),
+                        tags: Some(vec![DiagnosticTag::UNNECESSARY]),
+                        ..Diagnostic::default()
+                    }),
+            );
+            self.client
+                .publish_diagnostics(uri.clone(), diagnostics, *version)
+                .await;
+        }
+    }
+
+    /// The program of `uri` and the file's id in it.
+    fn program(&self, uri: &Uri) -> Option<(Arc<Program>, usize)> {
+        let program = self.store().programs.get(&program_key(uri))?.clone();
+        let id = program.file_id(uri)?;
+        Some((program, id))
+    }
+
+    fn offset(&self, program: &Program, id: usize, position: Position) -> Option<usize> {
+        let file = program.sources.get(id)?;
+        Some(convert::offset(file, position, self.encoding()))
+    }
+
+    fn location(&self, program: &Program, span: Span) -> Option<Location> {
+        let (uri, _) = program.files.get(span.file)?;
+        let file = program.sources.get(span.file)?;
+        Some(Location::new(uri.clone(), convert::range(file, span, self.encoding())))
+    }
+
+    fn edits_by_uri(&self, program: &Program, edits: &[ide::Edit]) -> HashMap<Uri, Vec<TextEdit>> {
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for edit in edits {
+            if let Some(location) = self.location(program, edit.span) {
+                changes
+                    .entry(location.uri)
+                    .or_default()
+                    .push(TextEdit::new(location.range, edit.text.clone()));
+            }
+        }
+        changes
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let encoding = convert::negotiate(offered);
+        if let Ok(mut e) = self.encoding.lock() {
+            *e = encoding;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(encoding)),
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".into(), "/".into(), " ".into(), "=".into()]),
+                    ..CompletionOptions::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    SemanticTokensOptions {
+                        legend: SemanticTokensLegend {
+                            token_types: TOKEN_TYPES.to_vec(),
+                            token_modifiers: vec![SemanticTokenModifier::DECLARATION],
+                        },
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        range: None,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    },
+                )),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "meshc-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.store().open.insert(
+            doc.uri.clone(),
+            Document {
+                version: doc.version,
+                text: Arc::from(doc.text),
+            },
+        );
+        self.refresh(&doc.uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        // Full synchronisation: the last change holds the whole text.
+        let Some(change) = params.content_changes.into_iter().last() else {
+            return;
+        };
+        {
+            let mut store = self.store();
+            let newer = store
+                .open
+                .get(&uri)
+                .is_none_or(|d| d.version < params.text_document.version);
+            if !newer {
+                return;
+            }
+            store.open.insert(
+                uri.clone(),
+                Document {
+                    version: params.text_document.version,
+                    text: Arc::from(change.text),
+                },
+            );
+        }
+        self.refresh(&uri).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.store().open.remove(&uri);
+        self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+        if uri.to_file_path().is_some() {
+            self.refresh(&uri).await;
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        self.refresh(&params.text_document.uri).await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let uri = params.text_document_position.text_document.uri;
+        let position = params.text_document_position.position;
+        let Some((program, id)) = self.program(&uri) else {
+            return Ok(None);
+        };
+        // The context comes from the newest text, the names from the last
+        // analysis.
+        let Some(text) = self.store().open.get(&uri).map(|d| d.text.clone()) else {
+            return Ok(None);
+        };
+        let mut scratch = meshc::Sources::default();
+        let scratch_id = scratch.add("", text.as_ref());
+        let encoding = self.encoding();
+        let Some(file) = scratch.get(scratch_id) else {
+            return Ok(None);
+        };
+        let offset = convert::offset(file, position, encoding);
+        let (items, replace_from) = ide::completions(&program.analysis, &text, id, offset);
+        let range = Range::new(convert::position(file, replace_from, encoding), position);
+        let items = items
+            .into_iter()
+            .map(|item| {
+                let insert = item.snippet.clone().unwrap_or_else(|| item.label.clone());
+                CompletionItem {
+                    kind: Some(match item.kind {
+                        CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                        CompletionKind::Snippet => CompletionItemKind::SNIPPET,
+                        CompletionKind::Subset => CompletionItemKind::ENUM_MEMBER,
+                        CompletionKind::Service => CompletionItemKind::MODULE,
+                        CompletionKind::Field => CompletionItemKind::FIELD,
+                        CompletionKind::Value => CompletionItemKind::VALUE,
+                    }),
+                    detail: Some(item.detail.clone()),
+                    documentation: Some(Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: item.documentation.clone(),
+                    })),
+                    sort_text: Some(format!("{}{}", item.rank, item.label)),
+                    insert_text_format: Some(if item.snippet.is_some() {
+                        InsertTextFormat::SNIPPET
+                    } else {
+                        InsertTextFormat::PLAIN_TEXT
+                    }),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, insert))),
+                    label: item.label,
+                    ..CompletionItem::default()
+                }
+            })
+            .collect();
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let Some((program, id)) = self.program(&uri) else {
+            return Ok(None);
+        };
+        let Some(offset) = self.offset(&program, id, params.text_document_position_params.position) else {
+            return Ok(None);
+        };
+        Ok(ide::hover(&program.analysis, id, offset).map(|(markdown, span)| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: markdown,
+            }),
+            range: self.location(&program, span).map(|l| l.range),
+        }))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let Some((program, id)) = self.program(&uri) else {
+            return Ok(None);
+        };
+        let Some(offset) = self.offset(&program, id, params.text_document_position_params.position) else {
+            return Ok(None);
+        };
+        Ok(ide::definition(&program.analysis, id, offset)
+            .and_then(|span| self.location(&program, span))
+            .map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let uri = params.text_document_position.text_document.uri;
+        let Some((program, id)) = self.program(&uri) else {
+            return Ok(None);
+        };
+        let Some(offset) = self.offset(&program, id, params.text_document_position.position) else {
+            return Ok(None);
+        };
+        let mut spans = ide::references(&program.analysis, id, offset);
+        if !params.context.include_declaration && !spans.is_empty() {
+            spans.remove(0);
+        }
+        Ok(Some(
+            spans.into_iter().filter_map(|s| self.location(&program, s)).collect(),
+        ))
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        let Some((program, id)) = self.program(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(offset) = self.offset(&program, id, params.position) else {
+            return Ok(None);
+        };
+        match ide::target_at(&program.analysis, id, offset) {
+            Some((_, span)) => Ok(self
+                .location(&program, span)
+                .map(|l| PrepareRenameResponse::Range(l.range))),
+            None => Err(Error::invalid_params("only services and subsets can be renamed")),
+        }
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let uri = params.text_document_position.text_document.uri;
+        let Some((program, id)) = self.program(&uri) else {
+            return Ok(None);
+        };
+        let Some(offset) = self.offset(&program, id, params.text_document_position.position) else {
+            return Ok(None);
+        };
+        let edits = ide::rename(&program.analysis, id, offset, &params.new_name).map_err(Error::invalid_params)?;
+        Ok(Some(WorkspaceEdit::new(self.edits_by_uri(&program, &edits))))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let Some((program, id)) = self.program(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let encoding = self.encoding();
+        let Some(file) = program.sources.get(id) else {
+            return Ok(None);
+        };
+        #[allow(deprecated)]
+        fn convert_symbol(
+            s: ide::DocumentSymbol,
+            file: &meshc::span::SourceFile,
+            encoding: Encoding,
+        ) -> DocumentSymbol {
+            DocumentSymbol {
+                name: s.name,
+                detail: Some(s.detail),
+                kind: match s.kind {
+                    SymbolKind::Service => tower_lsp::ls_types::SymbolKind::CLASS,
+                    SymbolKind::Subset => tower_lsp::ls_types::SymbolKind::ENUM_MEMBER,
+                    SymbolKind::Policy => tower_lsp::ls_types::SymbolKind::OBJECT,
+                    SymbolKind::Route => tower_lsp::ls_types::SymbolKind::FUNCTION,
+                },
+                tags: None,
+                deprecated: None,
+                range: convert::range(file, s.span, encoding),
+                selection_range: convert::range(file, s.selection, encoding),
+                children: Some(
+                    s.children
+                        .into_iter()
+                        .map(|c| convert_symbol(c, file, encoding))
+                        .collect(),
+                ),
+            }
+        }
+        let symbols = ide::document_symbols(&program.analysis, id)
+            .into_iter()
+            .map(|s| convert_symbol(s, file, encoding))
+            .collect();
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some((program, id)) = self.program(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(file) = program.sources.get(id) else {
+            return Ok(None);
+        };
+        let ranges = ide::folding_ranges(&program.analysis, id)
+            .into_iter()
+            .filter_map(|span| {
+                let range = convert::range(file, span, self.encoding());
+                (range.end.line > range.start.line).then(|| FoldingRange {
+                    start_line: range.start.line,
+                    end_line: range.end.line,
+                    kind: Some(FoldingRangeKind::Region),
+                    ..FoldingRange::default()
+                })
+            })
+            .collect();
+        Ok(Some(ranges))
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let Some((program, id)) = self.program(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(file) = program.sources.get(id) else {
+            return Ok(None);
+        };
+        let encoding = self.encoding();
+        let mut data = Vec::new();
+        let (mut line, mut col) = (0, 0);
+        for (span, kind, definition) in ide::semantic_tokens(&program.analysis, &file.text, id) {
+            let range = convert::range(file, span, encoding);
+            if range.end.line != range.start.line {
+                continue;
+            }
+            let delta_line = range.start.line - line;
+            let delta_start = if delta_line == 0 {
+                range.start.character - col
+            } else {
+                range.start.character
+            };
+            data.push(SemanticToken {
+                delta_line,
+                delta_start,
+                length: range.end.character - range.start.character,
+                token_type: token_type(kind),
+                token_modifiers_bitset: u32::from(definition),
+            });
+            (line, col) = (range.start.line, range.start.character);
+        }
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: None,
+            data,
+        })))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some((program, id)) = self.program(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(file) = program.sources.get(id) else {
+            return Ok(None);
+        };
+        let Some(formatted) = ide::format(&program.analysis, &program.sources, id) else {
+            return Ok(None);
+        };
+        if formatted == file.text {
+            return Ok(Some(Vec::new()));
+        }
+        let whole = Span::new(id, 0, file.text.len());
+        Ok(Some(vec![TextEdit::new(
+            convert::range(file, whole, self.encoding()),
+            formatted,
+        )]))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some((program, id)) = self.program(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let (Some(start), Some(end)) = (
+            self.offset(&program, id, params.range.start),
+            self.offset(&program, id, params.range.end),
+        ) else {
+            return Ok(None);
+        };
+        let encoding = self.encoding();
+        let Some(file) = program.sources.get(id) else {
+            return Ok(None);
+        };
+        let actions = ide::code_actions(&program.analysis, id, start, end)
+            .into_iter()
+            .map(|action| {
+                let diagnostic = convert::diagnostic(&action.diagnostic, file, encoding, |_| None);
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: action.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic]),
+                    edit: Some(WorkspaceEdit::new(self.edits_by_uri(&program, &action.edits))),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                })
+            })
+            .collect();
+        Ok(Some(actions))
+    }
+}
