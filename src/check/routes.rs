@@ -198,10 +198,7 @@ impl Checker {
                 StatementKind::Retries { attempts, options } => out.retries = self.retries(attempts, options),
                 StatementKind::FaultDelay { delay, percent } => {
                     let fixed_delay = self.duration(delay, true);
-                    let percentage = percent
-                        .as_ref()
-                        .and_then(|p| self.percent(p, Code::E0405))
-                        .map(|value| Percent { value });
+                    let percentage = self.fault_percentage(percent.as_ref());
                     if let Some(fixed_delay) = fixed_delay {
                         out.fault.get_or_insert_with(Fault::default).delay = Some(Delay {
                             fixed_delay,
@@ -210,10 +207,7 @@ impl Checker {
                     }
                 }
                 StatementKind::FaultAbort { status, grpc, percent } => {
-                    let percentage = percent
-                        .as_ref()
-                        .and_then(|p| self.percent(p, Code::E0405))
-                        .map(|value| Percent { value });
+                    let percentage = self.fault_percentage(percent.as_ref());
                     let abort = if *grpc {
                         self.grpc_status(status).map(|name| Abort {
                             http_status: None,
@@ -915,6 +909,17 @@ impl Checker {
             return None;
         }
         Some(text)
+    }
+
+    /// The share of requests a fault applies to; all of them when no
+    /// percentage is given, written out because Envoy injects nothing for
+    /// a fault without one.
+    fn fault_percentage(&mut self, percent: Option<&Value>) -> Option<Percent> {
+        let value = match percent {
+            Some(p) => self.percent(p, Code::E0405)?,
+            None => 100.0,
+        };
+        Some(Percent { value })
     }
 
     fn abort_status(&mut self, value: &Value) -> Option<i64> {

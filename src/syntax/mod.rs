@@ -39,6 +39,7 @@ pub mod keywords {
         "route",
         "tcp",
         "tls",
+        "http",
         "host",
         "hosts",
         "gateways",
