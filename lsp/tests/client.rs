@@ -47,6 +47,7 @@ impl Client {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start meshc-lsp");
+        let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
         let stderr_pipe = child.stderr.take().expect("stderr");
         let (tx, rx) = channel();
@@ -74,7 +75,7 @@ impl Client {
         });
         Client {
             child,
-            stdin: Some(stdin_of(&mut None)),
+            stdin: Some(stdin),
             messages: rx,
             pending: VecDeque::new(),
             stderr,
@@ -82,12 +83,6 @@ impl Client {
             timeout: TIMEOUT,
             exited: false,
         }
-        .with_stdin()
-    }
-
-    fn with_stdin(mut self) -> Client {
-        self.stdin = self.child.stdin.take();
-        self
     }
 
     /// What the server wrote to stderr so far.
@@ -299,12 +294,6 @@ impl Client {
     pub fn is_alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
-}
-
-fn stdin_of(_: &mut Option<ChildStdin>) -> ChildStdin {
-    // Placeholder replaced by `with_stdin` before use; never called with a
-    // real value (see `Client::start`).
-    unreachable!()
 }
 
 impl Drop for Client {
