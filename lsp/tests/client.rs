@@ -10,7 +10,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -179,7 +179,7 @@ impl Client {
         timeout: Duration,
     ) -> Value {
         let matches = |m: &Value| m.get("method") == Some(&json!(method)) && predicate(&m["params"]);
-        if let Some(i) = self.pending.iter().position(|m| matches(m)) {
+        if let Some(i) = self.pending.iter().position(&matches) {
             let message = self.pending.remove(i).expect("index");
             return message["params"].clone();
         }

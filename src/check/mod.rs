@@ -133,53 +133,106 @@ pub struct Checked {
 
 /// Checks the parsed files of one program together.
 pub fn check(files: &[&ast::File]) -> Checked {
-    let mut checker = Checker::default();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    check_on(files, threads)
+}
+
+/// [`check`] on up to `threads` threads.
+fn check_on(files: &[&ast::File], threads: usize) -> Checked {
     let services: Vec<(&ast::File, &ast::Service)> = files
         .iter()
         .flat_map(|file| file.services.iter().map(move |service| (*file, service)))
         .collect();
     // Declare every service first: routes may name services defined later
     // or in other files.
-    let ids: Vec<Option<ServiceId>> = services
+    let no_table = Table::default();
+    let mut declaring = Checker::new(&no_table);
+    let mut table = Table::default();
+    let work: Vec<(&ast::File, &ast::Service, ServiceId)> = services
         .iter()
-        .map(|(file, service)| checker.declare(file, service))
+        .filter_map(|(file, service)| {
+            table
+                .declare(&mut declaring, file, service)
+                .map(|id| (*file, *service, id))
+        })
         .collect();
-    let mut program = Program::default();
-    for ((file, service), id) in services.iter().zip(ids) {
-        if let Some(id) = id {
-            checker.service(file, service, id, &mut program);
+    let mut diagnostics = declaring.diagnostics;
+    // Services are then checked independently, on all cores for large
+    // programs; the results are joined in source order.
+    let parallel = threads > 1 && work.len() >= PARALLEL_SERVICES;
+    let chunk = if parallel {
+        work.len().div_ceil(threads)
+    } else {
+        work.len().max(1)
+    };
+    let check_chunk = |chunk: &[(&ast::File, &ast::Service, ServiceId)]| {
+        let mut checker = Checker::new(&table);
+        let mut program = Program::default();
+        for (file, service, id) in chunk {
+            checker.service(file, service, *id, &mut program);
         }
+        (program, checker.diagnostics, checker.references)
+    };
+    let results: Vec<(Program, Vec<Diagnostic>, Vec<Reference>)> = if !parallel {
+        vec![check_chunk(&work)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = work
+                .chunks(chunk)
+                .map(|part| scope.spawn(|| check_chunk(part)))
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        })
+    };
+    let mut program = Program::default();
+    let mut references = Vec::new();
+    for (part, part_diagnostics, part_references) in results {
+        program.destination_rules.extend(part.destination_rules);
+        program.virtual_services.extend(part.virtual_services);
+        diagnostics.extend(part_diagnostics);
+        references.extend(part_references);
     }
     Checked {
         program,
         symbols: Symbols {
-            services: checker.services,
-            references: checker.references,
+            services: table.services,
+            references,
         },
-        diagnostics: checker.diagnostics,
+        diagnostics,
     }
 }
 
-/// The checker's state while it walks a program.
+/// Programs with at least this many services are checked on all cores.
+const PARALLEL_SERVICES: usize = 512;
+
+/// Every service of the program by name and host, built before any route
+/// is checked.
 #[derive(Default)]
-pub(crate) struct Checker {
-    pub(crate) diagnostics: Vec<Diagnostic>,
+pub(crate) struct Table {
     services: Vec<ServiceInfo>,
     by_name: HashMap<String, ServiceId>,
     by_host: HashMap<String, ServiceId>,
+}
+
+/// The checker's state while it walks some services of a program.
+pub(crate) struct Checker<'t> {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The program's services.
+    table: &'t Table,
     references: Vec<Reference>,
     /// The VirtualService hosts of the service being checked.
     current_hosts: Vec<String>,
 }
 
-impl Checker {
-    /// Registers a service's name, host and subsets.
-    fn declare(&mut self, file: &ast::File, service: &ast::Service) -> Option<ServiceId> {
+impl Table {
+    /// Registers a service's name, hosts and subsets; `checker` reports the
+    /// problems found on the way.
+    fn declare(&mut self, checker: &mut Checker<'_>, file: &ast::File, service: &ast::Service) -> Option<ServiceId> {
         let name = &service.name;
-        self.dns_label(&name.name, name.span, "service");
+        checker.dns_label(&name.name, name.span, "service");
         if let Some(&first) = self.by_name.get(&name.name) {
             let first_span = self.services.get(first).map(|s| s.name_span).unwrap_or(name.span);
-            self.diagnostics.push(
+            checker.diagnostics.push(
                 Diagnostic::error(
                     Code::E0203,
                     name.span,
@@ -193,9 +246,9 @@ impl Checker {
         }
         let namespace = file.namespace.as_ref().map(|ns| ns.name.clone());
         if let Some(ns) = &file.namespace {
-            self.dns_label(&ns.name, ns.span, "namespace");
+            checker.dns_label(&ns.name, ns.span, "namespace");
         }
-        let host = self.service_host(service, namespace.as_deref());
+        let host = checker.service_host(service, namespace.as_deref());
         let mut subsets = Vec::new();
         let mut subset_index = HashMap::new();
         for subset in &service.subsets {
@@ -203,7 +256,7 @@ impl Checker {
                 let first_span = subsets
                     .get(first)
                     .map_or(subset.name.span, |s: &SubsetInfo| s.name_span);
-                self.diagnostics.push(
+                checker.diagnostics.push(
                     Diagnostic::error(
                         Code::E0204,
                         subset.name.span,
@@ -219,10 +272,19 @@ impl Checker {
                 continue;
             }
             subset_index.insert(subset.name.name.clone(), subsets.len());
+            // The labels as written, for editors; the checker validates them.
+            let labels = subset
+                .labels
+                .iter()
+                .filter_map(|l| match &l.value.kind {
+                    ValueKind::String(v) => Some((l.key.text(), v.clone())),
+                    _ => None,
+                })
+                .collect();
             subsets.push(SubsetInfo {
                 name: subset.name.name.clone(),
                 name_span: subset.name.span,
-                labels: Vec::new(),
+                labels,
             });
         }
         let external_subsets = service
@@ -238,7 +300,7 @@ impl Checker {
         let id = self.services.len();
         if let Some(&other) = self.by_host.get(&host) {
             let other_span = self.services.get(other).map_or(name.span, |s| s.name_span);
-            self.diagnostics.push(
+            checker.diagnostics.push(
                 Diagnostic::error(
                     Code::E0206,
                     name.span,
@@ -255,6 +317,18 @@ impl Checker {
             self.by_host.insert(host.clone(), id);
         }
         self.by_name.insert(name.name.clone(), id);
+        let extra_hosts = service
+            .settings
+            .iter()
+            .filter(|s| s.key == SettingKey::Hosts)
+            .flat_map(|s| &s.values);
+        for value in extra_hosts {
+            if let ValueKind::String(extra) = &value.kind
+                && values::is_wildcard_host(extra)
+            {
+                self.claim_host(checker, extra, value.span, id);
+            }
+        }
         self.services.push(ServiceInfo {
             name: name.name.clone(),
             name_span: name.span,
@@ -285,6 +359,51 @@ impl Checker {
         Some(id)
     }
 
+    /// Records that service `id` routes `host`; a host routed by two
+    /// services, or listed twice by one, is an error.
+    fn claim_host(&mut self, checker: &mut Checker<'_>, host: &str, span: Span, id: ServiceId) {
+        match self.by_host.get(host) {
+            Some(&owner) if owner != id => {
+                let owner_span = self.services.get(owner).map_or(span, |s| s.name_span);
+                checker.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0206,
+                        span,
+                        format!("host `{host}` is already defined by another service"),
+                    )
+                    .with_label("routed here too")
+                    .with_secondary(owner_span, "first defined here")
+                    .with_note("two VirtualServices for one host conflict: Istio would pick one of them")
+                    .with_help("describe the host in one service block"),
+                );
+            }
+            Some(_) => checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0206,
+                    span,
+                    format!("host `{host}` is already a host of this service"),
+                )
+                .with_label("listed again")
+                .with_note("the service's own host is always one of its VirtualService's hosts")
+                .with_help("remove it from `hosts`"),
+            ),
+            None => {
+                self.by_host.insert(host.to_string(), id);
+            }
+        }
+    }
+}
+
+impl<'t> Checker<'t> {
+    fn new(table: &'t Table) -> Checker<'t> {
+        Checker {
+            diagnostics: Vec::new(),
+            table,
+            references: Vec::new(),
+            current_hosts: Vec::new(),
+        }
+    }
+
     /// `host "..."` if set, else the name, fully qualified in a namespace.
     fn service_host(&mut self, service: &ast::Service, namespace: Option<&str>) -> String {
         let explicit = service.settings.iter().find(|s| s.key == SettingKey::Host);
@@ -306,8 +425,8 @@ impl Checker {
             name: service.name.name.clone(),
             namespace: file.namespace.as_ref().map(|ns| ns.name.clone()),
         };
-        let host = self.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
-        let settings = self.settings(service, id, &host);
+        let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
+        let settings = self.settings(service, &host);
         self.current_hosts = settings.hosts.clone();
 
         let mut subsets = Vec::new();
@@ -318,14 +437,6 @@ impl Checker {
             }
             self.dns_label(&subset.name.name, subset.name.span, "subset");
             let labels = self.labels(subset);
-            if let Some(info) = self
-                .services
-                .get_mut(id)
-                .and_then(|s| s.subset_index.get(&subset.name.name).copied().map(|i| (s, i)))
-                .and_then(|(s, i)| s.subsets.get_mut(i))
-            {
-                info.labels = labels.0.clone();
-            }
             subsets.push(SubsetSpec {
                 name: subset.name.name.clone(),
                 labels,
@@ -478,7 +589,7 @@ impl Checker {
 
     /// The service's settings; the VirtualService hosts are the service's
     /// host followed by the `hosts` extras.
-    fn settings(&mut self, service: &ast::Service, id: ServiceId, host: &str) -> Settings {
+    fn settings(&mut self, service: &ast::Service, host: &str) -> Settings {
         let mut out = Settings {
             hosts: vec![host.to_string()],
             ..Settings::default()
@@ -508,9 +619,6 @@ impl Checker {
                 }
                 SettingKey::Hosts => {
                     let extra = self.strings(&setting.values, |c, s, v| c.host(s, v));
-                    for (host, value) in extra.iter().zip(&setting.values) {
-                        self.claim_host(host, value.span, id);
-                    }
                     out.hosts.extend(extra);
                 }
                 SettingKey::Gateways => out.gateways = self.strings(&setting.values, |_, _, _| true),
@@ -531,40 +639,6 @@ impl Checker {
         out
     }
 
-    /// Records that service `id` routes `host`; a host routed by two
-    /// services is an error.
-    fn claim_host(&mut self, host: &str, span: Span, id: ServiceId) {
-        match self.by_host.get(host) {
-            Some(&owner) if owner != id => {
-                let owner_span = self.services.get(owner).map_or(span, |s| s.name_span);
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::E0206,
-                        span,
-                        format!("host `{host}` is already defined by another service"),
-                    )
-                    .with_label("routed here too")
-                    .with_secondary(owner_span, "first defined here")
-                    .with_note("two VirtualServices for one host conflict: Istio would pick one of them")
-                    .with_help("describe the host in one service block"),
-                );
-            }
-            Some(_) => self.diagnostics.push(
-                Diagnostic::error(
-                    Code::E0206,
-                    span,
-                    format!("host `{host}` is already a host of this service"),
-                )
-                .with_label("listed again")
-                .with_note("the service's own host is always one of its VirtualService's hosts")
-                .with_help("remove it from `hosts`"),
-            ),
-            None => {
-                self.by_host.insert(host.to_string(), id);
-            }
-        }
-    }
-
     fn strings(&mut self, values: &[Value], valid: impl Fn(&mut Checker, &str, &Value) -> bool) -> Vec<String> {
         values
             .iter()
@@ -582,4 +656,28 @@ struct Settings {
     hosts: Vec<String>,
     gateways: Vec<String>,
     export_to: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checking_on_several_threads_gives_the_same_result() {
+        let mut text = String::new();
+        for i in 0..(PARALLEL_SERVICES + 40) {
+            let bad = if i % 50 == 7 { "v9" } else { "v1" };
+            text.push_str(&format!(
+                "service s{i} {{\n  subset v1 {{ version = \"v1\" }}\n  route {{ to {bad} 60%, s{}/v1 40% }}\n}}\n",
+                (i + 1) % (PARALLEL_SERVICES + 40)
+            ));
+        }
+        let parsed = crate::syntax::parse(0, &text);
+        let one = check_on(&[&parsed.file], 1);
+        let many = check_on(&[&parsed.file], 3);
+        assert_eq!(one.program, many.program);
+        assert_eq!(one.diagnostics, many.diagnostics);
+        assert_eq!(one.symbols.references, many.symbols.references);
+        assert!(one.diagnostics.len() >= 10);
+    }
 }

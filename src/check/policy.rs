@@ -29,7 +29,7 @@ struct Entry {
     children: Vec<Entry>,
 }
 
-impl Checker {
+impl Checker<'_> {
     /// Checks a service's or subset's `policy` blocks; returns the
     /// trafficPolicy.
     pub(super) fn traffic_policy(&mut self, policies: &[Policy]) -> Option<Node> {
@@ -394,7 +394,7 @@ impl Checker {
     }
 }
 
-impl Checker {
+impl Checker<'_> {
     /// The weights of one `distribute` entry sum to exactly 100.
     fn check_locality_weights(&mut self, entries: &[Entry]) {
         let Some(to) = entries.iter().find(|e| e.name == "to") else {

@@ -65,7 +65,7 @@ const RETRY_ON: &[&str] = &[
 /// Where each statement that may appear once was first seen.
 type Seen = HashMap<&'static str, Span>;
 
-impl Checker {
+impl Checker<'_> {
     /// Checks one route of service `service`.
     pub(super) fn route(&mut self, service: ServiceId, route: &ast::Route) -> CheckedRoute {
         let mut seen: Seen = HashMap::new();
@@ -718,7 +718,7 @@ impl Checker {
         };
         let (host, subset) = match &target.host {
             ast::TargetHost::Name(name) => {
-                let own = self.services.get(service)?;
+                let own = self.table.services.get(service)?;
                 if own.has_subset(&name.name) {
                     self.references.push(Reference {
                         span: name.span,
@@ -726,20 +726,20 @@ impl Checker {
                         subset: Some(name.name.clone()),
                     });
                     (own.host.clone(), Some(name.name.clone()))
-                } else if let Some(&other) = self.by_name.get(&name.name) {
+                } else if let Some(&other) = self.table.by_name.get(&name.name) {
                     self.references.push(Reference {
                         span: name.span,
                         service: other,
                         subset: None,
                     });
-                    (self.services.get(other)?.host.clone(), None)
+                    (self.table.services.get(other)?.host.clone(), None)
                 } else {
                     self.unknown_target(service, name);
                     return None;
                 }
             }
             ast::TargetHost::Qualified { service: svc, subset } => {
-                let Some(&other) = self.by_name.get(&svc.name) else {
+                let Some(&other) = self.table.by_name.get(&svc.name) else {
                     self.unknown_service(svc);
                     return None;
                 };
@@ -748,7 +748,7 @@ impl Checker {
                     service: other,
                     subset: None,
                 });
-                let info = self.services.get(other)?;
+                let info = self.table.services.get(other)?;
                 if !info.has_subset(&subset.name) {
                     self.unknown_subset(other, subset);
                     return None;
@@ -783,7 +783,7 @@ impl Checker {
 
     /// A bare name that is neither a subset of this service nor a service.
     fn unknown_target(&mut self, service: ServiceId, name: &ast::Ident) {
-        let has_subsets = self.services.get(service).is_some_and(|s| !s.subsets.is_empty());
+        let has_subsets = self.table.services.get(service).is_some_and(|s| !s.subsets.is_empty());
         if has_subsets {
             self.unknown_subset(service, name);
         } else {
@@ -792,7 +792,9 @@ impl Checker {
     }
 
     fn unknown_subset(&mut self, service: ServiceId, subset: &ast::Ident) {
-        let Some(info) = self.services.get(service) else { return };
+        let Some(info) = self.table.services.get(service) else {
+            return;
+        };
         let names: Vec<&str> = info.subset_names().collect();
         let defined = if names.is_empty() {
             "it defines no subsets".to_string()
@@ -834,7 +836,7 @@ impl Checker {
 
     fn unknown_service(&mut self, name: &ast::Ident) {
         let mut diag = Diagnostic::error(Code::E0202, name.span, format!("unknown service `{}`", name.name));
-        let best = closest(&name.name, self.services.iter().map(|s| s.name.as_str())).map(String::from);
+        let best = closest(&name.name, self.table.services.iter().map(|s| s.name.as_str())).map(String::from);
         match best {
             Some(best) => {
                 diag = diag

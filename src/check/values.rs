@@ -10,7 +10,7 @@ use crate::syntax::ast::{Value, ValueKind};
 /// Longest regex Istio accepts.
 const MAX_REGEX_LEN: usize = 1024;
 
-impl Checker {
+impl Checker<'_> {
     /// Reports `value` as not being of the `expected` type.
     pub(super) fn type_error(&mut self, value: &Value, expected: &str, example: &str) {
         self.diagnostics.push(
@@ -355,7 +355,7 @@ pub(crate) fn is_dns1123_label(s: &str) -> bool {
         && b.last().is_some_and(|c| *c != b'-')
 }
 
-fn is_wildcard_host(host: &str) -> bool {
+pub(crate) fn is_wildcard_host(host: &str) -> bool {
     if host.is_empty() || host.len() > 255 {
         return false;
     }

@@ -73,18 +73,18 @@ fn field_at(fields: &[ast::Field], schema: &'static Schema, offset: usize) -> Op
                 ));
             }
         }
-        if let ValueKind::Object(inner) = &field.value.kind {
-            if let Some(found) = field_at(inner, current, offset) {
-                return Some(found);
-            }
+        if let ValueKind::Object(inner) = &field.value.kind
+            && let Some(found) = field_at(inner, current, offset)
+        {
+            return Some(found);
         }
         if let ValueKind::List(items) = &field.value.kind {
             let item = current.item.as_deref();
             for value in items {
-                if let (ValueKind::Object(inner), Some(item)) = (&value.kind, item) {
-                    if let Some(found) = field_at(inner, item, offset) {
-                        return Some(found);
-                    }
+                if let (ValueKind::Object(inner), Some(item)) = (&value.kind, item)
+                    && let Some(found) = field_at(inner, item, offset)
+                {
+                    return Some(found);
                 }
             }
         }

@@ -1,0 +1,1497 @@
+//! End-to-end tests of `meshc-lsp`: each test starts the real binary in a
+//! fresh workspace directory (`target/lsp-tests/NAME-PID`) and talks LSP to it
+//! over stdio through [`client::Client`].
+
+mod client;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use client::{Client, after, at, file_uri, find, find_nth, pos, position_at, range, range_of, workspace};
+use serde_json::{Value, json};
+
+// ------------------------------------------------------------------ fixtures
+
+/// Reviews routes to a subset it does not define.
+const ROUTES_TO_V4: &str = "\
+service reviews {
+  subset v1 { version = \"v1\" }
+  subset v2 { version = \"v2\" }
+
+  route {
+    to v4
+  }
+}
+";
+
+/// Bookinfo's reviews and ratings, with a policy.
+const BOOKINFO: &str = "\
+// Reviews and ratings.
+service reviews {
+  subset v1 { version = \"v1\" }
+  subset v2 { version = \"v2\" }
+  subset v3 { version = \"v3\", tier = \"gold\" }
+
+  policy {
+    connectionPool {
+      tcp.maxConnections = 100
+    }
+    loadBalancer.simple = LEAST_REQUEST
+  }
+
+  route jason {
+    match header \"end-user\" exact \"jason\"
+    to v2
+  }
+  route {
+    timeout 5s
+    to v1 50%, v3 50%
+  }
+}
+
+service ratings {
+  subset v1 { version = \"v1\" }
+  subset v2-mysql { version = \"v2-mysql\" }
+  route { to v1 }
+}
+";
+
+/// The cart service, defined in one file of a directory.
+const SHOP: &str = "\
+namespace shop
+
+service cart {
+  subset v1 { version = \"v1\" }
+  subset v2 { version = \"v2\" }
+  route { to v1 }
+}
+";
+
+/// Another file of the same directory, routing to cart's subsets.
+const WEB: &str = "\
+namespace web
+
+service storefront {
+  subset v1 { version = \"v1\" }
+  route cart {
+    match uri prefix \"/cart\"
+    to cart/v1
+  }
+  route beta {
+    to cart/v2
+  }
+  route { to v1 }
+}
+";
+
+// ------------------------------------------------------------------ helpers
+
+/// Starts a server on a fresh workspace holding `files`, offering
+/// `encodings`; returns the client, the workspace and the initialize result.
+fn start(name: &str, encodings: &[&str], files: &[(&str, &str)]) -> (Client, PathBuf, Value) {
+    let dir = workspace(name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).expect("write a fixture");
+    }
+    let mut client = Client::start();
+    let init = client.initialize(&dir, encodings);
+    (client, dir, init)
+}
+
+fn uri_of(dir: &Path, file: &str) -> String {
+    file_uri(&dir.join(file))
+}
+
+/// Opens `text` and returns its first diagnostics (version 1).
+fn open(client: &mut Client, uri: &str, text: &str) -> Vec<Value> {
+    client.open(uri, text);
+    array(&client.diagnostics(uri, Some(1))["diagnostics"])
+}
+
+/// Replaces the text and returns the diagnostics published for `version`.
+fn change(client: &mut Client, uri: &str, version: i64, text: &str) -> Vec<Value> {
+    client.change(uri, version, text);
+    array(&client.diagnostics(uri, Some(version))["diagnostics"])
+}
+
+fn array(value: &Value) -> Vec<Value> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .clone()
+}
+
+fn with_severity(diagnostics: &[Value], severity: u64) -> Vec<Value> {
+    diagnostics
+        .iter()
+        .filter(|d| d["severity"] == json!(severity))
+        .cloned()
+        .collect()
+}
+
+/// The completion items at `position`, sorted as an editor shows them
+/// (by `sortText`, then label).
+fn complete(client: &mut Client, uri: &str, position: (u32, u32)) -> Vec<Value> {
+    let result = client.request("textDocument/completion", at(uri, position));
+    let mut items = match &result {
+        Value::Array(items) => items.clone(),
+        Value::Object(list) => array(&list["items"]),
+        other => panic!("completion at {position:?} returned {other}"),
+    };
+    items.sort_by_key(|i| {
+        (
+            i["sortText"].as_str().or(i["label"].as_str()).unwrap_or("").to_string(),
+            i["label"].as_str().unwrap_or("").to_string(),
+        )
+    });
+    items
+}
+
+fn labels(items: &[Value]) -> Vec<&str> {
+    items.iter().map(|i| i["label"].as_str().expect("label")).collect()
+}
+
+fn item<'a>(items: &'a [Value], label: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["label"] == json!(label))
+        .unwrap_or_else(|| panic!("no item `{label}` among {:?}", labels(items)))
+}
+
+/// Writes `text` as the document's content and returns the position of the
+/// `|` marker, which is removed.
+fn cursor(text: &str) -> (String, (u32, u32)) {
+    let offset = text.find('|').expect("a | marker");
+    let text = format!("{}{}", &text[..offset], &text[offset + 1..]);
+    let position = position_at(&text, offset);
+    (text, position)
+}
+
+fn hover(client: &mut Client, uri: &str, position: (u32, u32)) -> (String, Value) {
+    let result = client.request("textDocument/hover", at(uri, position));
+    assert_eq!(
+        result["contents"]["kind"], "markdown",
+        "hover at {position:?}: {result}"
+    );
+    (
+        result["contents"]["value"].as_str().expect("hover text").to_string(),
+        result["range"].clone(),
+    )
+}
+
+/// The byte offset of an LSP position (UTF-16 columns) in `text`.
+fn offset_of(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().expect("line") as usize;
+    let character = position["character"].as_u64().expect("character") as usize;
+    let line_start = if line == 0 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 1).expect("line in range").0 + 1
+    };
+    let mut units = 0;
+    for (i, c) in text[line_start..].char_indices() {
+        if units >= character || c == '\n' {
+            return line_start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with LSP text edits applied.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset_of(text, &e["range"]["start"]),
+                offset_of(text, &e["range"]["end"]),
+                e["newText"].as_str().expect("newText"),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+/// The absolute tokens of a semantic tokens result:
+/// `(line, start, length, type, modifiers)`.
+fn decode_tokens(data: &[Value]) -> Vec<(u64, u64, u64, u64, u64)> {
+    assert_eq!(data.len() % 5, 0, "semantic token data is a multiple of 5");
+    let mut out = Vec::new();
+    let (mut line, mut start) = (0, 0);
+    for chunk in data.chunks(5) {
+        let n: Vec<u64> = chunk.iter().map(|v| v.as_u64().expect("u32")).collect();
+        if n[0] > 0 {
+            line += n[0];
+            start = n[1];
+        } else {
+            start += n[1];
+        }
+        out.push((line, start, n[2], n[3], n[4]));
+    }
+    out
+}
+
+/// The range of `len` ASCII bytes, `skip` bytes into the first `marker`.
+fn part(text: &str, marker: &str, skip: u32, len: u32) -> Value {
+    let (line, col) = find(text, marker);
+    range((line, col + skip), (line, col + skip + len))
+}
+
+/// `position`, `delta` columns further right.
+fn shift((line, col): (u32, u32), delta: u32) -> (u32, u32) {
+    (line, col + delta)
+}
+
+fn assert_no_panic(client: &Client) {
+    let stderr = client.stderr();
+    assert!(!stderr.contains("panicked"), "the server panicked:\n{stderr}");
+}
+
+// ------------------------------------------------------------------ initialize
+
+#[test]
+fn initialize_negotiates_utf8_when_offered_and_utf16_otherwise() {
+    for (offered, expected) in [
+        (&["utf-8", "utf-16"][..], "utf-8"),
+        (&["utf-16", "utf-8"][..], "utf-8"),
+        (&["utf-16"][..], "utf-16"),
+        (&["utf-32"][..], "utf-16"),
+        (&[][..], "utf-16"),
+    ] {
+        let (client, _, init) = start("initialize", offered, &[]);
+        assert_eq!(
+            init["capabilities"]["positionEncoding"], expected,
+            "offered {offered:?}: {init}"
+        );
+        let caps = &init["capabilities"];
+        assert_eq!(init["serverInfo"]["name"], "meshc-lsp");
+        assert_eq!(caps["textDocumentSync"], 1, "full synchronisation");
+        assert_eq!(
+            caps["completionProvider"]["triggerCharacters"],
+            json!([".", "/", " ", "="])
+        );
+        assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+        assert_eq!(
+            caps["semanticTokensProvider"]["legend"]["tokenTypes"],
+            json!([
+                "keyword",
+                "string",
+                "number",
+                "comment",
+                "operator",
+                "property",
+                "enumMember",
+                "class",
+                "variable"
+            ])
+        );
+        for provider in [
+            "hoverProvider",
+            "definitionProvider",
+            "referencesProvider",
+            "documentSymbolProvider",
+            "foldingRangeProvider",
+            "documentFormattingProvider",
+            "codeActionProvider",
+        ] {
+            assert_eq!(caps[provider], true, "{provider}");
+        }
+        client.shutdown_and_exit();
+    }
+}
+
+// ------------------------------------------------------------------ diagnostics
+
+#[test]
+fn diagnostics_on_open_and_after_a_fix_carry_the_document_version() {
+    let (mut client, dir, _) = start("diagnostics", &[], &[("reviews.mesh", ROUTES_TO_V4)]);
+    let uri = uri_of(&dir, "reviews.mesh");
+    client.open(&uri, ROUTES_TO_V4);
+    let published = client.diagnostics(&uri, Some(1));
+    assert_eq!(published["version"], 1);
+    let diagnostics = array(&published["diagnostics"]);
+
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    let e = &errors[0];
+    assert_eq!(e["code"], "E0201");
+    assert_eq!(e["source"], "meshc");
+    assert_eq!(e["range"], range_of(ROUTES_TO_V4, "v4"));
+    let message = e["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("unknown subset `v4` of service `reviews`"),
+        "{message}"
+    );
+    assert!(message.contains("defined subsets: `v1`, `v2`"), "{message}");
+    assert_eq!(
+        e["relatedInformation"],
+        json!([{
+            "location": { "uri": uri, "range": range_of(ROUTES_TO_V4, "reviews") },
+            "message": "service `reviews` is defined here"
+        }])
+    );
+
+    // Both subsets are unused: hints with the Unnecessary tag.
+    let hints = with_severity(&diagnostics, 4);
+    assert_eq!(hints.len(), 2, "{diagnostics:#?}");
+    for (hint, name) in hints.iter().zip(["v1", "v2"]) {
+        assert_eq!(hint["range"], part(ROUTES_TO_V4, &format!("subset {name}"), 7, 2));
+        assert_eq!(hint["tags"], json!([1]));
+        assert_eq!(
+            hint["message"],
+            format!("subset `{name}` is not used by any route of this program")
+        );
+    }
+    assert_eq!(diagnostics.len(), 3, "{diagnostics:#?}");
+
+    // Fixing the route: a new publication for version 2, without errors.
+    let fixed = ROUTES_TO_V4.replace("to v4", "to v1");
+    client.change(&uri, 2, &fixed);
+    let published = client.diagnostics(&uri, Some(2));
+    assert_eq!(published["version"], 2);
+    let diagnostics = array(&published["diagnostics"]);
+    assert!(
+        diagnostics.iter().all(|d| d["severity"] != 1 && d["severity"] != 2),
+        "{diagnostics:#?}"
+    );
+    // Only v2 is still unused.
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let (line, col) = find(&fixed, "subset v2");
+    assert_eq!(diagnostics[0]["range"], range((line, col + 7), (line, col + 9)));
+    assert_eq!(diagnostics[0]["severity"], 4);
+    assert_eq!(diagnostics[0]["tags"], json!([1]));
+
+    // Breaking it again: the error comes back at version 3.
+    let diagnostics = change(&mut client, &uri, 3, ROUTES_TO_V4);
+    assert_eq!(with_severity(&diagnostics, 1).len(), 1);
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn a_syntax_error_is_reported_with_its_code_and_range() {
+    let text =
+        "service reviews {\n  subset v1 { version = \"v1\" }\n  route {\n    to v1\n    bogus stuff here\n  }\n}\n";
+    let (mut client, dir, _) = start("syntax-error", &[], &[]);
+    let uri = uri_of(&dir, "a.mesh");
+    let diagnostics = open(&mut client, &uri, text);
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    let code = errors[0]["code"].as_str().expect("code");
+    assert!(code.starts_with("E01"), "a syntax error code, got {code}");
+    assert_eq!(errors[0]["range"]["start"], pos(find(text, "bogus")), "{errors:#?}");
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ completion
+
+#[test]
+fn completion_of_route_statements() {
+    let (text, position) =
+        cursor("service reviews {\n  subset v1 { version = \"v1\" }\n  route {\n    |\n    to v1\n  }\n}\n");
+    let (mut client, dir, _) = start("completion-statements", &[], &[]);
+    let uri = uri_of(&dir, "a.mesh");
+    open(&mut client, &uri, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(
+        labels(&items),
+        [
+            "cors", "delegate", "fault", "headers", "match", "mirror", "redirect", "respond", "retries", "rewrite",
+            "timeout", "to"
+        ]
+    );
+    let to = item(&items, "to");
+    assert_eq!(to["kind"], 14, "keyword");
+    assert_eq!(to["detail"], "keyword");
+    assert_eq!(
+        to["textEdit"],
+        json!({ "range": range(position, position), "newText": "to" })
+    );
+    assert!(
+        to["documentation"]["value"]
+            .as_str()
+            .expect("doc")
+            .contains("`to v1 90%, v2 10%`"),
+        "{to}"
+    );
+    assert_eq!(
+        item(&items, "timeout")["documentation"]["value"],
+        "The request timeout: `timeout 5s`"
+    );
+
+    // A word typed so far is replaced.
+    let (text, position) = cursor("service reviews {\n  route {\n    tim|\n  }\n}\n");
+    change(&mut client, &uri, 2, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(
+        item(&items, "timeout")["textEdit"]["range"],
+        range((position.0, position.1 - 3), position)
+    );
+
+    // After `match`: the conditions; after `match uri`: the operators.
+    let (text, position) = cursor("service reviews {\n  route {\n    match |\n  }\n}\n");
+    change(&mut client, &uri, 3, &text);
+    let items = complete(&mut client, &uri, position);
+    for label in ["uri", "header", "query", "method", "source", "without"] {
+        item(&items, label);
+    }
+    assert!(!labels(&items).contains(&"to"), "{:?}", labels(&items));
+    let (text, position) = cursor("service reviews {\n  route {\n    match header \"x\" |\n  }\n}\n");
+    change(&mut client, &uri, 4, &text);
+    assert_eq!(
+        labels(&complete(&mut client, &uri, position)),
+        ["exact", "prefix", "present", "regex"]
+    );
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn completion_of_destinations_ranks_the_enclosing_service_first() {
+    let (text, position) = cursor(&BOOKINFO.replace("    to v2\n", "    to |\n"));
+    let (mut client, dir, _) = start("completion-destinations", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    change(&mut client, &uri, 2, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(labels(&items), ["v1", "v2", "v3", "ratings"]);
+    let sort: Vec<&str> = items
+        .iter()
+        .map(|i| i["sortText"].as_str().expect("sortText"))
+        .collect();
+    assert!(sort.windows(2).all(|w| w[0] < w[1]), "{sort:?}");
+    let v3 = item(&items, "v3");
+    assert_eq!(v3["kind"], 20, "enum member");
+    assert_eq!(v3["detail"], "subset of reviews");
+    assert_eq!(
+        v3["documentation"]["value"],
+        "Pods of `reviews` labelled `version=v3`, `tier=gold`"
+    );
+    assert_eq!(
+        v3["textEdit"],
+        json!({ "range": range(position, position), "newText": "v3" })
+    );
+    let ratings = item(&items, "ratings");
+    assert_eq!(ratings["kind"], 9, "module");
+    assert_eq!(ratings["detail"], "service ratings");
+
+    // After a weight and a comma: the same list.
+    let (text, position) = cursor(&BOOKINFO.replace("to v1 50%, v3 50%", "to v1 50%, |"));
+    change(&mut client, &uri, 3, &text);
+    assert_eq!(
+        labels(&complete(&mut client, &uri, position)),
+        ["v1", "v2", "v3", "ratings"]
+    );
+
+    // After `ratings/`: only ratings' subsets, replacing what follows the `/`.
+    let (text, position) = cursor(&BOOKINFO.replace("    to v2\n", "    to ratings/|\n"));
+    change(&mut client, &uri, 4, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(labels(&items), ["v1", "v2-mysql"]);
+    assert_eq!(item(&items, "v2-mysql")["detail"], "subset of ratings");
+    let (text, position) = cursor(&BOOKINFO.replace("    to v2\n", "    to ratings/v2|\n"));
+    change(&mut client, &uri, 5, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(
+        item(&items, "v2-mysql")["textEdit"],
+        json!({ "range": range((position.0, position.1 - 2), position), "newText": "v2-mysql" })
+    );
+
+    // In ratings: ratings' subsets first, then reviews.
+    let (text, position) = cursor(&BOOKINFO.replace("route { to v1 }", "route { to | }"));
+    change(&mut client, &uri, 6, &text);
+    assert_eq!(
+        labels(&complete(&mut client, &uri, position)),
+        ["v1", "v2-mysql", "reviews"]
+    );
+
+    // After a destination without comma: nothing.
+    let (text, position) = cursor(&BOOKINFO.replace("    to v2\n", "    to v2 |\n"));
+    change(&mut client, &uri, 7, &text);
+    assert_eq!(labels(&complete(&mut client, &uri, position)), Vec::<&str>::new());
+    client.shutdown_and_exit();
+}
+
+/// The line being typed does not parse yet, and nothing closes the blocks.
+#[test]
+fn completion_on_incomplete_lines() {
+    let (mut client, dir, _) = start("completion-incomplete", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    let head = &BOOKINFO[..BOOKINFO.find("  route jason").expect("route")];
+    let ratings = &BOOKINFO[BOOKINFO.find("service ratings").expect("ratings")..];
+    // The ratings service comes first so that it is known.
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        // `to ` at the very end of the file.
+        (
+            format!("{ratings}\n{head}  route {{\n    to |"),
+            vec!["v1", "v2", "v3", "ratings"],
+        ),
+        // A trailing space after `to` and nothing else, with a newline.
+        (
+            format!("{ratings}\n{head}  route {{\n    to |\n"),
+            vec!["v1", "v2", "v3", "ratings"],
+        ),
+        // After a weight and a comma, at the end of the file.
+        (
+            format!("{ratings}\n{head}  route {{\n    to v1 50%, |"),
+            vec!["v1", "v2", "v3", "ratings"],
+        ),
+        // Qualified, at the end of the file.
+        (
+            format!("{ratings}\n{head}  route {{\n    to ratings/|"),
+            vec!["v1", "v2-mysql"],
+        ),
+        // Followed by broken content: an unterminated string, a stray
+        // brace, a half policy, and no closing braces for the route.
+        (
+            format!(
+                "{ratings}\n{head}  route {{\n    to |\n    match header \"x-user exact\n    timeout\n  policy {{ loadBalancer.simple = \n}}}}\n"
+            ),
+            vec!["v1", "v2", "v3", "ratings"],
+        ),
+        (
+            format!(
+                "{head}  route {{\n    to v1 50%, |\n    fault delay\n  route {{ to\n{ratings}\n  \"unterminated\n"
+            ),
+            vec!["v1", "v2", "v3", "ratings"],
+        ),
+        // The incomplete route is in the first service and the file ends
+        // with the ratings service, whose `}` is missing.
+        (
+            format!(
+                "{head}  route {{\n    to |\n\n{}",
+                ratings.trim_end().trim_end_matches('}')
+            ),
+            vec!["v1", "v2", "v3", "ratings"],
+        ),
+        // Statements on an empty line of an unclosed route.
+        (
+            format!("{ratings}\n{head}  route {{\n    timeout 5s\n    |"),
+            vec![
+                "cors", "delegate", "fault", "headers", "match", "mirror", "redirect", "respond", "retries", "rewrite",
+                "timeout", "to",
+            ],
+        ),
+        // Policy fields in an unclosed policy.
+        (
+            format!("{ratings}\n{head}  policy {{\n    loadBalancer.simple = |"),
+            vec![
+                "LEAST_CONN",
+                "LEAST_REQUEST",
+                "PASSTHROUGH",
+                "RANDOM",
+                "ROUND_ROBIN",
+                "UNSPECIFIED",
+            ],
+        ),
+    ];
+    for (version, (template, expected)) in (2..).zip(&cases) {
+        let (text, position) = cursor(template);
+        // The analysis of the broken text must be published too.
+        change(&mut client, &uri, version, &text);
+        let items = complete(&mut client, &uri, position);
+        let mut got = labels(&items);
+        if expected
+            .first()
+            .is_some_and(|l| l.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        {
+            got.sort_unstable();
+        }
+        assert_eq!(&got, expected, "completion in:\n{text}");
+        for i in &items {
+            assert_eq!(i["textEdit"]["range"], range(position, position), "{i}");
+        }
+    }
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn completion_of_policy_fields_and_values() {
+    let (mut client, dir, _) = start("completion-policy", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+
+    // A field name inside `policy {`.
+    let (text, position) = cursor(&BOOKINFO.replace("    loadBalancer.simple = LEAST_REQUEST\n", "    |\n"));
+    change(&mut client, &uri, 2, &text);
+    let items = complete(&mut client, &uri, position);
+    for label in [
+        "loadBalancer",
+        "connectionPool",
+        "outlierDetection",
+        "tls",
+        "portLevelSettings",
+    ] {
+        let i = item(&items, label);
+        assert_eq!(i["kind"], 5, "field");
+        assert_eq!(i["textEdit"]["newText"], label);
+    }
+    assert!(!labels(&items).contains(&"to"));
+    let lb = item(&items, "loadBalancer");
+    assert_eq!(lb["detail"], "block");
+    let doc = lb["documentation"]["value"].as_str().expect("doc");
+    assert_eq!(lb["documentation"]["kind"], "markdown");
+    assert!(doc.contains("Type: a block of fields"), "{doc}");
+    assert!(
+        doc.contains("[Istio reference](https://istio.io/latest/docs/reference/config/networking/destination-rule/"),
+        "{doc}"
+    );
+    assert_eq!(item(&items, "connectionPool")["detail"], "block");
+
+    // After `loadBalancer.`: its children, replacing only what follows the dot.
+    let (text, position) = cursor(&BOOKINFO.replace("loadBalancer.simple = LEAST_REQUEST", "loadBalancer.|"));
+    change(&mut client, &uri, 3, &text);
+    let items = complete(&mut client, &uri, position);
+    assert!(
+        labels(&items).starts_with(&["consistentHash", "localityLbSetting", "simple"]) || {
+            let l = labels(&items);
+            l.contains(&"simple") && l.contains(&"consistentHash") && l.contains(&"localityLbSetting")
+        }
+    );
+    assert!(!labels(&items).contains(&"connectionPool"), "{:?}", labels(&items));
+    let simple = item(&items, "simple");
+    assert_eq!(simple["detail"], "enum");
+    assert_eq!(simple["textEdit"]["range"], range(position, position));
+    let doc = simple["documentation"]["value"].as_str().expect("doc");
+    assert!(
+        doc.contains("`ROUND_ROBIN`") && doc.contains("`LEAST_REQUEST`"),
+        "{doc}"
+    );
+    let (text, position) = cursor(&BOOKINFO.replace("loadBalancer.simple = LEAST_REQUEST", "loadBalancer.si|"));
+    change(&mut client, &uri, 4, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(
+        item(&items, "simple")["textEdit"]["range"],
+        range((position.0, position.1 - 2), position)
+    );
+
+    // After `loadBalancer.simple = `: the constants.
+    let (text, position) = cursor(&BOOKINFO.replace("loadBalancer.simple = LEAST_REQUEST", "loadBalancer.simple = |"));
+    change(&mut client, &uri, 5, &text);
+    let items = complete(&mut client, &uri, position);
+    let mut values = labels(&items);
+    values.sort_unstable();
+    assert_eq!(
+        values,
+        [
+            "LEAST_CONN",
+            "LEAST_REQUEST",
+            "PASSTHROUGH",
+            "RANDOM",
+            "ROUND_ROBIN",
+            "UNSPECIFIED"
+        ]
+    );
+    let rr = item(&items, "ROUND_ROBIN");
+    assert_eq!(rr["kind"], 12, "value");
+    assert_eq!(rr["detail"], "simple");
+
+    // Inside a nested block.
+    let (text, position) = cursor(&BOOKINFO.replace("      tcp.maxConnections = 100\n", "      tcp.|\n"));
+    change(&mut client, &uri, 6, &text);
+    let items = complete(&mut client, &uri, position);
+    let max = item(&items, "maxConnections");
+    assert_eq!(max["detail"], "integer");
+    assert!(
+        max["documentation"]["value"]
+            .as_str()
+            .expect("doc")
+            .contains("whole number"),
+        "{max}"
+    );
+    item(&items, "connectTimeout");
+
+    // A boolean field's values.
+    let (text, position) = cursor(&BOOKINFO.replace(
+        "    loadBalancer.simple = LEAST_REQUEST\n",
+        "    connectionPool.http.useClientProtocol = |\n",
+    ));
+    change(&mut client, &uri, 7, &text);
+    assert_eq!(labels(&complete(&mut client, &uri, position)), ["false", "true"]);
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn completion_at_the_top_level_and_in_a_service() {
+    let (mut client, dir, _) = start("completion-top", &[], &[]);
+    let uri = uri_of(&dir, "a.mesh");
+    let (text, position) = cursor(&format!("{BOOKINFO}\n|"));
+    open(&mut client, &uri, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(labels(&items), ["service", "namespace"]);
+    let service = item(&items, "service");
+    assert_eq!(service["kind"], 15, "snippet");
+    assert_eq!(service["insertTextFormat"], 2);
+    assert_eq!(service["textEdit"]["newText"], "service ${1:name} {\n  $0\n}");
+    let namespace = item(&items, "namespace");
+    assert_eq!(namespace["kind"], 14);
+    assert_eq!(namespace["insertTextFormat"], 1);
+
+    // An empty file.
+    change(&mut client, &uri, 2, "");
+    assert_eq!(labels(&complete(&mut client, &uri, (0, 0))), ["service", "namespace"]);
+
+    // Inside a service: blocks, then settings.
+    let (text, position) = cursor(&BOOKINFO.replace("\n  policy {", "\n  |\n  policy {"));
+    change(&mut client, &uri, 3, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(
+        labels(&items),
+        [
+            "policy",
+            "route",
+            "subset",
+            "tcp route",
+            "tls route",
+            "export_to",
+            "external_subsets",
+            "gateways",
+            "host",
+            "hosts"
+        ]
+    );
+    assert_eq!(
+        item(&items, "subset")["textEdit"]["newText"],
+        "subset ${1:v1} { version = \"${2:v1}\" }"
+    );
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ hover
+
+#[test]
+fn hover_on_fields_subsets_services_and_splits() {
+    let (mut client, dir, _) = start("hover", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+
+    // A policy field.
+    let (text, range_) = hover(&mut client, &uri, after(BOOKINFO, "tcp.max"));
+    assert!(
+        text.starts_with("**trafficPolicy.connectionPool.tcp.maxConnections** `integer`"),
+        "{text}"
+    );
+    assert!(text.contains("Type: a whole number"), "{text}");
+    assert!(
+        text.contains("(https://istio.io/latest/docs/reference/config/networking/destination-rule/"),
+        "{text}"
+    );
+    assert_eq!(range_, range_of(BOOKINFO, "maxConnections"));
+    // The first segment of a dotted path is a field too.
+    let (text, range_) = hover(&mut client, &uri, find(BOOKINFO, "loadBalancer"));
+    assert!(text.starts_with("**trafficPolicy.loadBalancer** `block`"), "{text}");
+    assert_eq!(range_, range_of(BOOKINFO, "loadBalancer"));
+    let (text, _) = hover(&mut client, &uri, after(BOOKINFO, "loadBalancer.s"));
+    assert!(
+        text.starts_with("**trafficPolicy.loadBalancer.simple** `enum`"),
+        "{text}"
+    );
+    assert!(text.contains("`LEAST_REQUEST`"), "{text}");
+
+    // A subset reference: its labels and how many routes use it.
+    let (text, range_) = hover(&mut client, &uri, shift(find(BOOKINFO, "to v2"), 3));
+    assert_eq!(
+        text,
+        "**subset v2** of `reviews`\n\nSelects pods labelled `version=v2`\n\nUsed by 1 route destination"
+    );
+    assert_eq!(range_, part(BOOKINFO, "to v2", 3, 2));
+    // A subset definition with two labels.
+    let (text, _) = hover(&mut client, &uri, after(BOOKINFO, "subset v"));
+    assert_eq!(
+        text,
+        "**subset v1** of `reviews`\n\nSelects pods labelled `version=v1`\n\nUsed by 1 route destination"
+    );
+    let (text, _) = hover(&mut client, &uri, find(BOOKINFO, "v3 50%"));
+    assert!(text.contains("`version=v3`, `tier=gold`"), "{text}");
+
+    // A service name.
+    let (text, range_) = hover(&mut client, &uri, after(BOOKINFO, "service re"));
+    assert_eq!(
+        text,
+        "**service reviews**\n\nHost: `reviews`\n\nSubsets: `v1`, `v2`, `v3`\n\nRoutes: `jason`, #2"
+    );
+    assert_eq!(range_, range_of(BOOKINFO, "reviews"));
+
+    // A weighted `to` line: the table and the sum.
+    let (text, range_) = hover(&mut client, &uri, find(BOOKINFO, "to v1 50%"));
+    assert_eq!(
+        text,
+        "**traffic split**\n\n| destination | share |\n|---|---|\n| `v1` | 50% |\n| `v3` | 50% |\n\nSum: 100% ✓"
+    );
+    assert_eq!(range_, range_of(BOOKINFO, "to v1 50%, v3 50%"));
+    let (text, _) = hover(&mut client, &uri, after(BOOKINFO, "to v1 5"));
+    assert!(text.ends_with("Sum: 100% ✓"), "{text}");
+
+    // A split that does not sum to 100%.
+    let bad = BOOKINFO.replace("to v1 50%, v3 50%", "to v1 60%, v3 30%");
+    change(&mut client, &uri, 2, &bad);
+    let (text, _) = hover(&mut client, &uri, find(&bad, "to v1 60%"));
+    assert!(text.ends_with("Sum: 90% must be 100%"), "{text}");
+
+    // Nothing to say on a keyword or in a comment.
+    for position in [find(&bad, "timeout"), (0, 3), find(&bad, "route {")] {
+        let result = client.request("textDocument/hover", at(&uri, position));
+        assert_eq!(result, Value::Null, "hover at {position:?}");
+    }
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ navigation
+
+#[test]
+fn definition_and_references_of_a_subset() {
+    let (mut client, dir, _) = start("navigation", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    let v2_use = shift(find(BOOKINFO, "to v2"), 3);
+    let v2_def = part(BOOKINFO, "subset v2", 7, 2);
+    let result = client.request("textDocument/definition", at(&uri, v2_use));
+    assert_eq!(result, json!({ "uri": uri, "range": v2_def }));
+    // On the definition itself: the definition.
+    let result = client.request("textDocument/definition", at(&uri, after(BOOKINFO, "subset v")));
+    assert_eq!(result["range"], part(BOOKINFO, "subset v1", 7, 2));
+    // A service used qualified is defined at its name.
+    let text = BOOKINFO.replace("route { to v1 }", "route { to reviews/v3 }");
+    change(&mut client, &uri, 2, &text);
+    let (l, c) = find(&text, "reviews/v3");
+    let result = client.request("textDocument/definition", at(&uri, (l, c + 1)));
+    assert_eq!(result["range"], range_of(&text, "reviews"));
+    let result = client.request("textDocument/definition", at(&uri, (l, c + 9)));
+    assert_eq!(result["range"], part(&text, "subset v3", 7, 2));
+    // Nothing on a keyword.
+    let result = client.request("textDocument/definition", at(&uri, find(&text, "timeout")));
+    assert_eq!(result, Value::Null);
+
+    // References of reviews' v3: the definition, `to v1 50%, v3 50%`, `reviews/v3`.
+    let subset_v3 = part(&text, "subset v3", 7, 2);
+    let use_in_split = part(&text, "v3 50%", 0, 2);
+    let use_qualified = range((l, c + 8), (l, c + 10));
+    let params = |position, include: bool| {
+        let mut p = at(&uri, position);
+        p["context"] = json!({ "includeDeclaration": include });
+        p
+    };
+    let result = client.request("textDocument/references", params(find(&text, "v3 50%"), true));
+    let ranges: Vec<Value> = array(&result).iter().map(|l| l["range"].clone()).collect();
+    assert_eq!(ranges, [subset_v3.clone(), use_in_split.clone(), use_qualified.clone()]);
+    assert!(array(&result).iter().all(|l| l["uri"] == json!(uri)));
+    let result = client.request("textDocument/references", params(find(&text, "v3 50%"), false));
+    let ranges: Vec<Value> = array(&result).iter().map(|l| l["range"].clone()).collect();
+    assert_eq!(ranges, [use_in_split, use_qualified]);
+    // ratings' v1 is a different subset from reviews' v1.
+    let result = client.request(
+        "textDocument/references",
+        params(find_nth(&text, "subset v1", 1, 7), true),
+    );
+    assert_eq!(array(&result).len(), 1, "ratings' v1 is no longer used: {result}");
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn rename_a_subset_across_the_files_of_a_directory() {
+    let (mut client, dir, _) = start("rename", &[], &[("shop.mesh", SHOP), ("web.mesh", WEB)]);
+    let shop = uri_of(&dir, "shop.mesh");
+    let web = uri_of(&dir, "web.mesh");
+    // Only shop.mesh is open; web.mesh is read from the disk.
+    let diagnostics = open(&mut client, &shop, SHOP);
+    assert_eq!(with_severity(&diagnostics, 1), Vec::<Value>::new());
+    let published_web = client.diagnostics(&web, None);
+    assert_eq!(
+        with_severity(&array(&published_web["diagnostics"]), 1),
+        Vec::<Value>::new(),
+        "web.mesh's references to cart resolve"
+    );
+
+    let v1_def = after(SHOP, "subset ");
+    let prepared = client.request("textDocument/prepareRename", at(&shop, v1_def));
+    assert_eq!(prepared, range(v1_def, (v1_def.0, v1_def.1 + 2)));
+
+    let mut params = at(&shop, v1_def);
+    params["newName"] = json!("stable");
+    let edit = client.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().expect("changes");
+    assert_eq!(changes.len(), 2, "{edit}");
+    let shop_edits = array(&changes[&shop]);
+    let web_edits = array(&changes[&web]);
+    let shop_ranges: Vec<Value> = shop_edits.iter().map(|e| e["range"].clone()).collect();
+    assert_eq!(
+        shop_ranges,
+        [
+            range(v1_def, (v1_def.0, v1_def.1 + 2)),
+            range(after(SHOP, "to "), (find(SHOP, "to v1").0, after(SHOP, "to v1").1))
+        ]
+    );
+    let web_ranges: Vec<Value> = web_edits.iter().map(|e| e["range"].clone()).collect();
+    assert_eq!(web_ranges, [range(after(WEB, "cart/"), after(WEB, "cart/v1"))]);
+    assert!(shop_edits.iter().chain(&web_edits).all(|e| e["newText"] == "stable"));
+    let renamed_shop = apply(SHOP, &shop_edits);
+    let renamed_web = apply(WEB, &web_edits);
+    assert_eq!(
+        renamed_shop,
+        SHOP.replace("subset v1", "subset stable").replace("to v1", "to stable")
+    );
+    assert_eq!(renamed_web, WEB.replace("cart/v1", "cart/stable"));
+
+    // Applied, the program still checks.
+    std::fs::write(dir.join("web.mesh"), &renamed_web).expect("write");
+    let diagnostics = change(&mut client, &shop, 2, &renamed_shop);
+    assert_eq!(with_severity(&diagnostics, 1), Vec::<Value>::new(), "{diagnostics:#?}");
+
+    // Renaming from a use in the other file, now open.
+    client.open(&web, &renamed_web);
+    client.diagnostics(&web, Some(1));
+    let mut params = at(&web, after(&renamed_web, "cart/"));
+    params["newName"] = json!("canary");
+    let edit = client.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().expect("changes");
+    assert_eq!(
+        array(&changes[&web])
+            .iter()
+            .map(|e| e["range"].clone())
+            .collect::<Vec<_>>(),
+        [range(after(&renamed_web, "cart/"), after(&renamed_web, "cart/stable"))]
+    );
+    assert_eq!(array(&changes[&shop]).len(), 2);
+
+    // Renaming a service renames its qualified uses.
+    let mut params = at(&shop, after(SHOP, "service c"));
+    params["newName"] = json!("basket");
+    let edit = client.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().expect("changes");
+    assert_eq!(
+        apply(&renamed_web, &array(&changes[&web])),
+        renamed_web.replace("cart/", "basket/")
+    );
+    assert_eq!(
+        apply(&renamed_shop, &array(&changes[&shop])),
+        renamed_shop.replace("service cart", "service basket")
+    );
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn rename_is_refused_for_invalid_and_existing_names() {
+    let (mut client, dir, _) = start("rename-refused", &[], &[("shop.mesh", SHOP)]);
+    let shop = uri_of(&dir, "shop.mesh");
+    open(&mut client, &shop, SHOP);
+    let v1 = after(SHOP, "subset ");
+    for (name, why) in [
+        ("V1!", "is not a valid name"),
+        ("V1", "is not a valid name"),
+        ("", "is not a valid name"),
+        ("v2", "already exists"),
+    ] {
+        let mut params = at(&shop, v1);
+        params["newName"] = json!(name);
+        let error = client
+            .try_request("textDocument/rename", params)
+            .expect_err("an error response");
+        assert_eq!(error["code"], -32602, "invalid params: {error}");
+        let message = error["message"].as_str().expect("message");
+        assert!(message.contains(why), "renaming to {name:?}: {message}");
+    }
+    // Not on a name: prepareRename and rename answer with an error.
+    let keyword = find(SHOP, "route");
+    let error = client
+        .try_request("textDocument/prepareRename", at(&shop, keyword))
+        .expect_err("not renamable");
+    assert_eq!(error["code"], -32602);
+    let mut params = at(&shop, keyword);
+    params["newName"] = json!("x");
+    let error = client
+        .try_request("textDocument/rename", params)
+        .expect_err("not renamable");
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("no service or subset name here"),
+        "{error}"
+    );
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ outline
+
+#[test]
+fn document_symbols_folding_and_semantic_tokens() {
+    let (mut client, dir, _) = start("outline", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    let lines: Vec<&str> = BOOKINFO.lines().collect();
+    let line_of = |needle: &str| lines.iter().position(|l| l.contains(needle)).expect("line") as u32;
+    let last_line = |from: u32, closing: &str| {
+        (from as usize..lines.len())
+            .find(|&i| lines[i] == closing)
+            .expect("closing line") as u32
+    };
+
+    // documentSymbol: services, with subsets, the policy and the routes.
+    let symbols = array(&client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } })));
+    let names: Vec<&str> = symbols.iter().map(|s| s["name"].as_str().expect("name")).collect();
+    assert_eq!(names, ["reviews", "ratings"]);
+    let reviews = &symbols[0];
+    assert_eq!(reviews["kind"], 5, "class");
+    assert_eq!(reviews["detail"], "service");
+    assert_eq!(reviews["selectionRange"], range_of(BOOKINFO, "reviews"));
+    let start = line_of("service reviews");
+    assert_eq!(
+        reviews["range"],
+        range((start, 0), (last_line(start, "}"), 1)),
+        "the whole service"
+    );
+    let children = array(&reviews["children"]);
+    let summary: Vec<(&str, u64, &str)> = children
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name"),
+                c["kind"].as_u64().expect("kind"),
+                c["detail"].as_str().expect("detail"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("v1", 22, "subset"),
+            ("v2", 22, "subset"),
+            ("v3", 22, "subset"),
+            ("policy", 19, "traffic policy"),
+            ("jason", 12, "http route"),
+            ("route #2", 12, "http route"),
+        ]
+    );
+    let v3 = &children[2];
+    let (l, c) = find(BOOKINFO, "subset v3");
+    assert_eq!(v3["selectionRange"], range((l, c + 7), (l, c + 9)));
+    assert_eq!(v3["range"], range((l, c), (l, lines[l as usize].len() as u32)));
+    let policy_line = line_of("policy {");
+    assert_eq!(children[3]["selectionRange"], range((policy_line, 2), (policy_line, 8)));
+    assert_eq!(
+        children[3]["range"],
+        range((policy_line, 2), (last_line(policy_line, "  }"), 3))
+    );
+    let jason = line_of("route jason");
+    assert_eq!(children[4]["selectionRange"], range((jason, 8), (jason, 13)));
+    let unnamed = line_of("  route {");
+    assert_eq!(children[5]["selectionRange"], range((unnamed, 2), (unnamed, 7)));
+    let ratings_children = array(&symbols[1]["children"]);
+    assert_eq!(
+        ratings_children
+            .iter()
+            .map(|c| c["name"].as_str().expect("name"))
+            .collect::<Vec<_>>(),
+        ["v1", "v2-mysql", "route #1"]
+    );
+
+    // foldingRange: every block of several lines.
+    let folds = array(&client.request("textDocument/foldingRange", json!({ "textDocument": { "uri": uri } })));
+    let mut got: Vec<(u64, u64)> = folds
+        .iter()
+        .map(|f| {
+            assert_eq!(f["kind"], "region");
+            (
+                f["startLine"].as_u64().expect("start"),
+                f["endLine"].as_u64().expect("end"),
+            )
+        })
+        .collect();
+    got.sort_unstable();
+    let reviews_line = line_of("service reviews");
+    let ratings_line = line_of("service ratings");
+    let mut expected = vec![
+        (reviews_line, last_line(reviews_line, "}")),
+        (policy_line, last_line(policy_line, "  }")),
+        (jason, last_line(jason, "  }")),
+        (unnamed, last_line(unnamed, "  }")),
+        (ratings_line, last_line(ratings_line, "}")),
+    ];
+    expected.sort_unstable();
+    let expected: Vec<(u64, u64)> = expected.into_iter().map(|(a, b)| (a as u64, b as u64)).collect();
+    assert_eq!(got, expected);
+
+    // semanticTokens/full.
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let data = array(&tokens["data"]);
+    assert!(!data.is_empty());
+    let decoded = decode_tokens(&data);
+    let token_at = |(line, col): (u32, u32)| {
+        decoded
+            .iter()
+            .find(|t| t.0 == line as u64 && t.1 == col as u64)
+            .map(|t| (t.2, t.3, t.4))
+    };
+    const KEYWORD: u64 = 0;
+    const STRING: u64 = 1;
+    const NUMBER: u64 = 2;
+    const COMMENT: u64 = 3;
+    const PROPERTY: u64 = 5;
+    const ENUM_MEMBER: u64 = 6;
+    const CLASS: u64 = 7;
+    const VARIABLE: u64 = 8;
+    let comment_len = lines[0].len() as u64;
+    assert_eq!(token_at((0, 0)), Some((comment_len, COMMENT, 0)));
+    assert_eq!(token_at(find(BOOKINFO, "service")), Some((7, KEYWORD, 0)));
+    assert_eq!(token_at(find(BOOKINFO, "reviews")), Some((7, CLASS, 1)), "a definition");
+    assert_eq!(token_at(after(BOOKINFO, "subset ")), Some((2, VARIABLE, 1)));
+    assert_eq!(token_at(find(BOOKINFO, "\"v1\"")), Some((4, STRING, 0)));
+    assert_eq!(token_at(find(BOOKINFO, "version")), Some((7, PROPERTY, 0)));
+    assert_eq!(token_at(find(BOOKINFO, "LEAST_REQUEST")), Some((13, ENUM_MEMBER, 0)));
+    assert_eq!(token_at(find(BOOKINFO, "100")), Some((3, NUMBER, 0)));
+    assert_eq!(
+        token_at(shift(find(BOOKINFO, "to v2"), 3)),
+        Some((2, VARIABLE, 0)),
+        "a use"
+    );
+    assert_eq!(token_at(find(BOOKINFO, "to v2")), Some((2, KEYWORD, 0)));
+    // Tokens are in order and do not overlap.
+    for w in decoded.windows(2) {
+        assert!(
+            (w[0].0, w[0].1 + w[0].2) <= (w[1].0, w[1].1),
+            "overlapping or unordered tokens {:?} {:?}",
+            w[0],
+            w[1]
+        );
+    }
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ formatting
+
+const MESSY: &str = "service   reviews{\nsubset v1 {version=\"v1\"}\n      subset v2 { version = \"v2\" }   \n\n\n      route {\nto v1 50%,v2 50%\n  }\n// trailing comment   \n}\n";
+
+/// What `meshc fmt` prints for [`MESSY`].
+const MESSY_FORMATTED: &str = "service reviews {\n  subset v1 { version = \"v1\" }\n  subset v2 { version = \"v2\" }\n\n  route {\n    to v1 50%, v2 50%\n  }\n  // trailing comment\n}\n";
+
+#[test]
+fn formatting_replaces_the_document_with_the_canonical_layout() {
+    assert_eq!(meshc::fmt::format(MESSY), MESSY_FORMATTED, "the reference");
+    let (mut client, dir, _) = start("formatting", &[], &[]);
+    let uri = uri_of(&dir, "a.mesh");
+    open(&mut client, &uri, MESSY);
+    let params = json!({
+        "textDocument": { "uri": uri },
+        "options": { "tabSize": 2, "insertSpaces": true }
+    });
+    let edits = array(&client.request("textDocument/formatting", params.clone()));
+    assert_eq!(
+        edits,
+        [json!({
+            "range": range((0, 0), position_at(MESSY, MESSY.len())),
+            "newText": MESSY_FORMATTED
+        })]
+    );
+    assert_eq!(apply(MESSY, &edits), MESSY_FORMATTED);
+
+    // Formatted text: no edits.
+    change(&mut client, &uri, 2, MESSY_FORMATTED);
+    assert_eq!(client.request("textDocument/formatting", params.clone()), json!([]));
+
+    // CRLF text with non-ASCII comments: the range ends at the end, in UTF-16.
+    let crlf = format!("// é 𐐀 😀\r\n{}", MESSY.replace('\n', "\r\n"));
+    change(&mut client, &uri, 3, &crlf);
+    let edits = array(&client.request("textDocument/formatting", params.clone()));
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0]["range"], range((0, 0), position_at(&crlf, crlf.len())));
+    assert_eq!(edits[0]["newText"], meshc::fmt::format(&crlf));
+
+    // A syntax error: no formatting (null), not a mangled file.
+    change(
+        &mut client,
+        &uri,
+        4,
+        "service reviews {\n  route {\n    to v1\n    bogus stuff\n  }\n}\n",
+    );
+    assert_eq!(client.request("textDocument/formatting", params), Value::Null);
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ code actions
+
+fn code_actions(client: &mut Client, uri: &str, diagnostic: &Value) -> Vec<Value> {
+    array(&client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] }
+        }),
+    ))
+}
+
+#[test]
+fn code_actions_fix_unknown_subsets_and_weights() {
+    let (mut client, dir, _) = start("code-actions", &[], &[]);
+    let uri = uri_of(&dir, "a.mesh");
+    let diagnostics = open(&mut client, &uri, ROUTES_TO_V4);
+    let error = with_severity(&diagnostics, 1).remove(0);
+    assert_eq!(error["code"], "E0201");
+    let actions = code_actions(&mut client, &uri, &error);
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().expect("title")).collect();
+    assert_eq!(titles.len(), 2, "{actions:#?}");
+    assert!(
+        titles[0] == "Replace with `v1`" || titles[0] == "Replace with `v2`",
+        "{titles:?}"
+    );
+    assert_eq!(titles[1], "Create subset `v4` in `reviews`");
+    for action in &actions {
+        assert_eq!(action["kind"], "quickfix");
+        assert_eq!(action["diagnostics"][0]["code"], "E0201");
+        assert_eq!(action["diagnostics"][0]["range"], error["range"]);
+        let changes = action["edit"]["changes"].as_object().expect("changes");
+        assert_eq!(changes.keys().collect::<Vec<_>>(), [&uri]);
+    }
+    let replace = array(&actions[0]["edit"]["changes"][&uri]);
+    let replacement = titles[0].trim_start_matches("Replace with `").trim_end_matches('`');
+    assert_eq!(
+        replace,
+        [json!({ "range": range_of(ROUTES_TO_V4, "v4"), "newText": replacement })]
+    );
+    let create = array(&actions[1]["edit"]["changes"][&uri]);
+    assert_eq!(create.len(), 1);
+    let created = apply(ROUTES_TO_V4, &create);
+    assert!(created.contains("subset v4 { version = \"v4\" }"), "{created}");
+    // Each fix, applied, leaves no error.
+    for (version, fixed) in [(2, apply(ROUTES_TO_V4, &replace)), (3, created)] {
+        let diagnostics = change(&mut client, &uri, version, &fixed);
+        assert_eq!(with_severity(&diagnostics, 1), Vec::<Value>::new(), "{fixed}");
+    }
+
+    // The weights of a split sum to 90%.
+    let text = ROUTES_TO_V4.replace("to v4", "to v1 60%, v2 30%");
+    let diagnostics = change(&mut client, &uri, 4, &text);
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    assert_eq!(errors[0]["code"], "E0401");
+    assert_eq!(errors[0]["range"], range(find(&text, "60%"), after(&text, "30%")));
+    let actions = code_actions(&mut client, &uri, &errors[0]);
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["title"], "Make the last weight 40%");
+    let edits = array(&actions[0]["edit"]["changes"][&uri]);
+    assert_eq!(edits, [json!({ "range": range_of(&text, "30%"), "newText": "40%" })]);
+    let diagnostics = change(&mut client, &uri, 5, &apply(&text, &edits));
+    assert_eq!(with_severity(&diagnostics, 1), Vec::<Value>::new());
+
+    // A range away from any diagnostic: no actions.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": range((0, 0), (0, 3)),
+            "context": { "diagnostics": [] }
+        }),
+    );
+    assert_eq!(actions, json!([]));
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ positions
+
+/// CRLF line endings, a comment with non-ASCII and astral characters before
+/// the route, and a string with them on the route's line.
+const ASTRAL: &str = "service reviews {\r\n  subset v1 { version = \"v1\" }\r\n  // é 𐐀 😀 routes\r\n  route { match header \"x-user\" exact \"𐐀😀é\" to v4 }\r\n  route { match header \"x\" exact \"😀\" to v1 }\r\n}\r\n";
+
+#[test]
+fn utf16_positions_with_astral_characters_and_crlf() {
+    let (mut client, dir, init) = start("utf16", &["utf-16"], &[]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    let uri = uri_of(&dir, "a.mesh");
+    let diagnostics = open(&mut client, &uri, ASTRAL);
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    assert_eq!(errors[0]["code"], "E0201");
+    // Computed independently: the UTF-16 length of the line before `v4`.
+    let v4 = ASTRAL.find("v4").expect("v4");
+    let line_start = ASTRAL[..v4].rfind('\n').expect("line") + 1;
+    let col = ASTRAL[line_start..v4].encode_utf16().count() as u32;
+    assert_eq!(col, 49, "the fixture");
+    assert_eq!(errors[0]["range"], range((3, col), (3, col + 2)));
+    assert_eq!(errors[0]["range"], range_of(ASTRAL, "v4"));
+
+    // Definition from `to v1` after the astral string.
+    let v1_use = ASTRAL.rfind("v1 }").expect("use");
+    let use_start = ASTRAL[..v1_use].rfind('\n').expect("line") + 1;
+    let use_col = ASTRAL[use_start..v1_use].encode_utf16().count() as u32;
+    for character in [use_col, use_col + 1, use_col + 2] {
+        let result = client.request("textDocument/definition", at(&uri, (4, character)));
+        assert_eq!(
+            result,
+            json!({ "uri": uri, "range": range((1, 9), (1, 11)) }),
+            "definition at 4:{character}"
+        );
+    }
+    // Just before the use, inside the `to` keyword: no definition.
+    let result = client.request("textDocument/definition", at(&uri, (4, use_col - 2)));
+    assert_eq!(result, Value::Null);
+    // References report the use at its UTF-16 column.
+    let mut params = at(&uri, (1, 9));
+    params["context"] = json!({ "includeDeclaration": true });
+    let refs = array(&client.request("textDocument/references", params));
+    let ranges: Vec<Value> = refs.iter().map(|r| r["range"].clone()).collect();
+    assert_eq!(ranges, [range((1, 9), (1, 11)), range((4, use_col), (4, use_col + 2))]);
+    // Hover on the use: the range in UTF-16 too.
+    let (text, hover_range) = hover(&mut client, &uri, (4, use_col + 1));
+    assert!(text.starts_with("**subset v1**"), "{text}");
+    assert_eq!(hover_range, range((4, use_col), (4, use_col + 2)));
+    // Completion after `to ` on the astral line replaces from the cursor.
+    let typing = ASTRAL.replace("to v4 }", "to  }");
+    change(&mut client, &uri, 2, &typing);
+    let cursor_offset = typing.find("to  }").expect("to") + 3;
+    let cursor = position_at(&typing, cursor_offset);
+    assert_eq!(cursor, (3, col));
+    let items = complete(&mut client, &uri, cursor);
+    assert_eq!(labels(&items), ["v1"]);
+    assert_eq!(items[0]["textEdit"]["range"], range(cursor, cursor));
+    // Semantic tokens: the astral string's length in UTF-16 units.
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let decoded = decode_tokens(&array(&tokens["data"]));
+    let string = "\"𐐀😀é\"";
+    let (l, c) = find(&typing, string);
+    assert!(
+        decoded.contains(&(l as u64, c as u64, string.encode_utf16().count() as u64, 1, 0)),
+        "{decoded:?}"
+    );
+    let comment = "// é 𐐀 😀 routes";
+    let (l, c) = find(&typing, comment);
+    assert!(
+        decoded.contains(&(l as u64, c as u64, comment.encode_utf16().count() as u64, 3, 0)),
+        "{decoded:?}"
+    );
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn utf8_positions_count_bytes() {
+    let (mut client, dir, init) = start("utf8", &["utf-8", "utf-16"], &[]);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let uri = uri_of(&dir, "a.mesh");
+    let diagnostics = open(&mut client, &uri, ASTRAL);
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    let v4 = ASTRAL.find("v4").expect("v4");
+    let line_start = ASTRAL[..v4].rfind('\n').expect("line") + 1;
+    let col = (v4 - line_start) as u32;
+    assert_eq!(errors[0]["range"], range((3, col), (3, col + 2)));
+    let v1_use = ASTRAL.rfind("v1 }").expect("use");
+    let use_col = (v1_use - (ASTRAL[..v1_use].rfind('\n').expect("line") + 1)) as u32;
+    let result = client.request("textDocument/definition", at(&uri, (4, use_col + 1)));
+    assert_eq!(result, json!({ "uri": uri, "range": range((1, 9), (1, 11)) }));
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ robustness
+
+/// A deterministic pseudo-random generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// A char boundary of `text`.
+    fn boundary(&mut self, text: &str) -> usize {
+        let mut i = self.below(text.len() + 1);
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+#[test]
+fn random_edits_never_break_the_server() {
+    let started = Instant::now();
+    let base = format!("{BOOKINFO}\n{}", ASTRAL.replace("reviews", "details"));
+    let (mut client, dir, _) = start("random-edits", &[], &[]);
+    let uri = uri_of(&dir, "a.mesh");
+    open(&mut client, &uri, &base);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut text = base.clone();
+    let mut version = 1;
+    let mut answered = 0;
+    for _ in 0..120 {
+        match rng.below(8) {
+            // Truncation.
+            0 => {
+                let at = rng.boundary(&text);
+                text.truncate(at);
+            }
+            // Deleting a chunk.
+            1 => {
+                let start = rng.boundary(&text);
+                let mut end = (start + 1 + rng.below(30)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                text.replace_range(start..end, "");
+            }
+            // Inserting punctuation, keywords or astral characters.
+            _ => {
+                let insert = ["{", "}", "\"", "%", "{", "}", "to ", "\n", "😀", "=", ",", "/", "."][rng.below(13)];
+                let at = rng.boundary(&text);
+                text.insert_str(at, insert);
+            }
+        }
+        if text.len() < 40 || rng.below(25) == 0 {
+            text = base.clone();
+        }
+        version += 1;
+        client.change(&uri, version, &text);
+        let lines = text.lines().count() as u32 + 2;
+        for method in ["textDocument/completion", "textDocument/hover"] {
+            let position = (rng.below(lines as usize) as u32, rng.below(60) as u32);
+            // Any answer will do, result or error; a missing one times out.
+            let _ = client.try_request(method, at(&uri, position));
+            answered += 1;
+        }
+        if version % 10 == 0 {
+            for method in [
+                "textDocument/semanticTokens/full",
+                "textDocument/documentSymbol",
+                "textDocument/foldingRange",
+                "textDocument/formatting",
+            ] {
+                let mut params = json!({ "textDocument": { "uri": uri } });
+                if method.ends_with("formatting") {
+                    params["options"] = json!({ "tabSize": 2, "insertSpaces": true });
+                }
+                let _ = client.try_request(method, params);
+                answered += 1;
+            }
+        }
+    }
+    assert_eq!(answered, 240 + 4 * 12);
+    // The last version is analysed and published.
+    client.diagnostics(&uri, Some(version));
+    assert!(client.is_alive());
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
