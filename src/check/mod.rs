@@ -518,22 +518,35 @@ impl<'t> Checker<'t> {
     }
 
     fn labels(&mut self, subset: &ast::Subset) -> Pairs<String> {
+        self.label_map(
+            subset.labels.iter().map(|l| (&l.key, &l.value)),
+            "a subset selects pods",
+        )
+    }
+
+    /// Checks `key = "value"` labels (a subset's, or a `source { }`
+    /// condition's) into a map, reporting keys set twice.
+    pub(super) fn label_map<'a>(
+        &mut self,
+        entries: impl IntoIterator<Item = (&'a ast::Key, &'a Value)>,
+        selects: &str,
+    ) -> Pairs<String> {
         let mut labels = Pairs::default();
         let mut first_spans: HashMap<String, Span> = HashMap::new();
-        for label in &subset.labels {
-            let key = label.key.text();
-            if let Some(first) = first_spans.get(&key) {
+        for (key, value) in entries {
+            let text = key.text();
+            if let Some(first) = first_spans.get(&text) {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::E0209, label.key.span, format!("label `{key}` is set twice"))
+                    Diagnostic::error(Code::E0209, key.span, format!("label `{text}` is set twice"))
                         .with_label("set again here")
                         .with_secondary(*first, "first set here")
-                        .with_help("a subset selects pods by one value per label key; remove one"),
+                        .with_help(format!("{selects} by one value per label key; remove one")),
                 );
                 continue;
             }
-            first_spans.insert(key.clone(), label.key.span);
-            if let Some(value) = self.label(&key, label.key.span, &label.value) {
-                labels.0.push((key, value));
+            first_spans.insert(text.clone(), key.span);
+            if let Some(value) = self.label(&text, key.span, value) {
+                labels.0.push((text, value));
             }
         }
         labels

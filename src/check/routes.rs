@@ -499,23 +499,8 @@ impl Checker<'_> {
         match condition {
             ConditionKind::Port(value) => out.port = self.port(value),
             ConditionKind::SourceLabels(fields) => {
-                let mut seen: HashMap<String, Span> = HashMap::new();
-                for field in fields {
-                    let key = field.key.text();
-                    if let Some(first) = seen.get(&key) {
-                        self.diagnostics.push(
-                            Diagnostic::error(Code::E0209, field.key.span, format!("label `{key}` is set twice"))
-                                .with_label("set again here")
-                                .with_secondary(*first, "first set here")
-                                .with_help("a workload has one value per label key; remove one"),
-                        );
-                        continue;
-                    }
-                    seen.insert(key.clone(), field.key.span);
-                    if let Some(value) = self.label(&key, field.key.span, &field.value) {
-                        out.source_labels.0.push((key, value));
-                    }
-                }
+                let labels = self.label_map(fields.iter().map(|f| (&f.key, &f.value)), "a workload is matched");
+                out.source_labels.0.extend(labels.0);
             }
             ConditionKind::SourceNamespace(value) => {
                 if let Some(ns) = self.name_or_string(value)

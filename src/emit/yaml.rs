@@ -466,6 +466,10 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
 /// Map keys must be strings (or numbers and booleans written as strings).
 struct KeySerializer;
 
+fn not_a_string<T>() -> Result<T, Error> {
+    Err(Error("a map key must be a string".into()))
+}
+
 macro_rules! key_from_display {
     ($($method:ident: $ty:ty),*) => {
         $(fn $method(self, v: $ty) -> Result<String, Error> {
@@ -490,19 +494,19 @@ impl ser::Serializer for KeySerializer {
         serialize_f64: f64, serialize_char: char, serialize_str: &str);
 
     fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_none(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<String, Error> {
         Ok(variant.to_string())
@@ -517,16 +521,16 @@ impl ser::Serializer for KeySerializer {
         _variant: &'static str,
         _value: &T,
     ) -> Result<String, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_tuple_variant(
         self,
@@ -535,13 +539,13 @@ impl ser::Serializer for KeySerializer {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
     fn serialize_struct_variant(
         self,
@@ -550,7 +554,7 @@ impl ser::Serializer for KeySerializer {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error("a map key must be a string".into()))
+        not_a_string()
     }
 }
 
