@@ -62,9 +62,13 @@ impl Store {
     /// (open documents' texts win), sorted by path as the CLI does.
     pub fn inputs(&self, key: &str) -> Vec<(Uri, Option<i32>, Arc<str>)> {
         let mut inputs: Vec<(PathBuf, Uri, Option<i32>, Arc<str>)> = Vec::new();
+        // Open documents are matched to files by path: editors spell the
+        // same file's URI differently (`%28` or `(`, `%C3` or `%c3`).
+        let mut open_paths = std::collections::HashSet::new();
         for (uri, doc) in &self.open {
             if program_key(uri) == key {
                 let path = uri.to_file_path().map(|p| p.into_owned()).unwrap_or_default();
+                open_paths.insert(path.clone());
                 inputs.push((path, uri.clone(), Some(doc.version), doc.text.clone()));
             }
         }
@@ -73,12 +77,12 @@ impl Store {
                 if path.extension().is_none_or(|e| e != "mesh") || !path.is_file() {
                     continue;
                 }
+                if open_paths.contains(&path) {
+                    continue;
+                }
                 let Some(uri) = Uri::from_file_path(&path) else {
                     continue;
                 };
-                if self.open.contains_key(&uri) {
-                    continue;
-                }
                 if let Ok(text) = std::fs::read_to_string(&path) {
                     inputs.push((path, uri, None, Arc::from(text)));
                 }
@@ -108,5 +112,40 @@ pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>) -> Program {
         files,
         sources,
         analysis,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_document_is_not_read_again_from_disk() {
+        let dir = std::env::temp_dir()
+            .join(format!("meshc-lsp-store-{}", std::process::id()))
+            .join("shop (copy)");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("shop.mesh"), "service cart {}\n").unwrap();
+        let uri: Uri = format!("file://{}", dir.join("shop.mesh").display())
+            .replace(' ', "%20")
+            .parse()
+            .unwrap();
+        let mut store = Store::default();
+        store.open.insert(
+            uri.clone(),
+            Document {
+                version: 1,
+                text: Arc::from("service cart {}\n"),
+            },
+        );
+        let inputs = store.inputs(&program_key(&uri));
+        assert_eq!(
+            inputs.len(),
+            1,
+            "{:?}",
+            inputs.iter().map(|i| i.0.as_str()).collect::<Vec<_>>()
+        );
+        assert_eq!(inputs[0].0, uri);
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap());
     }
 }

@@ -5,6 +5,7 @@
 //! only for the document version they were computed from.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use meshc::ide::{self, CompletionKind, SymbolKind, TokenKind};
@@ -48,15 +49,18 @@ pub struct Backend {
     client: Client,
     store: Mutex<Store>,
     encoding: Mutex<Encoding>,
+    /// Set by `shutdown`: the exit status depends on it.
+    shut_down: Arc<AtomicBool>,
 }
 
 impl Backend {
-    /// A server that talks to `client`.
-    pub fn new(client: Client) -> Backend {
+    /// A server that talks to `client` and sets `shut_down` on `shutdown`.
+    pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Backend {
         Backend {
             client,
             store: Mutex::new(Store::default()),
             encoding: Mutex::new(Encoding::Utf16),
+            shut_down,
         }
     }
 
@@ -214,6 +218,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 
@@ -271,7 +276,7 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let uri = params.text_document_position.text_document.uri;
         let position = params.text_document_position.position;
-        let Some((program, id)) = self.program(&uri) else {
+        let Some((program, _)) = self.program(&uri) else {
             return Ok(None);
         };
         // The context comes from the newest text, the names from the last
@@ -286,8 +291,11 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let offset = convert::offset(file, position, encoding);
-        let (items, replace_from) = ide::completions(&program.analysis, &text, id, offset);
-        let range = Range::new(convert::position(file, replace_from, encoding), position);
+        let (items, replace_from, replace_to) = ide::completions(&program.analysis, &text, offset);
+        let range = Range::new(
+            convert::position(file, replace_from, encoding),
+            convert::position(file, replace_to, encoding),
+        );
         let items = items
             .into_iter()
             .map(|item| {

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -83,6 +83,11 @@ impl Client {
             timeout: TIMEOUT,
             exited: false,
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// What the server wrote to stderr so far.
@@ -267,20 +272,25 @@ impl Client {
     pub fn shutdown_and_exit(mut self) {
         let result = self.request("shutdown", Value::Null);
         assert_eq!(result, Value::Null, "shutdown result");
+        let status = self.exit();
+        assert!(
+            status.success(),
+            "the server exited with {status}\nstderr:\n{}",
+            self.stderr()
+        );
+    }
+
+    /// Sends `exit`, closes the server's stdin as editors do, and returns
+    /// the exit status (a server still running in time fails the test).
+    pub fn exit(&mut self) -> ExitStatus {
         self.notify("exit", Value::Null);
-        // Closing stdin too, as editors do.
         drop(self.stdin.take());
         let deadline = Instant::now() + self.timeout;
         loop {
             match self.child.try_wait().expect("wait for the server") {
                 Some(status) => {
                     self.exited = true;
-                    assert!(
-                        status.success(),
-                        "the server exited with {status}\nstderr:\n{}",
-                        self.stderr()
-                    );
-                    return;
+                    return status;
                 }
                 None if Instant::now() >= deadline => {
                     panic!("the server did not exit after `exit`\nstderr:\n{}", self.stderr())
@@ -419,12 +429,68 @@ pub fn at(uri: &str, position: (u32, u32)) -> Value {
     json!({ "textDocument": { "uri": uri }, "position": pos(position) })
 }
 
-/// A fresh, empty directory for one test: `target/lsp-tests/NAME-PID`.
-pub fn workspace(name: &str) -> PathBuf {
+/// A fresh, empty directory for one test, `target/lsp-tests/NAME-PID`,
+/// removed when the test passes (kept for inspection when it fails).
+pub fn workspace(name: &str) -> Workspace {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let base = tmp.parent().unwrap_or(tmp).join("lsp-tests");
     let dir = base.join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the test workspace");
-    dir.canonicalize().expect("canonical workspace path")
+    Workspace(dir.canonicalize().expect("canonical workspace path"))
+}
+
+/// A test's directory; see [`workspace`].
+pub struct Workspace(PathBuf);
+
+impl std::ops::Deref for Workspace {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        if !thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_read_one_at_a_time() {
+        let body = r#"{"jsonrpc":"2.0","method":"x","params":{"é":1}}"#;
+        let stream = format!(
+            "Content-Length: {}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{body}content-length: 2\r\n\r\n{{}}",
+            body.len()
+        );
+        let mut reader = BufReader::new(stream.as_bytes());
+        assert_eq!(
+            read_frame(&mut reader),
+            Some(json!({ "jsonrpc": "2.0", "method": "x", "params": { "é": 1 } }))
+        );
+        assert_eq!(read_frame(&mut reader), Some(json!({})));
+        assert_eq!(read_frame(&mut reader), None);
+    }
+
+    #[test]
+    fn helpers_count_utf16_columns_and_encode_uris() {
+        let text = "a\r\n// é 𐐀 x\n";
+        assert_eq!(find(text, "x"), (1, 8));
+        assert_eq!(
+            position_at_in(text, text.find('x').unwrap_or(0), Columns::Utf8),
+            (1, 11)
+        );
+        assert_eq!(after(text, "a"), (0, 1));
+        assert_eq!(
+            file_uri(Path::new("/tmp/a b/é(1).mesh")),
+            "file:///tmp/a%20b/%C3%A9%281%29.mesh"
+        );
+    }
 }

@@ -7,7 +7,7 @@ mod client;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use client::{Client, after, at, file_uri, find, find_nth, pos, position_at, range, range_of, workspace};
+use client::{Client, Workspace, after, at, file_uri, find, find_nth, pos, position_at, range, range_of, workspace};
 use serde_json::{Value, json};
 
 // ------------------------------------------------------------------ fixtures
@@ -88,7 +88,7 @@ service storefront {
 
 /// Starts a server on a fresh workspace holding `files`, offering
 /// `encodings`; returns the client, the workspace and the initialize result.
-fn start(name: &str, encodings: &[&str], files: &[(&str, &str)]) -> (Client, PathBuf, Value) {
+fn start(name: &str, encodings: &[&str], files: &[(&str, &str)]) -> (Client, Workspace, Value) {
     let dir = workspace(name);
     for (file, text) in files {
         std::fs::write(dir.join(file), text).expect("write a fixture");
@@ -136,6 +136,7 @@ fn complete(client: &mut Client, uri: &str, position: (u32, u32)) -> Vec<Value> 
     let mut items = match &result {
         Value::Array(items) => items.clone(),
         Value::Object(list) => array(&list["items"]),
+        Value::Null => Vec::new(),
         other => panic!("completion at {position:?} returned {other}"),
     };
     items.sort_by_key(|i| {
@@ -649,13 +650,22 @@ fn completion_of_policy_fields_and_values() {
     let (text, position) = cursor(&BOOKINFO.replace("loadBalancer.simple = LEAST_REQUEST", "loadBalancer.|"));
     change(&mut client, &uri, 3, &text);
     let items = complete(&mut client, &uri, position);
-    assert!(
-        labels(&items).starts_with(&["consistentHash", "localityLbSetting", "simple"]) || {
-            let l = labels(&items);
-            l.contains(&"simple") && l.contains(&"consistentHash") && l.contains(&"localityLbSetting")
-        }
+    // The deprecated field comes last.
+    assert_eq!(
+        labels(&items),
+        [
+            "consistentHash",
+            "localityLbSetting",
+            "simple",
+            "warmup",
+            "zoneAwareLbSetting",
+            "warmupDurationSecs"
+        ]
     );
-    assert!(!labels(&items).contains(&"connectionPool"), "{:?}", labels(&items));
+    let deprecated = item(&items, "warmupDurationSecs")["documentation"]["value"]
+        .as_str()
+        .expect("doc");
+    assert!(deprecated.contains("Deprecated: use `warmup"), "{deprecated}");
     let simple = item(&items, "simple");
     assert_eq!(simple["detail"], "enum");
     assert_eq!(simple["textEdit"]["range"], range(position, position));
@@ -1155,15 +1165,7 @@ fn document_symbols_folding_and_semantic_tokens() {
         "a use"
     );
     assert_eq!(token_at(find(BOOKINFO, "to v2")), Some((2, KEYWORD, 0)));
-    // Tokens are in order and do not overlap.
-    for w in decoded.windows(2) {
-        assert!(
-            (w[0].0, w[0].1 + w[0].2) <= (w[1].0, w[1].1),
-            "overlapping or unordered tokens {:?} {:?}",
-            w[0],
-            w[1]
-        );
-    }
+    assert_tokens_ordered(&decoded, &BOOKINFO);
     client.shutdown_and_exit();
 }
 
@@ -1344,12 +1346,20 @@ fn utf16_positions_with_astral_characters_and_crlf() {
     let (text, hover_range) = hover(&mut client, &uri, (4, use_col + 1));
     assert!(text.starts_with("**subset v1**"), "{text}");
     assert_eq!(hover_range, range((4, use_col), (4, use_col + 2)));
-    // Completion after `to ` on the astral line replaces from the cursor.
-    let typing = ASTRAL.replace("to v4 }", "to  }");
+    // Completion after a split's comma on a line with astral characters
+    // before the cursor.
+    let typing = ASTRAL.replace(
+        "match header \"x-user\" exact \"𐐀😀é\" to v4 }",
+        "to \"𐐀😀é.example\" 50%,  }",
+    );
     change(&mut client, &uri, 2, &typing);
-    let cursor_offset = typing.find("to  }").expect("to") + 3;
+    let cursor_offset = typing.find(",  }").expect("comma") + 2;
     let cursor = position_at(&typing, cursor_offset);
-    assert_eq!(cursor, (3, col));
+    let line_start = typing[..cursor_offset].rfind('\n').expect("line") + 1;
+    assert_eq!(
+        cursor,
+        (3, typing[line_start..cursor_offset].encode_utf16().count() as u32)
+    );
     let items = complete(&mut client, &uri, cursor);
     assert_eq!(labels(&items), ["v1"]);
     assert_eq!(items[0]["textEdit"]["range"], range(cursor, cursor));
@@ -1359,7 +1369,7 @@ fn utf16_positions_with_astral_characters_and_crlf() {
         json!({ "textDocument": { "uri": uri } }),
     );
     let decoded = decode_tokens(&array(&tokens["data"]));
-    let string = "\"𐐀😀é\"";
+    let string = "\"𐐀😀é.example\"";
     let (l, c) = find(&typing, string);
     assert!(
         decoded.contains(&(l as u64, c as u64, string.encode_utf16().count() as u64, 1, 0)),
@@ -1421,18 +1431,30 @@ impl Rng {
     }
 }
 
-#[test]
-fn random_edits_never_break_the_server() {
-    let started = Instant::now();
-    let base = format!("{BOOKINFO}\n{}", ASTRAL.replace("reviews", "details"));
-    let (mut client, dir, _) = start("random-edits", &[], &[]);
-    let uri = uri_of(&dir, "a.mesh");
-    open(&mut client, &uri, &base);
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut text = base.clone();
-    let mut version = 1;
+/// Tokens must be sorted and must not overlap.
+fn assert_tokens_ordered(decoded: &[(u64, u64, u64, u64, u64)], context: &dyn std::fmt::Display) {
+    for w in decoded.windows(2) {
+        assert!(
+            (w[0].0, w[0].1 + w[0].2) <= (w[1].0, w[1].1),
+            "overlapping or unordered semantic tokens {:?} {:?} in:\n{context}",
+            w[0],
+            w[1]
+        );
+    }
+}
+
+/// Edits `base` at random `edits` times, each edit followed by requests at
+/// random positions; returns the number of requests answered.
+fn fuzz(client: &mut Client, uri: &str, base: &str, seed: u64, edits: usize, first_version: i64) -> (usize, i64) {
+    let mut rng = Rng(seed);
+    let mut text = base.to_string();
+    let mut version = first_version;
     let mut answered = 0;
-    for _ in 0..120 {
+    let random_position = |rng: &mut Rng, text: &str| {
+        let lines = text.lines().count() + 2;
+        (rng.below(lines) as u32, rng.below(60) as u32)
+    };
+    for _ in 0..edits {
         match rng.below(8) {
             // Truncation.
             0 => {
@@ -1456,42 +1478,438 @@ fn random_edits_never_break_the_server() {
             }
         }
         if text.len() < 40 || rng.below(25) == 0 {
-            text = base.clone();
+            text = base.to_string();
         }
         version += 1;
-        client.change(&uri, version, &text);
-        let lines = text.lines().count() as u32 + 2;
-        for method in ["textDocument/completion", "textDocument/hover"] {
-            let position = (rng.below(lines as usize) as u32, rng.below(60) as u32);
-            // Any answer will do, result or error; a missing one times out.
-            let _ = client.try_request(method, at(&uri, position));
+        client.change(uri, version, &text);
+        let mut requests = vec![
+            ("textDocument/completion", at(uri, random_position(&mut rng, &text))),
+            ("textDocument/hover", at(uri, random_position(&mut rng, &text))),
+        ];
+        if version % 5 == 0 {
+            let doc = json!({ "textDocument": { "uri": uri } });
+            let mut references = at(uri, random_position(&mut rng, &text));
+            references["context"] = json!({ "includeDeclaration": true });
+            let mut rename = at(uri, random_position(&mut rng, &text));
+            rename["newName"] = json!("renamed");
+            let mut formatting = doc.clone();
+            formatting["options"] = json!({ "tabSize": 2, "insertSpaces": true });
+            let mut action = doc.clone();
+            action["range"] = range(random_position(&mut rng, &text), random_position(&mut rng, &text));
+            action["context"] = json!({ "diagnostics": [] });
+            requests.extend([
+                ("textDocument/definition", at(uri, random_position(&mut rng, &text))),
+                ("textDocument/references", references),
+                ("textDocument/prepareRename", at(uri, random_position(&mut rng, &text))),
+                ("textDocument/rename", rename),
+                ("textDocument/codeAction", action),
+                ("textDocument/semanticTokens/full", doc.clone()),
+                ("textDocument/documentSymbol", doc.clone()),
+                ("textDocument/foldingRange", doc),
+                ("textDocument/formatting", formatting),
+            ]);
+        }
+        for (method, params) in requests {
+            // Any answer will do, result or error, but not an internal
+            // error; a missing one times out.
+            match client.try_request(method, params.clone()) {
+                Ok(result) if method.ends_with("semanticTokens/full") && !result.is_null() => {
+                    let decoded = decode_tokens(&array(&result["data"]));
+                    assert_tokens_ordered(&decoded, &format!("{text}\n(seed {seed:#x}, version {version})"));
+                }
+                Ok(_) => {}
+                Err(error) => assert_ne!(
+                    error["code"], -32603,
+                    "{method} {params} failed (seed {seed:#x}, version {version}): {error} in:\n{text}"
+                ),
+            }
             answered += 1;
         }
-        if version % 10 == 0 {
-            for method in [
-                "textDocument/semanticTokens/full",
-                "textDocument/documentSymbol",
-                "textDocument/foldingRange",
-                "textDocument/formatting",
-            ] {
-                let mut params = json!({ "textDocument": { "uri": uri } });
-                if method.ends_with("formatting") {
-                    params["options"] = json!({ "tabSize": 2, "insertSpaces": true });
-                }
-                let _ = client.try_request(method, params);
-                answered += 1;
-            }
-        }
     }
-    assert_eq!(answered, 240 + 4 * 12);
+    (answered, version)
+}
+
+/// Random edits (truncations, deletions, braces, quotes, `%`, astral
+/// characters), each followed by requests at random positions: every
+/// request is answered and the server stays up.  `MESHC_LSP_FUZZ_SEEDS=N`
+/// runs N more seeds.
+#[test]
+fn random_edits_never_break_the_server() {
+    let started = Instant::now();
+    let base = format!("{BOOKINFO}\n{}", ASTRAL.replace("reviews", "details"));
+    let (mut client, dir, _) = start("random-edits", &[], &[("web.mesh", WEB)]);
+    let uri = uri_of(&dir, "a.mesh");
+    open(&mut client, &uri, &format!("{SHOP}\n{base}"));
+    let extra: u64 = std::env::var("MESHC_LSP_FUZZ_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut version = 1;
+    let mut answered = 0;
+    for seed in 0..=extra {
+        let (n, last) = fuzz(
+            &mut client,
+            &uri,
+            &format!("{SHOP}\n{base}"),
+            0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1234_5678_9ABC_DEF1),
+            120,
+            version,
+        );
+        answered += n;
+        version = last;
+    }
+    assert!(answered >= 240 * (extra as usize + 1), "answered {answered}");
     // The last version is analysed and published.
     client.diagnostics(&uri, Some(version));
     assert!(client.is_alive());
     assert_no_panic(&client);
     client.shutdown_and_exit();
+    if extra == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+// ------------------------------------------------------------------ more completion
+
+/// Completion reads statements line by line, but the grammar lets several
+/// statements share a line (`route { match ... to v1 }`) and a split go on
+/// over several lines: the cursor after `to` is a destination there too.
+#[test]
+fn completion_after_another_statement_on_the_same_line_and_on_continued_splits() {
+    let (mut client, dir, _) = start("completion-same-line", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    let cases = [
+        // Valid once completed: `route { match uri prefix "/a" to v1 }`.
+        BOOKINFO.replace("route { to v1 }", "route { match uri prefix \"/a\" to | }"),
+        BOOKINFO.replace("route { to v1 }", "route { timeout 5s to | }"),
+        // A split continued on the next line.
+        BOOKINFO.replace("route { to v1 }", "route {\n    to v1 50%,\n       | }"),
+    ];
+    let mut failures = Vec::new();
+    for (version, template) in (2..).zip(&cases) {
+        let (text, position) = cursor(template);
+        change(&mut client, &uri, version, &text);
+        let items = complete(&mut client, &uri, position);
+        if labels(&items) != ["v1", "v2-mysql", "reviews"] {
+            let line = text.lines().nth(position.0 as usize).unwrap_or("");
+            failures.push(format!("{line:?} at {position:?}: got {:?}", labels(&items)));
+        }
+    }
     assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        started.elapsed()
+        failures.is_empty(),
+        "expected ratings' destinations [v1, v2-mysql, reviews]:\n{}",
+        failures.join("\n")
     );
+    client.shutdown_and_exit();
+}
+
+/// Typing a comment or a string (space is a trigger character) must not pop
+/// up keywords.
+#[test]
+fn no_completion_inside_comments_and_strings() {
+    let (mut client, dir, _) = start("completion-comments", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    let cases = [
+        // A comment at the top level, in a route, in a policy.
+        format!("// a comment |\n{BOOKINFO}"),
+        BOOKINFO.replace("    timeout 5s\n", "    // send it to |\n    timeout 5s\n"),
+        BOOKINFO.replace("    timeout 5s\n", "    timeout 5s // then |\n"),
+        BOOKINFO.replace("      tcp.maxConnections = 100\n", "      // no more than |\n"),
+        // A string being typed, closed or not.
+        BOOKINFO.replace("exact \"jason\"", "exact \"jason |\""),
+        BOOKINFO.replace("exact \"jason\"", "exact \"jason |"),
+        BOOKINFO.replace("match header \"end-user\"", "match header \"end |\""),
+    ];
+    let mut failures = Vec::new();
+    for (version, template) in (2..).zip(&cases) {
+        let (text, position) = cursor(template);
+        change(&mut client, &uri, version, &text);
+        let items = complete(&mut client, &uri, position);
+        if !items.is_empty() {
+            let line = text.lines().nth(position.0 as usize).unwrap_or("");
+            failures.push(format!("{line:?} at {position:?}: got {:?}", labels(&items)));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "expected no completion inside comments and strings:\n{}",
+        failures.join("\n")
+    );
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn completion_after_mirror_and_in_a_subset() {
+    let (mut client, dir, _) = start("completion-mirror", &[], &[]);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+    let (text, position) = cursor(&BOOKINFO.replace("    timeout 5s\n", "    mirror |\n"));
+    change(&mut client, &uri, 2, &text);
+    assert_eq!(
+        labels(&complete(&mut client, &uri, position)),
+        ["v1", "v2", "v3", "ratings"]
+    );
+    let (text, position) = cursor(&BOOKINFO.replace(
+        "  subset v2 { version = \"v2\" }\n",
+        "  subset v2 {\n    version = \"v2\"\n    |\n  }\n",
+    ));
+    change(&mut client, &uri, 3, &text);
+    let items = complete(&mut client, &uri, position);
+    assert_eq!(labels(&items), ["policy"]);
+    assert_eq!(item(&items, "policy")["textEdit"]["newText"], "policy {\n  $0\n}");
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ programs
+
+/// A file's diagnostics depend on the other files of its directory: an
+/// edit in one publishes diagnostics for the others, read from the disk.
+#[test]
+fn diagnostics_of_other_files_of_the_directory() {
+    let (mut client, dir, _) = start("cross-file", &[], &[("shop.mesh", SHOP), ("web.mesh", WEB)]);
+    let shop = uri_of(&dir, "shop.mesh");
+    let web = uri_of(&dir, "web.mesh");
+    open(&mut client, &shop, SHOP);
+    let published = client.diagnostics(&web, None);
+    assert_eq!(with_severity(&array(&published["diagnostics"]), 1), Vec::<Value>::new());
+    // Removing cart's v2 breaks web.mesh's `cart/v2`.
+    let without_v2 = SHOP.replace("  subset v2 { version = \"v2\" }\n", "");
+    client.change(&shop, 2, &without_v2);
+    client.diagnostics(&shop, Some(2));
+    let published = client.diagnostics(&web, None);
+    let errors = with_severity(&array(&published["diagnostics"]), 1);
+    assert_eq!(errors.len(), 1, "{published:#}");
+    assert_eq!(errors[0]["code"], "E0201");
+    assert_eq!(errors[0]["range"], part(WEB, "cart/v2", 5, 2));
+    assert_eq!(
+        errors[0]["relatedInformation"][0]["location"],
+        json!({ "uri": shop, "range": range_of(&without_v2, "cart") })
+    );
+    // Putting it back clears them.
+    client.change(&shop, 3, SHOP);
+    client.diagnostics(&shop, Some(3));
+    let published = client.diagnostics(&web, None);
+    assert_eq!(with_severity(&array(&published["diagnostics"]), 1), Vec::<Value>::new());
+
+    // Closing a document clears its diagnostics, then the disk's text is
+    // checked again.
+    client.change(&shop, 4, &without_v2);
+    client.diagnostics(&shop, Some(4));
+    let published = client.diagnostics(&web, None);
+    assert_eq!(with_severity(&array(&published["diagnostics"]), 1).len(), 1);
+    client.clear_notifications();
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": shop } }));
+    let cleared = client.diagnostics(&shop, None);
+    assert_eq!(cleared["diagnostics"], json!([]));
+    let published = client.diagnostics(&web, None);
+    assert_eq!(
+        with_severity(&array(&published["diagnostics"]), 1),
+        Vec::<Value>::new(),
+        "shop.mesh on disk still defines cart/v2"
+    );
+    client.shutdown_and_exit();
+}
+
+/// A document that is not a file (an editor's new buffer) is a program of
+/// its own.
+#[test]
+fn untitled_documents_are_checked_alone() {
+    let (mut client, _, _) = start("untitled", &[], &[]);
+    let uri = "untitled:Untitled-1";
+    let diagnostics = open(&mut client, uri, ROUTES_TO_V4);
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    assert_eq!(errors[0]["range"], range_of(ROUTES_TO_V4, "v4"));
+    assert_eq!(errors[0]["relatedInformation"][0]["location"]["uri"], uri);
+    let (text, position) = cursor(&ROUTES_TO_V4.replace("to v4", "to |"));
+    change(&mut client, uri, 2, &text);
+    assert_eq!(labels(&complete(&mut client, uri, position)), ["v1", "v2"]);
+    let result = client.request("textDocument/definition", at(uri, find(&text, "v2")));
+    assert_eq!(result["uri"], uri);
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ examples
+
+/// Every example of the repository, served as an editor would open it: no
+/// errors, well-formed tokens, outlines and folds, the formatter's output,
+/// and an answer to a hover on every word.
+#[test]
+fn every_example_is_served_consistently() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let root = workspace("examples");
+    // Each single-file example in a directory of its own; directories as they are.
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .expect("examples")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_stem().expect("name").to_string_lossy().into_owned();
+        let sources: Vec<PathBuf> = if path.is_dir() {
+            let mut inner: Vec<PathBuf> = std::fs::read_dir(&path)
+                .expect("example directory")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "mesh"))
+                .collect();
+            inner.sort();
+            inner
+        } else if path.extension().is_some_and(|e| e == "mesh") {
+            vec![path.clone()]
+        } else {
+            continue;
+        };
+        let dir = root.join(&name);
+        std::fs::create_dir_all(&dir).expect("example workspace");
+        for source in sources {
+            let target = dir.join(source.file_name().expect("file name"));
+            std::fs::copy(&source, &target).expect("copy an example");
+            files.push((target, std::fs::read_to_string(&source).expect("read an example")));
+        }
+    }
+    assert!(files.len() >= 10, "examples found: {}", files.len());
+    let mut client = Client::start();
+    client.initialize(&root, &[]);
+    let mut hovers = 0;
+    for (path, text) in &files {
+        let uri = file_uri(path);
+        let diagnostics = open(&mut client, &uri, text);
+        assert_eq!(
+            with_severity(&diagnostics, 1),
+            Vec::<Value>::new(),
+            "{}",
+            path.display()
+        );
+        let doc = json!({ "textDocument": { "uri": uri } });
+        let lines: Vec<&str> = text.split('\n').collect();
+
+        let tokens = client.request("textDocument/semanticTokens/full", doc.clone());
+        let decoded = decode_tokens(&array(&tokens["data"]));
+        assert!(!decoded.is_empty(), "{}", path.display());
+        assert_tokens_ordered(&decoded, &path.display());
+        for &(line, start, length, kind, _) in &decoded {
+            let line_text = lines[line as usize].trim_end_matches('\r');
+            let units: Vec<u16> = line_text.encode_utf16().collect();
+            assert!(
+                length > 0 && start + length <= units.len() as u64,
+                "{}: {line}:{start}",
+                path.display()
+            );
+            let token =
+                String::from_utf16(&units[start as usize..(start + length) as usize]).expect("whole characters");
+            if kind == 7 || kind == 8 {
+                assert!(
+                    token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    "{}: a name token is {token:?}",
+                    path.display()
+                );
+            }
+            if kind == 3 {
+                assert!(
+                    token.starts_with("//"),
+                    "{}: a comment token is {token:?}",
+                    path.display()
+                );
+            }
+        }
+
+        let symbols = array(&client.request("textDocument/documentSymbol", doc.clone()));
+        let services = text.lines().filter(|l| l.starts_with("service ")).count();
+        assert_eq!(symbols.len(), services, "{}", path.display());
+        for symbol in &symbols {
+            assert_eq!(symbol["kind"], 5);
+            let name = symbol["name"].as_str().expect("name");
+            assert!(text.contains(&format!("service {name} {{")), "{name}");
+        }
+
+        for fold in array(&client.request("textDocument/foldingRange", doc.clone())) {
+            assert!(fold["startLine"].as_u64() < fold["endLine"].as_u64(), "{fold}");
+        }
+
+        let mut params = doc.clone();
+        params["options"] = json!({ "tabSize": 2, "insertSpaces": true });
+        let edits = array(&client.request("textDocument/formatting", params));
+        let formatted = meshc::fmt::format(text);
+        if formatted == *text {
+            assert_eq!(edits, Vec::<Value>::new(), "{}", path.display());
+        } else {
+            assert_eq!(apply(text, &edits), formatted, "{}", path.display());
+        }
+
+        // A hover on every word: an answer each time, and something to say
+        // on every service and subset name.
+        for (offset, _) in text.match_indices(|c: char| c.is_ascii_alphabetic()) {
+            let starts_word = offset == 0 || !text.as_bytes()[offset - 1].is_ascii_alphanumeric();
+            if !starts_word {
+                continue;
+            }
+            let result = client.request("textDocument/hover", at(&uri, position_at(text, offset)));
+            if !result.is_null() {
+                hovers += 1;
+            }
+        }
+        for symbol in &symbols {
+            let (text, _) = hover(
+                &mut client,
+                &uri,
+                (
+                    symbol["selectionRange"]["start"]["line"].as_u64().expect("line") as u32,
+                    symbol["selectionRange"]["start"]["character"]
+                        .as_u64()
+                        .expect("character") as u32,
+                ),
+            );
+            assert!(text.starts_with("**service "), "{text}");
+        }
+    }
+    assert!(hovers > 100, "hovers with an answer: {hovers}");
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ lifecycle
+
+/// LSP: "The server should exit with success code 0 if the shutdown request
+/// has been received before; otherwise with error code 1."
+#[test]
+fn exit_without_shutdown_exits_with_status_1() {
+    let (mut client, _, _) = start("exit-without-shutdown", &[], &[]);
+    let status = client.exit();
+    assert_eq!(status.code(), Some(1), "exit before shutdown");
+}
+
+/// `(`, `)` (and `+`, `@`, `,`...) may stand unencoded in a `file:` URI, as
+/// Neovim and Helix send them; the open document is still the file of the
+/// directory, not a second copy of it.
+#[test]
+fn a_uri_spelled_differently_names_the_same_file() {
+    let root = workspace("uri-spelling");
+    let dir = root.join("shop (copy)");
+    std::fs::create_dir_all(&dir).expect("directory");
+    std::fs::write(dir.join("shop.mesh"), SHOP).expect("write");
+    std::fs::write(dir.join("web.mesh"), WEB).expect("write");
+    let mut client = Client::start();
+    client.initialize(&root, &[]);
+    let shop = file_uri(&dir.join("shop.mesh")).replace("%28", "(").replace("%29", ")");
+    assert!(shop.ends_with("/shop%20(copy)/shop.mesh"), "{shop}");
+    let diagnostics = open(&mut client, &shop, SHOP);
+    assert_eq!(
+        with_severity(&diagnostics, 1),
+        Vec::<Value>::new(),
+        "shop.mesh opened as {shop} is read twice"
+    );
+    // Its definitions are found once, under the editor's URI.
+    let mut params = at(&shop, after(SHOP, "subset "));
+    params["context"] = json!({ "includeDeclaration": true });
+    let references = array(&client.request("textDocument/references", params));
+    assert_eq!(references.len(), 3, "{references:#?}");
+    assert_eq!(references[0]["uri"], shop);
+    client.shutdown_and_exit();
 }

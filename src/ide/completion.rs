@@ -5,7 +5,6 @@ use super::context::{CursorContext, cursor_context};
 use crate::Analysis;
 use crate::catalogue::{Field, FieldType};
 use crate::check::ServiceInfo;
-use crate::span::FileId;
 use crate::syntax::keywords;
 
 /// What a completion item is, for the editor's icon.
@@ -42,11 +41,16 @@ pub struct CompletionItem {
     pub rank: u8,
 }
 
-/// Completions at byte `offset` of `file`, and the start of the text they
-/// replace.
-pub fn completions(analysis: &Analysis, text: &str, file: FileId, offset: usize) -> (Vec<CompletionItem>, usize) {
-    let _ = file;
+/// Completions at byte `offset` of `text`, and the range of the word they
+/// replace (the whole word around the cursor).
+pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<CompletionItem>, usize, usize) {
     let (context, replace_from) = cursor_context(text, offset);
+    let replace_to = offset
+        + text
+            .get(offset..)
+            .unwrap_or("")
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(text.len().saturating_sub(offset));
     let services = &analysis.checked.symbols.services;
     let items = match context {
         CursorContext::Top => vec![
@@ -119,7 +123,7 @@ pub fn completions(analysis: &Analysis, text: &str, file: FileId, offset: usize)
         CursorContext::FieldValue { field } => value_items(field),
         CursorContext::Nothing => Vec::new(),
     };
-    (items, replace_from)
+    (items, replace_from, replace_to.max(replace_from))
 }
 
 fn keyword(label: &str, doc: &str) -> CompletionItem {

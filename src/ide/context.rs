@@ -7,6 +7,7 @@
 //! statement then say which position inside the frame the cursor is at.
 
 use crate::catalogue::{self, Field, FieldType};
+use crate::syntax::keywords;
 use crate::syntax::tokens::{Token, tokens};
 
 /// A place in the program where completion can offer something.
@@ -81,7 +82,16 @@ pub fn cursor_context(text: &str, offset: usize) -> (CursorContext, usize) {
     let word = before.get(word_start..).unwrap_or("");
     let mut frames: Vec<Frame> = Vec::new();
     let mut statement: Vec<Token<'_>> = Vec::new();
-    for (token, _) in tokens(before.get(..word_start).unwrap_or("")) {
+    let all = tokens(before.get(..word_start).unwrap_or(""));
+    // Nothing is offered inside a comment or an unfinished string.
+    match all.last() {
+        Some((Token::Comment(_), _)) => return (CursorContext::Nothing, word_start),
+        Some((Token::Str(s), _)) if s.len() < 2 || !s.ends_with('"') || s.ends_with("\\\"") => {
+            return (CursorContext::Nothing, word_start);
+        }
+        _ => {}
+    }
+    for (token, _) in all {
         match token {
             Token::Open(c) => {
                 let frame = open_frame(&frames, &statement, c);
@@ -92,7 +102,9 @@ pub fn cursor_context(text: &str, offset: usize) -> (CursorContext, usize) {
                 frames.pop();
                 statement.clear();
             }
-            Token::Newline => statement.clear(),
+            // A line ending in `,` continues on the next one (a long split).
+            Token::Newline if statement.last() != Some(&Token::Comma) => statement.clear(),
+            Token::Newline => {}
             Token::Comment(_) => {}
             other => statement.push(other),
         }
@@ -203,6 +215,15 @@ fn context_in(frame: Option<&Frame>, statement: &[Token<'_>], word: &str) -> Cur
 }
 
 fn route_context(service: &str, statement: &[Token<'_>], words: &[&str], word: &str) -> CursorContext {
+    // Several statements may share a line (`route { timeout 5s to v1 }`):
+    // only the last one counts.
+    let last_start = statement
+        .iter()
+        .rposition(|t| matches!(t, Token::Word(w) if keywords::ROUTE.contains(w)));
+    if let Some(start) = last_start.filter(|&s| s > 0) {
+        let rest = statement.get(start..).unwrap_or_default();
+        return route_context(service, rest, &self::words(rest), word);
+    }
     let Some(first) = words.first() else {
         return CursorContext::Route {
             service: service.to_string(),
