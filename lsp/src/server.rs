@@ -82,6 +82,7 @@ impl Backend {
             return;
         };
         let program = Arc::new(program);
+        let mut previous = None;
         let current = {
             let mut store = self.store();
             // Keep the result only if no document of the program changed
@@ -91,13 +92,15 @@ impl Backend {
                 None => !store.open.contains_key(uri),
             });
             if current {
-                store.programs.insert(key, program.clone());
+                previous = store.programs.insert(key, program.clone());
             }
             current
         };
         if current {
             self.publish(&program).await;
         }
+        // The previous analysis is freed after the new diagnostics are out.
+        drop(previous);
     }
 
     async fn publish(&self, program: &Program) {
@@ -296,7 +299,9 @@ impl LanguageServer for Backend {
             convert::position(file, replace_from, encoding),
             convert::position(file, replace_to, encoding),
         );
-        let items = items
+        // A capped list tells the editor to ask again as the user types.
+        let incomplete = items.iter().filter(|i| i.kind == CompletionKind::Service).count() >= ide::MAX_SERVICES;
+        let items: Vec<CompletionItem> = items
             .into_iter()
             .map(|item| {
                 let insert = item.snippet.clone().unwrap_or_else(|| item.label.clone());
@@ -326,7 +331,10 @@ impl LanguageServer for Backend {
                 }
             })
             .collect();
-        Ok(Some(CompletionResponse::Array(items)))
+        Ok(Some(CompletionResponse::List(CompletionList {
+            is_incomplete: incomplete,
+            items,
+        })))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

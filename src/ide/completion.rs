@@ -118,7 +118,10 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
             }
             items
         }
-        CursorContext::Destination { service, qualifier } => destinations(services, &service, qualifier.as_deref()),
+        CursorContext::Destination { service, qualifier } => {
+            let typed = text.get(replace_from..offset).unwrap_or("");
+            destinations(services, &service, qualifier.as_deref(), typed)
+        }
         CursorContext::FieldName { block } => block.children.iter().map(field_item).collect(),
         CursorContext::FieldValue { field } => value_items(field),
         CursorContext::Nothing => Vec::new(),
@@ -148,9 +151,13 @@ fn snippet(label: &str, body: &str, doc: &str) -> CompletionItem {
     }
 }
 
-/// The enclosing service's subsets first, then the other services; after
-/// `svc/`, that service's subsets.
-fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>) -> Vec<CompletionItem> {
+/// How many other services a destination completion lists at most.
+pub const MAX_SERVICES: usize = 100;
+
+/// The enclosing service's subsets first, then the other services whose
+/// names start with `typed` (at most [`MAX_SERVICES`]); after `svc/`, that
+/// service's subsets.
+fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>, typed: &str) -> Vec<CompletionItem> {
     let subset_items = |info: &ServiceInfo, rank: u8| -> Vec<CompletionItem> {
         info.subset_names()
             .map(|name| {
@@ -187,7 +194,13 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
         .filter(|s| s.name == current)
         .flat_map(|s| subset_items(s, 0))
         .collect();
-    items.extend(services.iter().filter(|s| s.name != current).map(|s| CompletionItem {
+    // Other services are offered by the prefix typed so far; a program can
+    // have thousands.
+    let others = services
+        .iter()
+        .filter(|s| s.name != current && s.name.starts_with(typed))
+        .take(MAX_SERVICES);
+    items.extend(others.map(|s| CompletionItem {
         label: s.name.clone(),
         kind: CompletionKind::Service,
         detail: format!("service {}", s.host),

@@ -12,7 +12,7 @@ mod hover;
 mod navigation;
 mod outline;
 
-pub use completion::{CompletionItem, CompletionKind, completions};
+pub use completion::{CompletionItem, CompletionKind, MAX_SERVICES, completions};
 pub use context::{CursorContext, cursor_context};
 pub use hover::hover;
 pub use navigation::{Target, definition, references, rename, target_at};

@@ -127,7 +127,7 @@ fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
 }
 
 /// Files are parsed in pieces of about this many bytes.
-const PIECE_SIZE: usize = 256 * 1024;
+const PIECE_SIZE: usize = 64 * 1024;
 
 /// A top-level item of a file, before the file-wide checks.
 enum TopItem {
