@@ -6,7 +6,7 @@
 //! from a one-character edit to the fresh diagnostics of that version, and
 //! the server's peak memory.
 
-#[path = "../tests/client.rs"]
+#[path = "../tests/support/client.rs"]
 mod client;
 #[path = "../../benches/support/program.rs"]
 mod program;

@@ -55,6 +55,8 @@ pub struct Store {
     pub open: HashMap<Uri, Document>,
     /// The last analysis of each program.
     pub programs: HashMap<String, Arc<Program>>,
+    /// What each program's next analysis can reuse of its last one.
+    pub caches: HashMap<String, meshc::AnalysisCache>,
 }
 
 impl Store {
@@ -96,8 +98,9 @@ impl Store {
     }
 }
 
-/// Analyses the inputs of one program.
-pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>) -> Program {
+/// Analyses the inputs of one program, reusing what `cache` kept of the
+/// previous analysis.
+pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>, cache: &mut meshc::AnalysisCache) -> Program {
     let mut sources = Sources::default();
     let mut files = Vec::with_capacity(inputs.len());
     for (uri, version, text) in inputs {
@@ -107,7 +110,7 @@ pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>) -> Program {
         sources.add(name, text.as_ref());
         files.push((uri, version));
     }
-    let analysis = meshc::analyze(&sources);
+    let analysis = meshc::analyze_cached(&sources, cache);
     Program {
         files,
         sources,

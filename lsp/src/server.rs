@@ -77,10 +77,19 @@ impl Backend {
     /// Re-analyses the program of `uri` and publishes its diagnostics.
     async fn refresh(&self, uri: &Uri) {
         let key = program_key(uri);
-        let inputs = self.store().inputs(&key);
-        let Ok(program) = tokio::task::spawn_blocking(move || documents::analyze(inputs)).await else {
+        let (inputs, mut cache) = {
+            let mut store = self.store();
+            (store.inputs(&key), store.caches.remove(&key).unwrap_or_default())
+        };
+        let Ok((program, cache)) = tokio::task::spawn_blocking(move || {
+            let program = documents::analyze(inputs, &mut cache);
+            (program, cache)
+        })
+        .await
+        else {
             return;
         };
+        self.store().caches.insert(key.clone(), cache);
         let program = Arc::new(program);
         let mut previous = None;
         let current = {

@@ -2,6 +2,7 @@
 //! fresh workspace directory (`target/lsp-tests/NAME-PID`) and talks LSP to it
 //! over stdio through [`client::Client`].
 
+#[path = "support/client.rs"]
 mod client;
 
 use std::path::{Path, PathBuf};
@@ -1912,4 +1913,37 @@ fn a_uri_spelled_differently_names_the_same_file() {
     assert_eq!(references.len(), 3, "{references:#?}");
     assert_eq!(references[0]["uri"], shop);
     client.shutdown_and_exit();
+}
+
+// ------------------------------------------------------------------ the client itself
+
+#[test]
+fn frames_are_read_one_at_a_time() {
+    let body = r#"{"jsonrpc":"2.0","method":"x","params":{"é":1}}"#;
+    let stream = format!(
+        "Content-Length: {}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{body}content-length: 2\r\n\r\n{{}}",
+        body.len()
+    );
+    let mut reader = std::io::BufReader::new(stream.as_bytes());
+    assert_eq!(
+        client::read_frame(&mut reader),
+        Some(json!({ "jsonrpc": "2.0", "method": "x", "params": { "é": 1 } }))
+    );
+    assert_eq!(client::read_frame(&mut reader), Some(json!({})));
+    assert_eq!(client::read_frame(&mut reader), None);
+}
+
+#[test]
+fn helpers_count_utf16_columns_and_encode_uris() {
+    let text = "a\r\n// é 𐐀 x\n";
+    assert_eq!(find(text, "x"), (1, 8));
+    assert_eq!(
+        client::position_at_in(text, text.find('x').unwrap_or(0), client::Columns::Utf8),
+        (1, 11)
+    );
+    assert_eq!(after(text, "a"), (0, 1));
+    assert_eq!(
+        file_uri(Path::new("/tmp/a b/é(1).mesh")),
+        "file:///tmp/a%20b/%C3%A9%281%29.mesh"
+    );
 }

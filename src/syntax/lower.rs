@@ -6,6 +6,8 @@
 //! that line alone with the rule expected at its place, which tells exactly
 //! where and why it fails.
 
+use std::collections::HashMap;
+
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
@@ -39,45 +41,86 @@ pub(super) fn parse(file: FileId, text: &str) -> Parsed {
 
 /// Parses `text` cut into at most `pieces` pieces.
 fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
+    parse_reusing(file, text, pieces, &mut ParseCache::default())
+}
+
+/// The lowered pieces of one parse, to reuse in the next parse of the same
+/// file (the language server parses the file again at every edit).
+#[derive(Clone, Debug, Default)]
+pub struct ParseCache {
+    /// By the piece's start offset: its text and what it lowered to.
+    pieces: HashMap<usize, (String, LoweredPiece)>,
+}
+
+type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
+
+/// Parses `text` like [`parse`], reusing the pieces of the previous parse
+/// in `cache` that have the same text at the same place; `cache` is then
+/// replaced by this parse's pieces.
+pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
+    if let Some(diag) = check_nesting(file, text) {
+        *cache = ParseCache::default();
+        return Parsed {
+            file: File::default(),
+            diagnostics: vec![diag],
+        };
+    }
+    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, cache)
+}
+
+fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: &mut ParseCache) -> Parsed {
     let pieces = split_top_level(text, pieces);
+    let reusable = |range: &std::ops::Range<usize>| {
+        cache
+            .pieces
+            .get(&range.start)
+            .filter(|(piece, _)| Some(piece.as_str()) == text.get(range.clone()))
+            .map(|(_, lowered)| lowered.clone())
+    };
+    let mut slots: Vec<Option<LoweredPiece>> = pieces.iter().map(reusable).collect();
+    let todo: Vec<usize> = (0..pieces.len())
+        .filter(|&i| slots.get(i).is_some_and(Option::is_none))
+        .collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(pieces.len());
-    let lowered: Vec<(Vec<TopItem>, Vec<Diagnostic>)> = if threads <= 1 {
-        pieces
-            .iter()
-            .map(|range| lower_piece(file, text, range.clone()))
+        .min(todo.len());
+    let fresh: Vec<(usize, LoweredPiece)> = if threads <= 1 {
+        todo.iter()
+            .filter_map(|&i| pieces.get(i).map(|range| (i, lower_piece(file, text, range.clone()))))
             .collect()
     } else {
         // Each thread lowers every `threads`-th piece; results are put back
         // in source order.
-        let mut slots: Vec<Option<(Vec<TopItem>, Vec<Diagnostic>)>> = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|first| {
-                    let pieces = &pieces;
+                    let (pieces, todo) = (&pieces, &todo);
                     scope.spawn(move || {
-                        pieces
-                            .iter()
-                            .enumerate()
+                        todo.iter()
                             .skip(first)
                             .step_by(threads)
-                            .map(|(i, range)| (i, lower_piece(file, text, range.clone())))
+                            .filter_map(|&i| pieces.get(i).map(|range| (i, lower_piece(file, text, range.clone()))))
                             .collect::<Vec<_>>()
                     })
                 })
                 .collect();
-            let mut slots: Vec<Option<(Vec<TopItem>, Vec<Diagnostic>)>> = (0..pieces.len()).map(|_| None).collect();
-            for handle in handles {
-                for (i, result) in handle.join().unwrap_or_default() {
-                    if let Some(slot) = slots.get_mut(i) {
-                        *slot = Some(result);
-                    }
-                }
-            }
-            slots
-        });
-        slots.iter_mut().filter_map(Option::take).collect()
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
     };
+    for (i, lowered) in fresh {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(lowered);
+        }
+    }
+    cache.pieces = pieces
+        .iter()
+        .zip(&slots)
+        .filter_map(|(range, slot)| {
+            let lowered = slot.clone()?;
+            Some((range.start, (text.get(range.clone())?.to_string(), lowered)))
+        })
+        .collect();
+    let lowered: Vec<LoweredPiece> = slots.into_iter().flatten().collect();
     let mut lowerer = Lowerer {
         file,
         text,
@@ -130,6 +173,7 @@ fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
 const PIECE_SIZE: usize = 64 * 1024;
 
 /// A top-level item of a file, before the file-wide checks.
+#[derive(Clone, Debug)]
 enum TopItem {
     Namespace(Ident, Span),
     /// A service and the `}` that closed it.
@@ -1164,5 +1208,27 @@ mod tests {
             assert_eq!(cut.diagnostics, whole.diagnostics);
         }
         assert!(!whole.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_cached_parse_of_an_edited_text_equals_a_fresh_one() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "service s{i} {{\n  subset v1 {{ version = \"v1\" }}\n  route {{ to v1 }}\n}}\n"
+            ));
+        }
+        let mut cache = ParseCache::default();
+        let first = parse_cached(0, &text, &mut cache);
+        assert_eq!(first.file, parse_pieces(0, &text, 1).file);
+        assert!(cache.pieces.len() > 2);
+        for edit in [text.len() / 2, 5] {
+            let mut edited = text.clone();
+            edited.insert_str(edit, "}\n");
+            let cached = parse_cached(0, &edited, &mut cache);
+            let fresh = parse_pieces(0, &edited, 1);
+            assert_eq!(cached.file, fresh.file);
+            assert_eq!(cached.diagnostics, fresh.diagnostics);
+        }
     }
 }

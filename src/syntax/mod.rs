@@ -27,6 +27,14 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
     lower::parse(file, text)
 }
 
+pub use lower::ParseCache;
+
+/// Parses like [`parse`], reusing the unchanged parts of the previous parse
+/// of the same file kept in `cache` (for editors, which parse at every edit).
+pub fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
+    lower::parse_cached(file, text, cache)
+}
+
 /// The keywords that may start an item in each kind of block, for
 /// suggestions here and for completion in the language server.
 pub mod keywords {

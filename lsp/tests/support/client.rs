@@ -317,7 +317,7 @@ impl Drop for Client {
 
 /// Reads one `Content-Length` framed JSON message; `None` at the end of the
 /// stream or on a malformed frame.
-fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
+pub fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
     let mut length: Option<usize> = None;
     loop {
         let mut line = String::new();
@@ -456,41 +456,5 @@ impl Drop for Workspace {
         if !thread::panicking() {
             let _ = std::fs::remove_dir_all(&self.0);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_are_read_one_at_a_time() {
-        let body = r#"{"jsonrpc":"2.0","method":"x","params":{"é":1}}"#;
-        let stream = format!(
-            "Content-Length: {}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{body}content-length: 2\r\n\r\n{{}}",
-            body.len()
-        );
-        let mut reader = BufReader::new(stream.as_bytes());
-        assert_eq!(
-            read_frame(&mut reader),
-            Some(json!({ "jsonrpc": "2.0", "method": "x", "params": { "é": 1 } }))
-        );
-        assert_eq!(read_frame(&mut reader), Some(json!({})));
-        assert_eq!(read_frame(&mut reader), None);
-    }
-
-    #[test]
-    fn helpers_count_utf16_columns_and_encode_uris() {
-        let text = "a\r\n// é 𐐀 x\n";
-        assert_eq!(find(text, "x"), (1, 8));
-        assert_eq!(
-            position_at_in(text, text.find('x').unwrap_or(0), Columns::Utf8),
-            (1, 11)
-        );
-        assert_eq!(after(text, "a"), (0, 1));
-        assert_eq!(
-            file_uri(Path::new("/tmp/a b/é(1).mesh")),
-            "file:///tmp/a%20b/%C3%A9%281%29.mesh"
-        );
     }
 }
