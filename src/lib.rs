@@ -19,6 +19,9 @@
 //! - [`diag`] holds the one [`Diagnostic`] type every phase reports with,
 //!   its code catalogue, and the renderers.
 //! - [`fmt`] is the canonical formatter.
+//! - [`ide`] answers editor questions (completion, hover, navigation,
+//!   rename, outline) from an [`Analysis`]; the `meshc-lsp` crate only
+//!   converts positions and protocol types.
 //!
 //! Invariants: byte spans everywhere ([`span`]); no pest type outside
 //! `syntax`; no check outside `check` (the CLI and the language server only
