@@ -68,32 +68,43 @@ impl Analysis {
 
 /// Parses and checks every file of `sources` as one program.
 pub fn analyze(sources: &Sources) -> Analysis {
-    analyze_cached(sources, &mut AnalysisCache::default())
+    check_parsed(sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect())
 }
 
 /// What [`analyze_cached`] keeps from one analysis to the next.
 #[derive(Clone, Debug, Default)]
 pub struct AnalysisCache {
-    /// The last parse of each file, by file name.
+    /// The last parse of each file, by file id and name.
     files: std::collections::HashMap<String, syntax::ParseCache>,
 }
 
 /// Analyses like [`analyze`], reparsing only the parts of each file that
-/// changed since the analysis that filled `cache`.
+/// changed since the analysis that filled `cache` (for editors).
 pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis {
-    let mut files = Vec::with_capacity(sources.len());
-    let mut diagnostics = Vec::new();
     let mut caches = std::collections::HashMap::with_capacity(sources.len());
-    for (id, file) in sources.iter() {
-        // A file keeps its cache only under the same id: spans carry it.
-        let key = format!("{id}:{}", file.name);
-        let mut parse_cache = cache.files.remove(&key).unwrap_or_default();
-        let parsed = syntax::parse_cached(id, &file.text, &mut parse_cache);
-        caches.insert(key, parse_cache);
-        diagnostics.extend(parsed.diagnostics);
-        files.push(parsed.file);
-    }
+    let parsed = sources
+        .iter()
+        .map(|(id, file)| {
+            // A file keeps its cache only under the same id: spans carry it.
+            let key = format!("{id}:{}", file.name);
+            let mut parse_cache = cache.files.remove(&key).unwrap_or_default();
+            let parsed = syntax::parse_cached(id, &file.text, &mut parse_cache);
+            caches.insert(key, parse_cache);
+            parsed
+        })
+        .collect();
     cache.files = caches;
+    check_parsed(parsed)
+}
+
+/// Checks the parsed files of a program together.
+fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
+    let mut files = Vec::with_capacity(parsed.len());
+    let mut diagnostics = Vec::new();
+    for file in parsed {
+        diagnostics.extend(file.diagnostics);
+        files.push(file.file);
+    }
     let refs: Vec<&syntax::ast::File> = files.iter().collect();
     let checked = check::check(&refs);
     diagnostics.extend(checked.diagnostics.iter().cloned());

@@ -41,7 +41,7 @@ pub(super) fn parse(file: FileId, text: &str) -> Parsed {
 
 /// Parses `text` cut into at most `pieces` pieces.
 fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
-    parse_reusing(file, text, pieces, &mut ParseCache::default())
+    parse_reusing(file, text, pieces, None)
 }
 
 /// The lowered pieces of one parse, to reuse in the next parse of the same
@@ -65,13 +65,15 @@ pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> 
             diagnostics: vec![diag],
         };
     }
-    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, cache)
+    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some(cache))
 }
 
-fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: &mut ParseCache) -> Parsed {
+/// Parses `text` in pieces; with a cache, reuses and then replaces them.
+fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
     let pieces = split_top_level(text, pieces);
     let reusable = |range: &std::ops::Range<usize>| {
         cache
+            .as_ref()?
             .pieces
             .get(&range.start)
             .filter(|(piece, _)| Some(piece.as_str()) == text.get(range.clone()))
@@ -112,14 +114,16 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: &mut ParseCache
             *slot = Some(lowered);
         }
     }
-    cache.pieces = pieces
-        .iter()
-        .zip(&slots)
-        .filter_map(|(range, slot)| {
-            let lowered = slot.clone()?;
-            Some((range.start, (text.get(range.clone())?.to_string(), lowered)))
-        })
-        .collect();
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.pieces = pieces
+            .iter()
+            .zip(&slots)
+            .filter_map(|(range, slot)| {
+                let lowered = slot.clone()?;
+                Some((range.start, (text.get(range.clone())?.to_string(), lowered)))
+            })
+            .collect();
+    }
     let lowered: Vec<LoweredPiece> = slots.into_iter().flatten().collect();
     let mut lowerer = Lowerer {
         file,
