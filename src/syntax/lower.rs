@@ -71,18 +71,21 @@ pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> 
 /// Parses `text` in pieces; with a cache, reuses and then replaces them.
 fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
     let pieces = split_top_level(text, pieces);
-    let reusable = |range: &std::ops::Range<usize>| {
-        cache
-            .as_ref()?
-            .pieces
-            .get(&range.start)
-            .filter(|(piece, _)| Some(piece.as_str()) == text.get(range.clone()))
-            .map(|(_, lowered)| lowered.clone())
-    };
-    let mut slots: Vec<Option<LoweredPiece>> = pieces.iter().map(reusable).collect();
-    let todo: Vec<usize> = (0..pieces.len())
-        .filter(|&i| slots.get(i).is_some_and(Option::is_none))
+    // Pieces with the same text at the same place are taken over from the
+    // previous parse.
+    let mut previous = cache.as_deref_mut().map(|c| std::mem::take(&mut c.pieces)).unwrap_or_default();
+    let mut kept: HashMap<usize, (String, LoweredPiece)> = HashMap::new();
+    let mut slots: Vec<Option<LoweredPiece>> = pieces
+        .iter()
+        .map(|range| {
+            let piece = text.get(range.clone())?;
+            let (old_text, lowered) = previous.remove(&range.start).filter(|(old, _)| old == piece)?;
+            let output = lowered.clone();
+            kept.insert(range.start, (old_text, lowered));
+            Some(output)
+        })
         .collect();
+    let todo: Vec<usize> = (0..pieces.len()).filter(|&i| slots.get(i).is_some_and(Option::is_none)).collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(todo.len());
@@ -110,19 +113,17 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
         })
     };
     for (i, lowered) in fresh {
+        if cache.is_some()
+            && let Some(range) = pieces.get(i)
+        {
+            kept.insert(range.start, (text.get(range.clone()).unwrap_or("").to_string(), lowered.clone()));
+        }
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(lowered);
         }
     }
-    if let Some(cache) = cache.as_deref_mut() {
-        cache.pieces = pieces
-            .iter()
-            .zip(&slots)
-            .filter_map(|(range, slot)| {
-                let lowered = slot.clone()?;
-                Some((range.start, (text.get(range.clone())?.to_string(), lowered)))
-            })
-            .collect();
+    if let Some(cache) = cache {
+        cache.pieces = kept;
     }
     let lowered: Vec<LoweredPiece> = slots.into_iter().flatten().collect();
     let mut lowerer = Lowerer {
@@ -1148,47 +1149,52 @@ fn describe_token(text: &str, at: usize) -> (String, usize) {
 /// Refuses absurdly deep nesting of `{` and `[` (outside strings and
 /// comments) before pest sees it.
 fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    let mut previous = '\0';
-    for (i, c) in text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-        } else if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' || c == '\n' {
-                in_string = false;
-            }
-        } else {
-            match c {
-                '"' => in_string = true,
-                '/' if previous == '/' => in_comment = true,
-                '{' | '[' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Some(
-                            Diagnostic::error(
-                                Code::E0101,
-                                Span::new(file, i, i + 1),
-                                format!("blocks are nested more than {MAX_NESTING} deep"),
-                            )
-                            .with_label("too deep")
-                            .with_help("a mesh program never needs this depth; look for unbalanced braces"),
-                        );
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    i += 1;
+                    match c {
+                        b'\\' => i += 1,
+                        b'"' | b'\n' => break,
+                        _ => {}
                     }
                 }
-                '}' | ']' => depth = depth.saturating_sub(1),
-                _ => {}
+                continue;
             }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i += memchr_newline(bytes.get(i..).unwrap_or_default());
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::error(
+                            Code::E0101,
+                            Span::new(file, i, i + 1),
+                            format!("blocks are nested more than {MAX_NESTING} deep"),
+                        )
+                        .with_label("too deep")
+                        .with_help("a mesh program never needs this depth; look for unbalanced braces"),
+                    );
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        previous = c;
+        i += 1;
     }
     None
+}
+
+/// The length of `bytes` up to its first line break (or all of it).
+fn memchr_newline(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len())
 }
 
 #[cfg(test)]
