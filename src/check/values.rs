@@ -159,7 +159,14 @@ impl Checker<'_> {
             self.type_error(value, "a duration", "a duration such as 10s, 250ms or 1m30s");
             return None;
         };
-        let nanos = duration_nanos(text)?;
+        let Some(nanos) = duration_nanos(text) else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0304, value.span, format!("`{text}` is not a valid duration"))
+                    .with_label("invalid duration")
+                    .with_help("a duration is a positive number with a unit: h, m, s, ms, us or ns, such as 1m30s"),
+            );
+            return None;
+        };
         if at_least_1ms && nanos < 1_000_000 {
             self.diagnostics.push(
                 Diagnostic::error(

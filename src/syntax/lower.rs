@@ -73,7 +73,10 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     let pieces = split_top_level(text, pieces);
     // Pieces with the same text at the same place are taken over from the
     // previous parse.
-    let mut previous = cache.as_deref_mut().map(|c| std::mem::take(&mut c.pieces)).unwrap_or_default();
+    let mut previous = cache
+        .as_deref_mut()
+        .map(|c| std::mem::take(&mut c.pieces))
+        .unwrap_or_default();
     let mut kept: HashMap<usize, (String, LoweredPiece)> = HashMap::new();
     let mut slots: Vec<Option<LoweredPiece>> = pieces
         .iter()
@@ -85,7 +88,9 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
             Some(output)
         })
         .collect();
-    let todo: Vec<usize> = (0..pieces.len()).filter(|&i| slots.get(i).is_some_and(Option::is_none)).collect();
+    let todo: Vec<usize> = (0..pieces.len())
+        .filter(|&i| slots.get(i).is_some_and(Option::is_none))
+        .collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(todo.len());
@@ -116,7 +121,10 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
         if cache.is_some()
             && let Some(range) = pieces.get(i)
         {
-            kept.insert(range.start, (text.get(range.clone()).unwrap_or("").to_string(), lowered.clone()));
+            kept.insert(
+                range.start,
+                (text.get(range.clone()).unwrap_or("").to_string(), lowered.clone()),
+            );
         }
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(lowered);
@@ -574,7 +582,13 @@ impl<'t> Lowerer<'t> {
         let kind = match inner.as_rule() {
             Rule::list => ValueKind::List(inner.into_inner().map(|p| self.lower_value(p)).collect()),
             Rule::object => return self.lower_object(inner),
-            Rule::duration => ValueKind::Duration(text.to_string()),
+            Rule::numeric if text.ends_with('%') => {
+                ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN))
+            }
+            Rule::numeric if text.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) => {
+                ValueKind::Duration(text.to_string())
+            }
+            Rule::numeric => ValueKind::Number(text.to_string()),
             Rule::percent => ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN)),
             Rule::number => ValueKind::Number(text.to_string()),
             Rule::string => ValueKind::String(self.decode_string(&inner)),
@@ -1052,9 +1066,8 @@ fn describe_rule(rule: Rule) -> String {
         Rule::value | Rule::list | Rule::object => "a value",
         Rule::ident | Rule::route_name | Rule::word => "a name",
         Rule::string => "a string",
-        Rule::duration => "a duration",
         Rule::percent | Rule::weight => "a percentage",
-        Rule::number | Rule::port_number => "a number",
+        Rule::number | Rule::port_number | Rule::numeric => "a number",
         Rule::key | Rule::path | Rule::field | Rule::label => "a field name",
         Rule::target | Rule::destination | Rule::service_ref => "a destination",
         Rule::string_subject => "`uri`, `scheme`, `method` or `authority`",
