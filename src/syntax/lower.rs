@@ -235,22 +235,8 @@ fn split_top_level(text: &str, pieces: usize) -> Vec<std::ops::Range<usize>> {
                 i += 1;
                 continue;
             }
-            b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => i += 1,
-                        b'"' | b'\n' => break,
-                        _ => {}
-                    }
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
-            }
+            b'"' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_comment(bytes, i),
             b'{' => {
                 depth += 1;
                 i += 1;
@@ -1168,19 +1154,11 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => i += 1,
-                        b'"' | b'\n' => break,
-                        _ => {}
-                    }
-                }
+                i = skip_string(bytes, i);
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i += memchr_newline(bytes.get(i..).unwrap_or_default());
+                i = skip_comment(bytes, i);
                 continue;
             }
             b'{' | b'[' => {
@@ -1205,9 +1183,30 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
     None
 }
 
-/// The length of `bytes` up to its first line break (or all of it).
-fn memchr_newline(bytes: &[u8]) -> usize {
-    bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len())
+/// The index after the string literal that starts at `start` (at its
+/// closing quote, or at the end of its line when it is unterminated).
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&c) = bytes.get(i) {
+        i += 1;
+        match c {
+            b'\\' => i += 1,
+            b'"' | b'\n' => break,
+            _ => {}
+        }
+    }
+    i
+}
+
+/// The index of the line break that ends the comment starting at `start`.
+fn skip_comment(bytes: &[u8], start: usize) -> usize {
+    start
+        + bytes
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(bytes.len() - start)
 }
 
 #[cfg(test)]
