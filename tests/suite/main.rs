@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod cli;
+mod docs;
 mod codes;
 mod contract;
 mod examples;
