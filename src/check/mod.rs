@@ -479,13 +479,21 @@ impl<'t> Checker<'t> {
         self.unreachable_routes(service);
 
         if !subsets.is_empty() || traffic_policy.is_some() {
+            let name = settings
+                .destination_rule_name
+                .clone()
+                .unwrap_or_else(|| metadata.name.clone());
             program.destination_rules.push((
-                metadata.clone(),
+                Metadata {
+                    name,
+                    ..metadata.clone()
+                },
                 DestinationRuleSpec {
                     host: host.clone(),
                     traffic_policy,
                     subsets,
                     export_to: settings.export_to.clone(),
+                    workload_selector: settings.workload_selector.clone(),
                 },
             ));
         }
@@ -503,8 +511,12 @@ impl<'t> Checker<'t> {
             );
         }
         if !http.is_empty() || !tcp.is_empty() || !tls.is_empty() {
+            let name = settings
+                .virtual_service_name
+                .clone()
+                .unwrap_or_else(|| metadata.name.clone());
             program.virtual_services.push((
-                metadata,
+                Metadata { name, ..metadata },
                 VirtualServiceSpec {
                     hosts: settings.hosts,
                     gateways: settings.gateways,
@@ -647,6 +659,26 @@ impl<'t> Checker<'t> {
                         }
                     }
                 }
+                SettingKey::WorkloadSelector => match setting.values.first().map(|v| (&v.kind, v)) {
+                    Some((ValueKind::Object(fields), _)) => {
+                        let labels =
+                            self.label_map(fields.iter().map(|f| (&f.key, &f.value)), "a workload is selected");
+                        out.workload_selector = Some(WorkloadSelector { match_labels: labels });
+                    }
+                    Some((_, value)) => self.type_error(value, "labels", "labels such as `{ app = \"reviews\" }`"),
+                    None => {}
+                },
+                SettingKey::DestinationRuleName | SettingKey::VirtualServiceName => {
+                    let name = setting.values.first().and_then(|value| {
+                        let text = self.string(value)?;
+                        self.resource_name(&text, value).then_some(text)
+                    });
+                    if setting.key == SettingKey::DestinationRuleName {
+                        out.destination_rule_name = name;
+                    } else {
+                        out.virtual_service_name = name;
+                    }
+                }
             }
         }
         out
@@ -669,6 +701,9 @@ struct Settings {
     hosts: Vec<String>,
     gateways: Vec<String>,
     export_to: Vec<String>,
+    workload_selector: Option<WorkloadSelector>,
+    destination_rule_name: Option<String>,
+    virtual_service_name: Option<String>,
 }
 
 #[cfg(test)]

@@ -158,6 +158,8 @@ impl Checker<'_> {
                 }
                 ConditionKind::Sni(_) => kind == RouteKind::Tls,
                 ConditionKind::DestinationSubnet(_) => kind != RouteKind::Http,
+                ConditionKind::SourceSubnet(_) => kind == RouteKind::Tcp,
+                ConditionKind::MatchName(_) | ConditionKind::StatPrefix(_) => kind == RouteKind::Http,
                 _ => true,
             };
             if !allowed {
@@ -196,12 +198,34 @@ impl Checker<'_> {
                 }
                 StatementKind::Timeout(value) => out.timeout = self.duration(value, true),
                 StatementKind::Retries { attempts, options } => out.retries = self.retries(attempts, options),
-                StatementKind::FaultDelay { delay, percent } => {
-                    let fixed_delay = self.duration(delay, true);
+                StatementKind::FaultDelay {
+                    exponential,
+                    delay,
+                    percent,
+                } => {
+                    if *exponential {
+                        // The field exists in the API, but istiod rejects it.
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::E0405,
+                                statement.keyword,
+                                "Istio does not support exponential delays yet",
+                            )
+                            .with_label("rejected by Istio")
+                            .with_help("use a fixed delay: `fault delay 50ms 10%`"),
+                        );
+                    }
+                    let delay = self.duration(delay, true);
                     let percentage = self.fault_percentage(percent.as_ref());
-                    if let Some(fixed_delay) = fixed_delay {
+                    if let Some(delay) = delay {
+                        let (fixed_delay, exponential_delay) = if *exponential {
+                            (None, Some(delay))
+                        } else {
+                            (Some(delay), None)
+                        };
                         out.fault.get_or_insert_with(Fault::default).delay = Some(Delay {
                             fixed_delay,
+                            exponential_delay,
                             percentage,
                         });
                     }
@@ -254,9 +278,22 @@ impl Checker<'_> {
                     }
                 }
                 StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options)),
-                StatementKind::Respond { status, body } => {
+                StatementKind::Respond { status, body, bytes } => {
                     let status = self.integer(status, 200, 599).and_then(|s| u32::try_from(s).ok());
-                    let body = body.as_ref().and_then(|b| self.string(b)).map(|string| Body { string });
+                    let body = body.as_ref().and_then(|b| {
+                        let text = self.string(b)?;
+                        if *bytes {
+                            self.base64(&text, b).then_some(Body {
+                                string: None,
+                                bytes: Some(text),
+                            })
+                        } else {
+                            Some(Body {
+                                string: Some(text),
+                                bytes: None,
+                            })
+                        }
+                    });
                     if let Some(status) = status {
                         out.direct_response = Some(DirectResponse { status, body });
                     }
@@ -473,6 +510,8 @@ impl Checker<'_> {
                     }
                 }
                 ConditionKind::IgnoreUriCase => out.ignore_uri_case = Some(true),
+                ConditionKind::MatchName(value) => out.name = self.string(value),
+                ConditionKind::StatPrefix(value) => out.stat_prefix = self.string(value),
                 other => {
                     let mut l4 = L4Match::default();
                     self.l4_condition(&mut l4, other);
@@ -527,7 +566,20 @@ impl Checker<'_> {
                     }
                 }
             }
-            ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => {}
+            ConditionKind::SourceSubnet(value) => {
+                if let Some(subnet) = self.string(value) {
+                    if is_ip_or_cidr(&subnet) {
+                        out.source_subnet = Some(subnet);
+                    } else {
+                        self.type_error(value, "an IP address or CIDR block", "a subnet such as \"10.0.0.0/16\"");
+                    }
+                }
+            }
+            ConditionKind::Str { .. }
+            | ConditionKind::Keyed { .. }
+            | ConditionKind::IgnoreUriCase
+            | ConditionKind::MatchName(_)
+            | ConditionKind::StatPrefix(_) => {}
         }
     }
 
@@ -845,11 +897,29 @@ impl Checker<'_> {
             per_try_timeout: None,
             retry_on: None,
             retry_remote_localities: None,
+            retry_ignore_previous_hosts: None,
+            backoff: None,
         };
+        let mut seen: HashMap<&str, Span> = HashMap::new();
         for option in options {
+            if let Some(first) = seen.insert(option.key.as_str(), option.key_span) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0211,
+                        option.key_span,
+                        format!("`{}` appears twice in `retries`", option.key),
+                    )
+                    .with_label("repeated")
+                    .with_secondary(first, "first here")
+                    .with_help("keep one of them"),
+                );
+                continue;
+            }
             match option.key.as_str() {
                 "per_try" => out.per_try_timeout = self.duration(&option.value, true),
                 "on" => out.retry_on = self.retry_on(&option.value),
+                "backoff" => out.backoff = self.duration(&option.value, true),
+                "ignore_previous_hosts" => out.retry_ignore_previous_hosts = self.boolean(&option.value),
                 _ => out.retry_remote_localities = self.boolean(&option.value),
             }
         }
@@ -954,27 +1024,43 @@ impl Checker<'_> {
 
     fn redirect(&mut self, options: &[(ast::RedirectKey, Span, Value)]) -> Redirect {
         let mut out = Redirect::default();
-        let mut port_span = None;
-        for (key, key_span, value) in options {
+        let mut seen: HashMap<ast::RedirectKey, Span> = HashMap::new();
+        for (key, key_span, _) in options {
+            if let Some(first) = seen.insert(*key, *key_span) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0211, *key_span, "a `redirect` option appears twice")
+                        .with_label("repeated")
+                        .with_secondary(first, "first here")
+                        .with_help("keep one of them"),
+                );
+            }
+        }
+        for (a, b) in [
+            (ast::RedirectKey::Port, ast::RedirectKey::DerivePort),
+            (ast::RedirectKey::Uri, ast::RedirectKey::Prefix),
+        ] {
+            if let (Some(first), Some(second)) = (seen.get(&a), seen.get(&b)) {
+                let (first, second) = (*first.min(second), *first.max(second));
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0403, second, "these `redirect` options cannot both be set")
+                        .with_label("conflicts with the option set before")
+                        .with_secondary(first, "set here")
+                        .with_help(
+                            "`port` and `derive_port` pick the port two ways, `uri` and `prefix` the path: keep one",
+                        ),
+                );
+            }
+        }
+        for (key, _, value) in options {
             match key {
                 ast::RedirectKey::Uri => out.uri = self.string(value),
+                ast::RedirectKey::Prefix => out.prefix_rewrite = self.string(value),
                 ast::RedirectKey::Authority => out.authority = self.string(value),
                 ast::RedirectKey::Scheme => out.scheme = self.name_or_string(value),
-                ast::RedirectKey::Port => {
-                    out.port = self.port(value);
-                    port_span = Some(*key_span);
-                }
+                ast::RedirectKey::Port => out.port = self.port(value),
                 ast::RedirectKey::DerivePort => {
                     let allowed = ["FROM_PROTOCOL_DEFAULT".to_string(), "FROM_REQUEST_PORT".to_string()];
                     out.derive_port = self.enumeration(value, &allowed, "`derive_port` value");
-                    if let Some(port_span) = port_span {
-                        self.diagnostics.push(
-                            Diagnostic::error(Code::E0403, *key_span, "`port` and `derive_port` cannot both be set")
-                                .with_label("conflicts with `port`")
-                                .with_secondary(port_span, "port set here")
-                                .with_help("keep one of them"),
-                        );
-                    }
                 }
                 ast::RedirectKey::Code => {
                     let code = match &value.kind {
@@ -1212,6 +1298,9 @@ fn condition_key(kind: &ConditionKind) -> String {
         ConditionKind::Gateway(value) => format!("gateway:{:?}", value.span),
         ConditionKind::Sni(value) => format!("sni:{:?}", value.span),
         ConditionKind::DestinationSubnet(value) => format!("subnet:{:?}", value.span),
+        ConditionKind::SourceSubnet(_) => "source_subnet".into(),
+        ConditionKind::MatchName(_) => "name".into(),
+        ConditionKind::StatPrefix(_) => "stat_prefix".into(),
         ConditionKind::IgnoreUriCase => "ignore_uri_case".into(),
     }
 }

@@ -237,6 +237,37 @@ impl Checker<'_> {
         }
     }
 
+    /// A Kubernetes object name (DNS-1123 subdomain).
+    pub(super) fn resource_name(&mut self, name: &str, value: &Value) -> bool {
+        let valid = !name.is_empty() && name.len() <= 253 && name.split('.').all(is_dns1123_label);
+        if !valid {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0306,
+                    value.span,
+                    format!("`{name}` is not a valid resource name"),
+                )
+                .with_label("not a DNS-1123 subdomain")
+                .with_help("use lower-case letters, digits, `-` and `.`, such as \"reviews-dr\""),
+            );
+        }
+        valid
+    }
+
+    /// Base64 text (the standard alphabet, padded).
+    pub(super) fn base64(&mut self, text: &str, value: &Value) -> bool {
+        let body = text.trim_end_matches('=');
+        let valid = text.len() % 4 == 0
+            && text.len() - body.len() <= 2
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+        if !valid {
+            self.type_error(value, "base64 text", "the body encoded in base64, such as \"aGVsbG8=\"");
+        }
+        valid
+    }
+
     /// A Kubernetes name (DNS-1123 label) for services and subsets.
     pub(super) fn dns_label(&mut self, name: &str, span: crate::span::Span, what: &str) -> bool {
         if is_dns1123_label(name) {

@@ -120,6 +120,17 @@ pub struct DestinationRuleSpec {
     /// Visibility.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub export_to: Vec<String>,
+    /// The workloads the rule applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_selector: Option<WorkloadSelector>,
+}
+
+/// `workloadSelector`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadSelector {
+    /// Pod labels.
+    pub match_labels: Pairs<String>,
 }
 
 /// A DestinationRule subset.
@@ -214,6 +225,9 @@ pub struct HttpRoute {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpMatch {
+    /// The match's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<StringMatch>,
@@ -250,6 +264,9 @@ pub struct HttpMatch {
     /// Namespace of the calling workload.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_namespace: Option<String>,
+    /// Prefix of the match's statistics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stat_prefix: Option<String>,
 }
 
 /// `exact`, `prefix` or `regex`; all absent tests presence only.
@@ -335,6 +352,9 @@ pub struct Redirect {
     /// Status code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_code: Option<u32>,
+    /// New path prefix, replacing the matched prefix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_rewrite: Option<String>,
 }
 
 /// A fixed response.
@@ -347,11 +367,15 @@ pub struct DirectResponse {
     pub body: Option<Body>,
 }
 
-/// A response body.
+/// A response body: text or base64 bytes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Body {
     /// The body text.
-    pub string: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub string: Option<String>,
+    /// The body as base64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<String>,
 }
 
 /// Delegation to another VirtualService.
@@ -404,6 +428,12 @@ pub struct Retries {
     /// Retry in other localities.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_remote_localities: Option<bool>,
+    /// Avoid the hosts already tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_ignore_previous_hosts: Option<bool>,
+    /// Base interval between attempts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backoff: Option<String>,
 }
 
 /// Fault injection.
@@ -421,8 +451,12 @@ pub struct Fault {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delay {
-    /// The delay.
-    pub fixed_delay: String,
+    /// A fixed delay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_delay: Option<String>,
+    /// An exponential delay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exponential_delay: Option<String>,
     /// Share of requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<Percent>,
@@ -511,6 +545,9 @@ pub struct L4Match {
     /// Port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
+    /// Source IP range (TCP only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_subnet: Option<String>,
     /// Labels of the calling workload.
     #[serde(skip_serializing_if = "Pairs::is_empty")]
     pub source_labels: Pairs<String>,

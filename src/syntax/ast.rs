@@ -56,6 +56,15 @@ pub enum SettingKey {
     /// `external_subsets "v1", "v2"`: subsets defined by a DestinationRule
     /// outside this program.
     ExternalSubsets,
+    /// `workload_selector { app = "x" }`: the workloads the DestinationRule
+    /// applies to.
+    WorkloadSelector,
+    /// `destination_rule "name"`: the DestinationRule's name, when not the
+    /// service's.
+    DestinationRuleName,
+    /// `virtual_service "name"`: the VirtualService's name, when not the
+    /// service's.
+    VirtualServiceName,
 }
 
 impl SettingKey {
@@ -67,6 +76,9 @@ impl SettingKey {
             SettingKey::Gateways => "gateways",
             SettingKey::ExportTo => "export_to",
             SettingKey::ExternalSubsets => "external_subsets",
+            SettingKey::WorkloadSelector => "workload_selector",
+            SettingKey::DestinationRuleName => "destination_rule",
+            SettingKey::VirtualServiceName => "virtual_service",
         }
     }
 }
@@ -254,9 +266,11 @@ pub enum StatementKind {
         /// The options, as written.
         options: Vec<RetryOption>,
     },
-    /// `fault delay D [P%]`.
+    /// `fault delay [exponential] D [P%]`.
     FaultDelay {
-        /// The fixed delay.
+        /// Whether the delay is exponential rather than fixed.
+        exponential: bool,
+        /// The delay.
         delay: Value,
         /// The share of requests delayed.
         percent: Option<Value>,
@@ -293,12 +307,14 @@ pub enum StatementKind {
     },
     /// `redirect KEY VALUE ...`.
     Redirect(Vec<(RedirectKey, Span, Value)>),
-    /// `respond STATUS ["body"]`.
+    /// `respond STATUS ["body" | bytes "base64"]`.
     Respond {
         /// The HTTP status.
         status: Value,
         /// The body.
         body: Option<Value>,
+        /// Whether the body is base64 bytes.
+        bytes: bool,
     },
     /// `delegate NAME [namespace NS]`.
     Delegate {
@@ -364,7 +380,7 @@ pub enum RewritePart {
 }
 
 /// The `redirect` options.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RedirectKey {
     /// The new path.
     Uri,
@@ -378,6 +394,8 @@ pub enum RedirectKey {
     DerivePort,
     /// The HTTP status of the redirect.
     Code,
+    /// The new path prefix, replacing the matched prefix.
+    Prefix,
 }
 
 /// Request or response headers.
@@ -478,6 +496,12 @@ pub enum ConditionKind {
     Sni(Value),
     /// `destination_subnet "cidr"` (TCP and TLS routes).
     DestinationSubnet(Value),
+    /// `source_subnet "cidr"` (TCP routes).
+    SourceSubnet(Value),
+    /// `name "x"`: the match's name, in Envoy's logs.
+    MatchName(Value),
+    /// `stat_prefix "x"`: the prefix of the match's statistics.
+    StatPrefix(Value),
     /// `ignore_uri_case`.
     IgnoreUriCase,
 }

@@ -415,6 +415,9 @@ impl<'t> Lowerer<'t> {
             "hosts" => SettingKey::Hosts,
             "gateways" => SettingKey::Gateways,
             "export_to" => SettingKey::ExportTo,
+            "workload_selector" => SettingKey::WorkloadSelector,
+            "destination_rule" => SettingKey::DestinationRuleName,
+            "virtual_service" => SettingKey::VirtualServiceName,
             _ => SettingKey::ExternalSubsets,
         };
         let key_span = key_pair.map(|p| self.span(&p)).unwrap_or_default();
@@ -704,8 +707,9 @@ impl<'t> Lowerer<'t> {
                 let detail = inner.next()?;
                 keyword = keyword.to(self.span(&detail));
                 let detail_rule = detail.as_rule();
-                let mut parts = detail.into_inner();
+                let mut parts = detail.into_inner().peekable();
                 let _kind_keyword = parts.next();
+                let exponential = parts.next_if(|p| p.as_rule() == Rule::kw_exponential).is_some();
                 let first = parts.next()?;
                 let (status, grpc) = if first.as_rule() == Rule::grpc_status {
                     (self.lower_value(first.into_inner().nth(1)?), true)
@@ -714,7 +718,11 @@ impl<'t> Lowerer<'t> {
                 };
                 let percent = parts.next().map(|p| self.lower_value(p));
                 if detail_rule == Rule::fault_delay {
-                    StatementKind::FaultDelay { delay: status, percent }
+                    StatementKind::FaultDelay {
+                        exponential,
+                        delay: status,
+                        percent,
+                    }
                 } else {
                     StatementKind::FaultAbort { status, grpc, percent }
                 }
@@ -754,6 +762,7 @@ impl<'t> Lowerer<'t> {
                             "scheme" => RedirectKey::Scheme,
                             "port" => RedirectKey::Port,
                             "derive_port" => RedirectKey::DerivePort,
+                            "prefix" => RedirectKey::Prefix,
                             _ => RedirectKey::Code,
                         };
                         let key_span = self.span(&key);
@@ -761,10 +770,15 @@ impl<'t> Lowerer<'t> {
                     })
                     .collect(),
             ),
-            Rule::respond_stmt => StatementKind::Respond {
-                status: self.lower_value(inner.next()?),
-                body: inner.next().map(|p| self.lower_value(p)),
-            },
+            Rule::respond_stmt => {
+                let status = self.lower_value(inner.next()?);
+                let bytes = inner.next_if(|p| p.as_rule() == Rule::kw_bytes).is_some();
+                StatementKind::Respond {
+                    status,
+                    body: inner.next().map(|p| self.lower_value(p)),
+                    bytes,
+                }
+            }
             Rule::delegate_stmt => {
                 let name = self.lower_value(inner.next()?);
                 let namespace = inner.nth(1).map(|p| self.lower_value(p));
@@ -840,6 +854,9 @@ impl<'t> Lowerer<'t> {
             Rule::gateway_cond => ConditionKind::Gateway(self.lower_value(inner.nth(1)?)),
             Rule::sni_cond => ConditionKind::Sni(self.lower_value(inner.nth(1)?)),
             Rule::subnet_cond => ConditionKind::DestinationSubnet(self.lower_value(inner.nth(1)?)),
+            Rule::source_subnet_cond => ConditionKind::SourceSubnet(self.lower_value(inner.nth(1)?)),
+            Rule::match_name_cond => ConditionKind::MatchName(self.lower_value(inner.nth(1)?)),
+            Rule::stat_prefix_cond => ConditionKind::StatPrefix(self.lower_value(inner.nth(1)?)),
             Rule::uri_case_cond => ConditionKind::IgnoreUriCase,
             _ => return None,
         };
@@ -1058,8 +1075,8 @@ fn describe_rule(rule: Rule) -> String {
         Rule::target | Rule::destination | Rule::service_ref => "a destination",
         Rule::string_subject => "`uri`, `scheme`, `method` or `authority`",
         Rule::string_op => "`exact`, `prefix` or `regex`",
-        Rule::retry_key => "`per_try`, `on` or `remote_localities`",
-        Rule::redirect_key => "`uri`, `authority`, `scheme`, `port`, `derive_port` or `code`",
+        Rule::retry_key => "`per_try`, `on`, `remote_localities`, `ignore_previous_hosts` or `backoff`",
+        Rule::redirect_key => "`uri`, `authority`, `scheme`, `port`, `derive_port`, `code` or `prefix`",
         Rule::rewrite_key => "`uri` or `authority`",
         Rule::header_side => "`request` or `response`",
         Rule::header_op => "`set`, `add` or `remove`",
@@ -1088,6 +1105,9 @@ fn describe_rule(rule: Rule) -> String {
         | Rule::gateway_cond
         | Rule::sni_cond
         | Rule::subnet_cond
+        | Rule::source_subnet_cond
+        | Rule::match_name_cond
+        | Rule::stat_prefix_cond
         | Rule::uri_case_cond => "a match condition",
         _ => return name.replace('_', " "),
     };
@@ -1099,8 +1119,8 @@ fn rule_words(rule: Rule) -> &'static [&'static str] {
     match rule {
         Rule::string_subject => &["uri", "scheme", "method", "authority"],
         Rule::string_op => &["exact", "prefix", "regex"],
-        Rule::retry_key => &["per_try", "on", "remote_localities"],
-        Rule::redirect_key => &["uri", "authority", "scheme", "port", "derive_port", "code"],
+        Rule::retry_key => &["per_try", "on", "remote_localities", "ignore_previous_hosts", "backoff"],
+        Rule::redirect_key => &["uri", "authority", "scheme", "port", "derive_port", "code", "prefix"],
         Rule::rewrite_key => &["uri", "authority"],
         Rule::header_side => &["request", "response"],
         Rule::header_op => &["set", "add", "remove"],
@@ -1122,6 +1142,9 @@ fn rule_words(rule: Rule) -> &'static [&'static str] {
         | Rule::gateway_cond
         | Rule::sni_cond
         | Rule::subnet_cond
+        | Rule::source_subnet_cond
+        | Rule::match_name_cond
+        | Rule::stat_prefix_cond
         | Rule::uri_case_cond => keywords::CONDITIONS,
         _ => &[],
     }

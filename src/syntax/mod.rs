@@ -53,6 +53,9 @@ pub mod keywords {
         "gateways",
         "export_to",
         "external_subsets",
+        "workload_selector",
+        "destination_rule",
+        "virtual_service",
     ];
     /// Items of a subset block (besides labels).
     pub const SUBSET: &[&str] = &["policy"];
@@ -75,6 +78,9 @@ pub mod keywords {
         "gateway",
         "sni",
         "destination_subnet",
+        "source_subnet",
+        "name",
+        "stat_prefix",
         "ignore_uri_case",
     ];
 }

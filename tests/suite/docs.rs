@@ -28,7 +28,9 @@ fn routes_excerpt(stream: &str) -> String {
     let mut out = String::from("# excerpt: the routes of the VirtualService's spec\n");
     let mut inside = false;
     for line in stream.lines() {
-        let key = line.strip_prefix("  ").filter(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()));
+        let key = line
+            .strip_prefix("  ")
+            .filter(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()));
         if key.is_some_and(|k| k.starts_with("http:") || k.starts_with("tcp:") || k.starts_with("tls:")) {
             inside = true;
         } else if line.starts_with("---") || key.is_some() {
@@ -61,14 +63,19 @@ fn check_document(path: &str) -> Vec<String> {
                 compared += 1;
                 if body.starts_with("# excerpt") {
                     if routes_excerpt(&stream) != body {
-                        problems.push(format!("{path}: excerpt differs for\n{mesh}\n--- shown\n{body}--- written\n{}", routes_excerpt(&stream)));
+                        problems.push(format!(
+                            "{path}: excerpt differs for\n{mesh}\n--- shown\n{body}--- written\n{}",
+                            routes_excerpt(&stream)
+                        ));
                     }
                     continue;
                 }
                 let ours: Vec<&str> = stream.split("---\n").filter(|d| !d.trim().is_empty()).collect();
                 for doc in body.split("---\n").filter(|d| !d.trim().is_empty()) {
                     if !ours.contains(&doc) {
-                        problems.push(format!("{path}: a shown document is not written for\n{mesh}\n--- shown\n{doc}"));
+                        problems.push(format!(
+                            "{path}: a shown document is not written for\n{mesh}\n--- shown\n{doc}"
+                        ));
                     }
                 }
             }

@@ -5,9 +5,9 @@
 
 mod catalogue;
 mod cli;
-mod docs;
 mod codes;
 mod contract;
+mod docs;
 mod examples;
 mod oracle;
 mod robustness;
