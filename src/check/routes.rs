@@ -186,6 +186,7 @@ impl Checker<'_> {
             ..HttpRoute::default()
         };
         let mut mirrors: Vec<(Destination, Option<Percent>)> = Vec::new();
+        let mut for_destinations: Vec<&ast::Statement> = Vec::new();
         for statement in &route.statements {
             match &statement.kind {
                 StatementKind::Match(conditions) => out.matches.push(self.http_match(conditions)),
@@ -193,7 +194,11 @@ impl Checker<'_> {
                     out.route = self
                         .destinations(service, destinations, statement.span)
                         .into_iter()
-                        .map(|(destination, weight)| HttpRouteDestination { destination, weight })
+                        .map(|(destination, weight)| HttpRouteDestination {
+                            destination,
+                            weight,
+                            headers: None,
+                        })
                         .collect();
                 }
                 StatementKind::Timeout(value) => out.timeout = self.duration(value, true),
@@ -314,13 +319,53 @@ impl Checker<'_> {
                         });
                     }
                 }
-                StatementKind::Headers { side, op, name, value } => {
-                    self.header_operation(&mut out, *side, *op, name, value.as_ref(), statement.span)
+                StatementKind::Headers { target: Some(_), .. } => for_destinations.push(statement),
+                StatementKind::Headers {
+                    side,
+                    op,
+                    name,
+                    value,
+                    target: None,
+                } => {
+                    let rewritten = out.rewrite.as_ref().is_some_and(|r| r.authority.is_some());
+                    let mut headers = out.headers.take();
+                    let edit = HeaderEdit {
+                        side: *side,
+                        op: *op,
+                        name,
+                        value: value.as_ref(),
+                        statement: statement.span,
+                    };
+                    self.header_operation(&mut headers, rewritten, edit);
+                    out.headers = headers;
                 }
                 StatementKind::Cors(fields) => {
                     out.cors_policy =
                         Some(self.catalogue_block(fields, crate::catalogue::cors_policy(), statement.keyword))
                 }
+            }
+        }
+        for statement in for_destinations {
+            if let StatementKind::Headers {
+                side,
+                op,
+                name,
+                value,
+                target: Some(target),
+            } = &statement.kind
+            {
+                self.destination_headers(
+                    service,
+                    &mut out,
+                    target,
+                    HeaderEdit {
+                        side: *side,
+                        op: *op,
+                        name,
+                        value: value.as_ref(),
+                        statement: statement.span,
+                    },
+                );
             }
         }
         match mirrors.len() {
@@ -1084,15 +1129,42 @@ impl Checker<'_> {
         out
     }
 
-    fn header_operation(
+    /// `headers ... for DEST`: edits for one destination of the route.
+    fn destination_headers(
         &mut self,
+        service: ServiceId,
         out: &mut HttpRoute,
-        side: ast::HeaderSide,
-        op: ast::HeaderOp,
-        name: &Value,
-        value: Option<&Value>,
-        statement: Span,
+        target: &ast::Target,
+        edit: HeaderEdit<'_>,
     ) {
+        let Some(destination) = self.destination(service, target) else {
+            return;
+        };
+        let Some(entry) = out.route.iter_mut().find(|d| d.destination == destination) else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0412, target.span, "this is not a destination of the route")
+                    .with_label("not in the route's `to`")
+                    .with_help(
+                        "name one of the destinations of `to`, or drop `for` to edit the headers of every destination",
+                    ),
+            );
+            return;
+        };
+        let mut headers = entry.headers.take();
+        self.header_operation(&mut headers, false, edit);
+        entry.headers = headers;
+    }
+
+    /// Adds one header edit to `headers`; `authority_rewritten` when the
+    /// route already rewrites the authority.
+    fn header_operation(&mut self, headers: &mut Option<Headers>, authority_rewritten: bool, edit: HeaderEdit<'_>) {
+        let HeaderEdit {
+            side,
+            op,
+            name,
+            value,
+            statement,
+        } = edit;
         let Some(name_text) = self.string(name) else { return };
         if !self.header_name(&name_text, name) {
             return;
@@ -1125,18 +1197,14 @@ impl Checker<'_> {
             && op != ast::HeaderOp::Remove
             && (lower == "host" || lower == ":authority");
         if authority {
-            let rewritten = out.rewrite.as_ref().is_some_and(|r| r.authority.is_some());
-            let already = out
-                .headers
-                .as_ref()
-                .and_then(|h| h.request.as_ref())
-                .is_some_and(|ops| {
-                    ops.set
-                        .0
-                        .iter()
-                        .chain(&ops.add.0)
-                        .any(|(n, _)| matches!(n.to_ascii_lowercase().as_str(), "host" | ":authority"))
-                });
+            let rewritten = authority_rewritten;
+            let already = headers.as_ref().and_then(|h| h.request.as_ref()).is_some_and(|ops| {
+                ops.set
+                    .0
+                    .iter()
+                    .chain(&ops.add.0)
+                    .any(|(n, _)| matches!(n.to_ascii_lowercase().as_str(), "host" | ":authority"))
+            });
             if rewritten || already {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -1152,7 +1220,7 @@ impl Checker<'_> {
                 return;
             }
         }
-        let headers = out.headers.get_or_insert_with(Headers::default);
+        let headers = headers.get_or_insert_with(Headers::default);
         let ops = match side {
             ast::HeaderSide::Request => headers.request.get_or_insert_with(HeaderOperations::default),
             ast::HeaderSide::Response => headers.response.get_or_insert_with(HeaderOperations::default),
@@ -1262,6 +1330,15 @@ impl Checker<'_> {
     fn dns_label_value(&mut self, name: &str, value: &Value, what: &str) -> bool {
         self.dns_label(name, value.span, what)
     }
+}
+
+/// One `headers` statement, as the checker sees it.
+struct HeaderEdit<'a> {
+    side: ast::HeaderSide,
+    op: ast::HeaderOp,
+    name: &'a Value,
+    value: Option<&'a Value>,
+    statement: Span,
 }
 
 /// Whether `pattern` (a host, maybe `*.domain`) covers `host`.

@@ -99,6 +99,7 @@ codes! {
     E0409: "invalid host",
     E0410: "empty block",
     E0411: "missing required field",
+    E0412: "not a destination of the route",
     W0001: "unreachable route",
     W0002: "ignored weight",
     W0003: "duplicate match",

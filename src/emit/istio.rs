@@ -291,6 +291,9 @@ pub struct HttpRouteDestination {
     /// Share of traffic, in percent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
+    /// Header edits for this destination's traffic only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Headers>,
 }
 
 /// A TCP or TLS destination with its weight.

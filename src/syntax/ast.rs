@@ -323,7 +323,7 @@ pub enum StatementKind {
         /// Its namespace.
         namespace: Option<Value>,
     },
-    /// `headers request|response set|add|remove NAME [VALUE]`.
+    /// `headers request|response set|add|remove NAME [VALUE] [for DEST]`.
     Headers {
         /// Request or response.
         side: HeaderSide,
@@ -333,6 +333,8 @@ pub enum StatementKind {
         name: Value,
         /// The value (absent for remove).
         value: Option<Value>,
+        /// The destination whose traffic alone is edited (`for v2`).
+        target: Option<Target>,
     },
     /// `cors { ... }`: fields of Istio's CorsPolicy.
     Cors(Vec<Field>),

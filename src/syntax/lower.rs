@@ -795,8 +795,20 @@ impl<'t> Lowerer<'t> {
                     _ => HeaderOp::Remove,
                 };
                 let name = self.lower_value(inner.next()?);
-                let value = inner.next().map(|p| self.lower_value(p));
-                StatementKind::Headers { side, op, name, value }
+                let value = inner
+                    .next_if(|p| p.as_rule() != Rule::header_target)
+                    .map(|p| self.lower_value(p));
+                let target = inner
+                    .next()
+                    .and_then(|p| p.into_inner().nth(1))
+                    .map(|p| self.lower_target(p));
+                StatementKind::Headers {
+                    side,
+                    op,
+                    name,
+                    value,
+                    target,
+                }
             }
             Rule::cors_stmt => match self.lower_object(inner.next()?).kind {
                 ValueKind::Object(fields) => StatementKind::Cors(fields),
