@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::support::root;
 
-fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet<(String, String)>) {
+pub fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet<(String, String)>) {
     let Some(properties) = schema["properties"].as_object() else {
         return;
     };

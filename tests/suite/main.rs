@@ -7,6 +7,7 @@ mod catalogue;
 mod cli;
 mod codes;
 mod contract;
+mod coverage;
 mod docs;
 mod examples;
 mod oracle;
