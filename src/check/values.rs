@@ -257,7 +257,7 @@ impl Checker<'_> {
     /// Base64 text (the standard alphabet, padded).
     pub(super) fn base64(&mut self, text: &str, value: &Value) -> bool {
         let body = text.trim_end_matches('=');
-        let valid = text.len() % 4 == 0
+        let valid = text.len().is_multiple_of(4)
             && text.len() - body.len() <= 2
             && body
                 .bytes()

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::support::root;
 
-pub fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet<(String, String)>) {
+fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet<(String, String)>) {
     let Some(properties) = schema["properties"].as_object() else {
         return;
     };
@@ -32,17 +32,23 @@ pub fn schema_paths(kind: &str, schema: &Value, prefix: &str, out: &mut BTreeSet
     }
 }
 
-#[test]
-fn docs_cover_every_schema_field() {
-    let mut expected = BTreeSet::new();
+/// Every (kind, field path) of both copied schemas.
+pub fn all_schema_paths() -> BTreeSet<(String, String)> {
+    let mut paths = BTreeSet::new();
     for (kind, file) in [
         ("DestinationRule", "destinationrule"),
         ("VirtualService", "virtualservice"),
     ] {
         let text = std::fs::read_to_string(root().join(format!("schema/{file}.v1.schema.json"))).unwrap();
         let schema: Value = serde_json::from_str(&text).unwrap();
-        schema_paths(kind, &schema["properties"]["spec"], "", &mut expected);
+        schema_paths(kind, &schema["properties"]["spec"], "", &mut paths);
     }
+    paths
+}
+
+#[test]
+fn docs_cover_every_schema_field() {
+    let expected = all_schema_paths();
     let docs = std::fs::read_to_string(root().join("schema/field-docs.tsv")).unwrap();
     let mut documented = BTreeSet::new();
     for line in docs.lines().skip(1) {

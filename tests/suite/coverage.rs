@@ -4,22 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
-use crate::catalogue::schema_paths;
+use crate::catalogue::all_schema_paths;
 use crate::support::root;
 
 #[test]
 fn the_field_table_covers_every_leaf_of_the_schemas() {
-    let mut all = BTreeSet::new();
-    for (kind, file) in [
-        ("DestinationRule", "destinationrule"),
-        ("VirtualService", "virtualservice"),
-    ] {
-        let text = std::fs::read_to_string(root().join(format!("schema/{file}.v1.schema.json"))).unwrap();
-        let schema: Value = serde_json::from_str(&text).unwrap();
-        schema_paths(kind, &schema["properties"]["spec"], "", &mut all);
-    }
+    let all = all_schema_paths();
     let leaves: BTreeSet<(String, String)> = all
         .iter()
         .filter(|(kind, path)| {
@@ -42,14 +32,14 @@ fn the_field_table_covers_every_leaf_of_the_schemas() {
             };
         }
         let mut cells = line.split(" | ");
-        if let (Some(first), Some(spelling)) = (cells.next(), cells.next()) {
-            if let Some(path) = first.strip_prefix("| `").and_then(|p| p.strip_suffix('`')) {
-                assert!(!spelling.trim().is_empty(), "no spelling for {path}");
-                assert!(
-                    listed.insert((kind.to_string(), path.to_string())),
-                    "{path} is listed twice"
-                );
-            }
+        if let (Some(first), Some(spelling)) = (cells.next(), cells.next())
+            && let Some(path) = first.strip_prefix("| `").and_then(|p| p.strip_suffix('`'))
+        {
+            assert!(!spelling.trim().is_empty(), "no spelling for {path}");
+            assert!(
+                listed.insert((kind.to_string(), path.to_string())),
+                "{path} is listed twice"
+            );
         }
     }
     let missing: Vec<_> = leaves.difference(&listed).collect();
