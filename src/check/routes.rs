@@ -96,6 +96,13 @@ impl Checker<'_> {
                 }
             }
         }
+        if let Some(name) = route.name.as_ref().filter(|_| route.kind != RouteKind::Http) {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0408, name.span, "TCP and TLS routes have no name in Istio")
+                    .with_label("would be lost")
+                    .with_help("remove the name, or say what the route does in a comment"),
+            );
+        }
         match route.kind {
             RouteKind::Http => CheckedRoute::Http(Box::new(self.http_route(service, route, &seen))),
             RouteKind::Tcp => {
@@ -485,9 +492,11 @@ impl Checker<'_> {
         (matches, destinations)
     }
 
-    fn http_match(&mut self, conditions: &[ast::Condition]) -> HttpMatch {
-        let mut out = HttpMatch::default();
+    /// The conditions of one `match` line that test distinct attributes;
+    /// one tested twice is reported and left out.
+    fn distinct_conditions<'c>(&mut self, conditions: &'c [ast::Condition]) -> Vec<&'c ast::Condition> {
         let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut distinct = Vec::with_capacity(conditions.len());
         for condition in conditions {
             let key = condition_key(&condition.kind);
             if let Some(first) = seen.get(&key) {
@@ -500,6 +509,14 @@ impl Checker<'_> {
                 continue;
             }
             seen.insert(key, condition.span);
+            distinct.push(condition);
+        }
+        distinct
+    }
+
+    fn http_match(&mut self, conditions: &[ast::Condition]) -> HttpMatch {
+        let mut out = HttpMatch::default();
+        for condition in self.distinct_conditions(conditions) {
             match &condition.kind {
                 ConditionKind::Str { subject, op, value } => {
                     let Some(m) = self.string_match(*op, value, *subject == ast::StringSubject::Uri) else {
@@ -572,7 +589,7 @@ impl Checker<'_> {
 
     fn l4_match(&mut self, conditions: &[ast::Condition]) -> L4Match {
         let mut out = L4Match::default();
-        for condition in conditions {
+        for condition in self.distinct_conditions(conditions) {
             self.l4_condition(&mut out, &condition.kind);
         }
         out
