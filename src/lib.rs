@@ -39,6 +39,7 @@ pub mod ide;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod workloads;
 
 pub use diag::{Diagnostic, Severity};
 pub use span::{FileId, Sources, Span};

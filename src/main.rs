@@ -44,6 +44,10 @@ enum Command {
     Check {
         #[command(flatten)]
         input: Input,
+        /// Also check the program against the Kubernetes manifests (Services,
+        /// Deployments, StatefulSets, Pods...) under this directory.
+        #[arg(long, value_name = "DIR")]
+        workloads: Option<PathBuf>,
         #[command(flatten)]
         report: Report,
     },
@@ -120,7 +124,11 @@ fn main() -> ExitCode {
             api_version,
             report,
         } => build(&input, output.as_deref(), api_version, &report),
-        Command::Check { input, report } => check(&input, &report),
+        Command::Check {
+            input,
+            workloads,
+            report,
+        } => check(&input, workloads.as_deref(), &report),
         Command::Fmt { check, paths, report } => format_files(&paths, check, &report),
         Command::Explain { code } => explain(&code),
     };
@@ -175,9 +183,14 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(input: &Input, report: &Report) -> Result<ExitCode, Failure> {
+fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
     let sources = read_sources(&input.paths)?;
-    let analysis = meshc::analyze(&sources);
+    let mut analysis = meshc::analyze(&sources);
+    if let Some(dir) = workloads {
+        let manifests = read_manifests(dir)?;
+        let workloads = meshc::workloads::read(&manifests).map_err(Failure)?;
+        meshc::workloads::check_into(&mut analysis, &workloads);
+    }
     print_diagnostics(&sources, &analysis.diagnostics, report);
     Ok(if failed(&analysis, report) {
         ExitCode::from(1)
@@ -315,6 +328,36 @@ fn read_each(paths: &[PathBuf]) -> Result<Vec<(Option<PathBuf>, String, String)>
         out.push((Some(path.clone()), path.display().to_string(), text));
     }
     Ok(out)
+}
+
+/// Every `.yaml` and `.yml` file under `dir`, in path order.
+fn read_manifests(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure(format!("cannot read `{}`: not a directory", dir.display())));
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| {
+            Failure(format!(
+                "cannot read directory `{}`: {}",
+                current.display(),
+                io_reason(&e)
+            ))
+        })?;
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| Ok((path.display().to_string(), read_file(&path)?)))
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<String, Failure> {

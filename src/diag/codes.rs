@@ -1,7 +1,8 @@
 //! The catalogue of diagnostic codes.
 //!
 //! Codes are grouped by phase: `E01xx` syntax, `E02xx` names, `E03xx` values
-//! and types, `E04xx` routing rules, `W0xxx` warnings.  Each code has an
+//! and types, `E04xx` routing rules, `E05xx` workloads (`--workloads`),
+//! `W0xxx` warnings.  Each code has an
 //! explanation in `codes/CODE.md` (what went wrong, a failing example, the
 //! fix), printed by `meshc explain`.  A test keeps this table, the
 //! explanations, the UI tests and the uses in the compiler consistent.
@@ -100,6 +101,9 @@ codes! {
     E0410: "empty block",
     E0411: "missing required field",
     E0412: "not a destination of the route",
+    E0501: "service not in the workloads",
+    E0502: "subset selects no pod",
+    E0503: "port not exposed",
     W0001: "unreachable route",
     W0002: "ignored weight",
     W0003: "duplicate match",

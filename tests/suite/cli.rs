@@ -205,3 +205,56 @@ fn fmt_checks_rewrites_and_is_idempotent() {
         "service a {\n  route { to v1 50%, }\n}\n"
     );
 }
+
+#[test]
+fn check_against_workloads() {
+    let dir = "tests/data/workloads/bookinfo";
+    let out = meshc(&[
+        "check",
+        "--workloads",
+        dir,
+        "--message-format",
+        "json",
+        "examples/bookinfo.mesh",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let codes: Vec<String> = text(&out.stderr)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "subset `v2` selects no pod of service `ratings`",
+            "subset `v2-mysql` selects no pod of service `ratings`",
+            "subset `v2-mysql-vm` selects no pod of service `ratings`",
+            "subset `v2` selects no pod of service `details`",
+        ]
+    );
+    let program = "service productpage {\n  route {\n    match uri prefix \"/r\"\n    to reviews:9090\n  }\n  route { to ratings/v1 }\n}\nservice reviews {}\nservice ratings {\n  subset v1 { version = \"v1\" }\n}\nservice inventory {}\nservice web {\n  route { to inventory }\n}\n";
+    let out = meshc_stdin(&["check", "--workloads", dir, "-"], program);
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.matches("error[").count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("error[E0503]: Service `reviews` does not expose port 9090"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error[E0501]: service `inventory` does not exist in the workloads"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("`ratings` does not exist"), "{stderr}");
+
+    let broken = scratch("broken-workloads");
+    std::fs::write(broken.join("deploy.yaml"), "kind: Service\nmetadata: [\n").unwrap();
+    let out = meshc(&["check", "--workloads", path_str(&broken), "examples/bookinfo.mesh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("deploy.yaml:3:1"), "{err}");
+}

@@ -69,7 +69,14 @@ fn explanations_examples_fail_with_their_code() {
         let example = &rest[..rest.find("```").unwrap_or(rest.len())];
         let mut sources = meshc::Sources::default();
         sources.add("example.mesh", example);
-        let analysis = meshc::analyze(&sources);
+        let mut analysis = meshc::analyze(&sources);
+        // Workload codes show the manifests in a yaml block.
+        if let Some(start) = text.find("```yaml\n") {
+            let rest = &text[start + 8..];
+            let yaml = &rest[..rest.find("```").unwrap_or(rest.len())];
+            let workloads = meshc::workloads::read(&[("workloads.yaml".into(), yaml.into())]).expect("valid workloads");
+            meshc::workloads::check_into(&mut analysis, &workloads);
+        }
         assert!(
             analysis.diagnostics.iter().any(|d| d.code == *code),
             "the example of {} does not report it:\n{example}",

@@ -6,7 +6,19 @@ use crate::support::{compare_with_file, files_with_extension, root, sources_of};
 /// Renders the diagnostics of one UI test file.
 pub fn render(path: &std::path::Path) -> String {
     let sources = sources_of(&[path.to_path_buf()]);
-    let analysis = meshc::analyze(&sources);
+    let mut analysis = meshc::analyze(&sources);
+    // `NAME.workloads.yaml` beside a test holds the Kubernetes manifests it
+    // is checked against (`meshc check --workloads`).
+    let workloads = path.with_extension("workloads.yaml");
+    if let Ok(text) = std::fs::read_to_string(&workloads) {
+        let name = workloads
+            .strip_prefix(root())
+            .unwrap_or(&workloads)
+            .display()
+            .to_string();
+        let read = meshc::workloads::read(&[(name, text)]).expect("valid workloads");
+        meshc::workloads::check_into(&mut analysis, &read);
+    }
     meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never)
 }
 
