@@ -166,28 +166,29 @@ pub fn check(analysis: &Analysis, workloads: &Workloads) -> Vec<Diagnostic> {
         .iter()
         .map(|s| ((s.name.as_str(), s.namespace.as_str()), s))
         .collect();
-    // The Kubernetes service of each mesh service whose host is in the
-    // cluster (a service with an explicit outside host is not checked).
-    let kube: Vec<Option<&KubeService>> = symbols
+    // Only services whose host is in the cluster are looked up (a service
+    // with an explicit outside host is not a Kubernetes Service).
+    let in_cluster: Vec<bool> = symbols
         .services
         .iter()
         .map(|s| {
             let namespace = s.namespace.as_deref().unwrap_or("default");
-            let in_cluster = s.host == s.name || s.host == format!("{}.{namespace}.svc.cluster.local", s.name);
-            if in_cluster {
-                by_key.get(&(s.name.as_str(), namespace)).copied()
-            } else {
-                None
-            }
-        })
-        .collect();
-    let in_cluster = |id: usize| {
-        symbols.services.get(id).is_some_and(|s| {
-            let namespace = s.namespace.as_deref().unwrap_or("default");
             s.host == s.name || s.host == format!("{}.{namespace}.svc.cluster.local", s.name)
         })
-    };
-    let missing = |id: usize| in_cluster(id) && kube.get(id).copied().flatten().is_none();
+        .collect();
+    // The Kubernetes Service of each mesh service, when there is one.
+    let kube: Vec<Option<&KubeService>> = symbols
+        .services
+        .iter()
+        .zip(&in_cluster)
+        .map(|(s, &inside)| {
+            let namespace = s.namespace.as_deref().unwrap_or("default");
+            inside
+                .then(|| by_key.get(&(s.name.as_str(), namespace)).copied())
+                .flatten()
+        })
+        .collect();
+    let missing = |id: usize| in_cluster.get(id) == Some(&true) && kube.get(id).copied().flatten().is_none();
     let not_found = |service: &crate::check::ServiceInfo, span| {
         Diagnostic::error(
             Code::E0501,
