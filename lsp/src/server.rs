@@ -153,6 +153,14 @@ impl Backend {
         Some((program, id))
     }
 
+    /// The program of a request's document, the file's id in it, and the
+    /// byte offset of the request's position.
+    fn at(&self, params: &TextDocumentPositionParams) -> Option<(Arc<Program>, usize, usize)> {
+        let (program, id) = self.program(&params.text_document.uri)?;
+        let offset = self.offset(&program, id, params.position)?;
+        Some((program, id, offset))
+    }
+
     fn offset(&self, program: &Program, id: usize, position: Position) -> Option<usize> {
         let file = program.sources.get(id)?;
         Some(convert::offset(file, position, self.encoding()))
@@ -347,11 +355,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let uri = params.text_document_position_params.text_document.uri;
-        let Some((program, id)) = self.program(&uri) else {
-            return Ok(None);
-        };
-        let Some(offset) = self.offset(&program, id, params.text_document_position_params.position) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position_params) else {
             return Ok(None);
         };
         Ok(ide::hover(&program.analysis, id, offset).map(|(markdown, span)| Hover {
@@ -364,11 +368,7 @@ impl LanguageServer for Backend {
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
-        let uri = params.text_document_position_params.text_document.uri;
-        let Some((program, id)) = self.program(&uri) else {
-            return Ok(None);
-        };
-        let Some(offset) = self.offset(&program, id, params.text_document_position_params.position) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position_params) else {
             return Ok(None);
         };
         Ok(ide::definition(&program.analysis, id, offset)
@@ -377,11 +377,7 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let uri = params.text_document_position.text_document.uri;
-        let Some((program, id)) = self.program(&uri) else {
-            return Ok(None);
-        };
-        let Some(offset) = self.offset(&program, id, params.text_document_position.position) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
         };
         let mut spans = ide::references(&program.analysis, id, offset);
@@ -394,10 +390,7 @@ impl LanguageServer for Backend {
     }
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
-        let Some((program, id)) = self.program(&params.text_document.uri) else {
-            return Ok(None);
-        };
-        let Some(offset) = self.offset(&program, id, params.position) else {
+        let Some((program, id, offset)) = self.at(&params) else {
             return Ok(None);
         };
         match ide::target_at(&program.analysis, id, offset) {
@@ -409,11 +402,7 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        let uri = params.text_document_position.text_document.uri;
-        let Some((program, id)) = self.program(&uri) else {
-            return Ok(None);
-        };
-        let Some(offset) = self.offset(&program, id, params.text_document_position.position) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
         };
         let edits = ide::rename(&program.analysis, id, offset, &params.new_name).map_err(Error::invalid_params)?;
