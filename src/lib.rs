@@ -36,6 +36,7 @@ pub mod diag;
 pub mod emit;
 pub mod fmt;
 pub mod ide;
+pub mod import;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

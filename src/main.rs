@@ -62,6 +62,19 @@ enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// Convert existing DestinationRule and VirtualService manifests to .mesh.
+    Import {
+        /// YAML files, directories (their `.yaml` and `.yml` files, recursively),
+        /// or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        paths: Vec<PathBuf>,
+        /// Write to this `.mesh` file or, ending in `/` or naming a directory,
+        /// one file per namespace (`NAMESPACE.mesh`). Default: standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        report: Report,
+    },
     /// Explain a diagnostic code, such as E0201.
     Explain {
         /// The code.
@@ -130,6 +143,7 @@ fn main() -> ExitCode {
             report,
         } => check(&input, workloads.as_deref(), &report),
         Command::Fmt { check, paths, report } => format_files(&paths, check, &report),
+        Command::Import { paths, output, report } => import(&paths, output.as_deref(), &report),
         Command::Explain { code } => explain(&code),
     };
     match result {
@@ -159,7 +173,7 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
     // output is written; the process does not wait for it.
     let symbols = checked.symbols;
     std::thread::spawn(move || drop((files, symbols, sources)));
-    let is_dir = output.is_some_and(|o| o.to_string_lossy().ends_with('/') || o.is_dir());
+    let is_dir = output.is_some_and(is_directory);
     match output {
         None => {
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -231,6 +245,76 @@ fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<
         }
     }
     Ok(status)
+}
+
+fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
+    let mut sources = Sources::default();
+    for path in paths {
+        if path.is_dir() {
+            for (name, text) in read_manifests(path)? {
+                sources.add(name, text);
+            }
+        } else {
+            for (_, name, text) in read_each(std::slice::from_ref(path))? {
+                sources.add(name, text);
+            }
+        }
+    }
+    let to_dir = output.filter(|o| is_directory(o));
+    let name_of = |namespace: Option<&str>| match (to_dir, output) {
+        (Some(dir), _) => dir.join(meshc::import::file_name(namespace)).display().to_string(),
+        (None, Some(file)) => file.display().to_string(),
+        (None, None) => "<stdout>".to_string(),
+    };
+    let imported = meshc::import::import(&sources, &name_of);
+    print_diagnostics(&sources, &imported.diagnostics, report);
+    if imported.is_unreadable() {
+        return Ok(ExitCode::from(1));
+    }
+    if imported.files.is_empty() {
+        return Err(Failure(
+            "nothing to import: no DestinationRule or VirtualService found".into(),
+        ));
+    }
+    match to_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create `{}`: {e}", dir.display())))?;
+            for file in &imported.files {
+                write_atomically(Path::new(&file.name), &file.text)?;
+            }
+        }
+        None if imported.files.len() > 1 => {
+            let namespaces: Vec<&str> = imported
+                .files
+                .iter()
+                .map(|f| f.namespace.as_deref().unwrap_or("(none)"))
+                .collect();
+            return Err(Failure(format!(
+                "the manifests are in several namespaces ({}), and a .mesh file holds one: use `-o DIR/`",
+                namespaces.join(", ")
+            )));
+        }
+        None => match output {
+            Some(file) => write_atomically(file, &imported.files[0].text)?,
+            None => print!("{}", imported.files[0].text),
+        },
+    }
+    let problems = imported.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = imported
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    Ok(if problems > 0 || (report.deny_warnings && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Whether an output path names a directory (it ends in `/` or is one).
+fn is_directory(path: &Path) -> bool {
+    path.to_string_lossy().ends_with('/') || path.is_dir()
 }
 
 fn explain(code: &str) -> Result<ExitCode, Failure> {

@@ -86,6 +86,7 @@ pub fn diagnostic(
         severity: Some(match diag.severity {
             Severity::Error => lsp::DiagnosticSeverity::ERROR,
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            Severity::Note => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(diag.code.as_str().to_string())),
         code_description: None,

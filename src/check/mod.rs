@@ -421,12 +421,14 @@ impl<'t> Checker<'t> {
 
     /// Checks one service and adds its resources to `program`.
     fn service(&mut self, file: &ast::File, service: &ast::Service, id: ServiceId, program: &mut Program) {
+        let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
+        let mut settings = self.settings(service, &host);
         let metadata = Metadata {
             name: service.name.name.clone(),
             namespace: file.namespace.as_ref().map(|ns| ns.name.clone()),
+            labels: std::mem::take(&mut settings.labels),
+            annotations: std::mem::take(&mut settings.annotations),
         };
-        let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
-        let settings = self.settings(service, &host);
         self.current_hosts = settings.hosts.clone();
 
         let mut subsets = Vec::new();
@@ -478,7 +480,9 @@ impl<'t> Checker<'t> {
         }
         self.unreachable_routes(service);
 
-        if !subsets.is_empty() || traffic_policy.is_some() {
+        // A named DestinationRule is written even when it sets nothing but
+        // its host, so an imported rule keeps existing.
+        if !subsets.is_empty() || traffic_policy.is_some() || settings.destination_rule_name.is_some() {
             let name = settings
                 .destination_rule_name
                 .clone()
@@ -497,8 +501,9 @@ impl<'t> Checker<'t> {
                 },
             ));
         }
+        let has_routes = !http.is_empty() || !tcp.is_empty() || !tls.is_empty();
         let mesh_bound = settings.gateways.is_empty() || settings.gateways.iter().any(|g| g == "mesh");
-        if mesh_bound && settings.hosts.iter().any(|h| h == "*") {
+        if has_routes && mesh_bound && settings.hosts.iter().any(|h| h == "*") {
             let span = service
                 .settings
                 .iter()
@@ -510,7 +515,7 @@ impl<'t> Checker<'t> {
                     .with_help("bind the service to a gateway with `gateways \"my-gateway\"` (without \"mesh\"), or name the hosts"),
             );
         }
-        if !http.is_empty() || !tcp.is_empty() || !tls.is_empty() {
+        if has_routes {
             let name = settings
                 .virtual_service_name
                 .clone()
@@ -659,15 +664,17 @@ impl<'t> Checker<'t> {
                         }
                     }
                 }
-                SettingKey::WorkloadSelector => match setting.values.first().map(|v| (&v.kind, v)) {
-                    Some((ValueKind::Object(fields), _)) => {
-                        let labels =
-                            self.label_map(fields.iter().map(|f| (&f.key, &f.value)), "a workload is selected");
+                SettingKey::WorkloadSelector => {
+                    if let Some(labels) = self.setting_labels(setting, "a workload is selected") {
                         out.workload_selector = Some(WorkloadSelector { match_labels: labels });
                     }
-                    Some((_, value)) => self.type_error(value, "labels", "labels such as `{ app = \"reviews\" }`"),
-                    None => {}
-                },
+                }
+                SettingKey::Labels => {
+                    out.labels = self
+                        .setting_labels(setting, "a resource is labelled")
+                        .unwrap_or_default();
+                }
+                SettingKey::Annotations => out.annotations = self.annotations(setting),
                 SettingKey::DestinationRuleName | SettingKey::VirtualServiceName => {
                     let name = setting.values.first().and_then(|value| {
                         let text = self.string(value)?;
@@ -680,6 +687,58 @@ impl<'t> Checker<'t> {
                     }
                 }
             }
+        }
+        out
+    }
+
+    /// The `{ KEY = "VALUE" }` block of a setting, checked as labels.
+    fn setting_labels(&mut self, setting: &ast::Setting, selects: &str) -> Option<Pairs<String>> {
+        match setting.values.first().map(|v| (&v.kind, v)) {
+            Some((ValueKind::Object(fields), _)) => {
+                Some(self.label_map(fields.iter().map(|f| (&f.key, &f.value)), selects))
+            }
+            Some((_, value)) => {
+                self.type_error(value, "labels", "labels such as `{ app = \"reviews\" }`");
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// `annotations { KEY = "VALUE" }`: keys are checked like label keys,
+    /// values are any text.
+    fn annotations(&mut self, setting: &ast::Setting) -> Pairs<String> {
+        let mut out = Pairs::default();
+        match setting.values.first().map(|v| (&v.kind, v)) {
+            Some((ValueKind::Object(fields), _)) => {
+                for field in fields {
+                    let key = field.key.text();
+                    if out.0.iter().any(|(k, _)| *k == key) {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::E0209, field.key.span, format!("annotation `{key}` is set twice"))
+                                .with_label("set again here")
+                                .with_help("keep one value per annotation key"),
+                        );
+                        continue;
+                    }
+                    let valid_key = values::check_label_key(&key).map_err(|problem| {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::E0305, field.key.span, format!("`{key}` is not a valid annotation key: {problem}"))
+                                .with_label("invalid annotation key")
+                                .with_help("an annotation key is written like a label key: an optional DNS prefix and `/`, then up to 63 letters, digits, `-`, `_` or `.`"),
+                        );
+                    });
+                    if let (Ok(()), Some(value)) = (valid_key, self.string(&field.value)) {
+                        out.0.push((key, value));
+                    }
+                }
+            }
+            Some((_, value)) => self.type_error(
+                value,
+                "annotations",
+                "annotations such as `{ \"example.com/owner\" = \"books\" }`",
+            ),
+            None => {}
         }
         out
     }
@@ -702,6 +761,8 @@ struct Settings {
     gateways: Vec<String>,
     export_to: Vec<String>,
     workload_selector: Option<WorkloadSelector>,
+    labels: Pairs<String>,
+    annotations: Pairs<String>,
     destination_rule_name: Option<String>,
     virtual_service_name: Option<String>,
 }

@@ -436,7 +436,7 @@ fn is_label_value(s: &str) -> bool {
     s.is_empty() || is_label_name(s)
 }
 
-fn check_label_key(key: &str) -> Result<(), &'static str> {
+pub(super) fn check_label_key(key: &str) -> Result<(), &'static str> {
     let (prefix, name) = match key.rsplit_once('/') {
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),

@@ -2,7 +2,7 @@
 //!
 //! Codes are grouped by phase: `E01xx` syntax, `E02xx` names, `E03xx` values
 //! and types, `E04xx` routing rules, `E05xx` workloads (`--workloads`),
-//! `W0xxx` warnings.  Each code has an
+//! `E06xx` import (`meshc import`), `W0xxx` warnings, `N0xxx` notes.  Each code has an
 //! explanation in `codes/CODE.md` (what went wrong, a failing example, the
 //! fix), printed by `meshc explain`.  A test keeps this table, the
 //! explanations, the UI tests and the uses in the compiler consistent.
@@ -104,8 +104,12 @@ codes! {
     E0501: "service not in the workloads",
     E0502: "subset selects no pod",
     E0503: "port not exposed",
+    E0601: "malformed YAML",
+
     W0001: "unreachable route",
     W0002: "ignored weight",
     W0003: "duplicate match",
     W0004: "deprecated field",
+    W0005: "manifest field without a .mesh spelling",
+    N0001: "document skipped by import",
 }

@@ -19,6 +19,8 @@ pub enum Severity {
     Error,
     /// The program compiles, but probably not as intended.
     Warning,
+    /// Something worth knowing that needs no change.
+    Note,
 }
 
 /// A span with a short text saying what happens there.
@@ -71,6 +73,11 @@ impl Diagnostic {
     /// A warning with `code` at `span`.
     pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Warning, span, message)
+    }
+
+    /// A note with `code` at `span`.
+    pub fn note(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Note, span, message)
     }
 
     fn new(code: Code, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {

@@ -21,6 +21,7 @@ fn to_codespan(diag: &Diagnostic) -> cs::Diagnostic<usize> {
     let severity = match diag.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
+        Severity::Note => cs::Severity::Note,
     };
     let mut labels = vec![
         cs::Label::primary(diag.primary.span.file, diag.primary.span.range())
@@ -69,6 +70,7 @@ fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
 }
 

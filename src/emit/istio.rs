@@ -30,6 +30,12 @@ pub struct Metadata {
     /// The namespace, when the program declares one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// Labels of the resource (`labels { }`).
+    #[serde(skip_serializing_if = "Pairs::is_empty")]
+    pub labels: Pairs<String>,
+    /// Annotations of the resource (`annotations { }`).
+    #[serde(skip_serializing_if = "Pairs::is_empty")]
+    pub annotations: Pairs<String>,
 }
 
 /// The spec of either kind.

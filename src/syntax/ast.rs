@@ -65,6 +65,11 @@ pub enum SettingKey {
     /// `virtual_service "name"`: the VirtualService's name, when not the
     /// service's.
     VirtualServiceName,
+    /// `labels { team = "books" }`: the labels of both resources.
+    Labels,
+    /// `annotations { "example.com/owner" = "books" }`: the annotations of
+    /// both resources.
+    Annotations,
 }
 
 impl SettingKey {
@@ -79,6 +84,8 @@ impl SettingKey {
             SettingKey::WorkloadSelector => "workload_selector",
             SettingKey::DestinationRuleName => "destination_rule",
             SettingKey::VirtualServiceName => "virtual_service",
+            SettingKey::Labels => "labels",
+            SettingKey::Annotations => "annotations",
         }
     }
 }

@@ -418,6 +418,8 @@ impl<'t> Lowerer<'t> {
             "workload_selector" => SettingKey::WorkloadSelector,
             "destination_rule" => SettingKey::DestinationRuleName,
             "virtual_service" => SettingKey::VirtualServiceName,
+            "labels" => SettingKey::Labels,
+            "annotations" => SettingKey::Annotations,
             _ => SettingKey::ExternalSubsets,
         };
         let key_span = key_pair.map(|p| self.span(&p)).unwrap_or_default();

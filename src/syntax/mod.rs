@@ -56,6 +56,8 @@ pub mod keywords {
         "workload_selector",
         "destination_rule",
         "virtual_service",
+        "labels",
+        "annotations",
     ];
     /// Items of a subset block (besides labels).
     pub const SUBSET: &[&str] = &["policy"];

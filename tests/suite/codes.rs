@@ -6,10 +6,27 @@ use meshc::diag::Code;
 
 use crate::support::{files_with_extension, root};
 
+/// Codes that `meshc import` reports on YAML: their examples and UI tests
+/// are manifests (`tests/ui/CODE-*.yaml`).
+const IMPORT_CODES: &[Code] = &[Code::E0601, Code::W0005, Code::N0001];
+
+/// The text of the first fenced block of `lang` in `text`.
+fn first_block<'t>(text: &'t str, lang: &str) -> Option<&'t str> {
+    let fence = format!("```{lang}\n");
+    let start = text.find(&fence)? + fence.len();
+    let rest = &text[start..];
+    Some(&rest[..rest.find("```").unwrap_or(rest.len())])
+}
+
 #[test]
 fn every_code_is_explained_tested_and_used() {
     let ui_dir = root().join("tests/ui");
-    let ui_tests = files_with_extension(&ui_dir, "mesh");
+    let mut ui_tests = files_with_extension(&ui_dir, "mesh");
+    ui_tests.extend(
+        files_with_extension(&ui_dir, "yaml")
+            .into_iter()
+            .filter(|p| !p.to_string_lossy().ends_with(".workloads.yaml")),
+    );
     let sources = all_source_text();
     let mut problems = Vec::new();
     for code in Code::ALL {
@@ -21,7 +38,12 @@ fn every_code_is_explained_tested_and_used() {
                 info.title
             ));
         }
-        if !info.explanation.contains("```mesh") {
+        let example = if IMPORT_CODES.contains(code) {
+            "```yaml"
+        } else {
+            "```mesh"
+        };
+        if !info.explanation.contains(example) {
             problems.push(format!("{name}: explanation has no mesh example"));
         }
         let tests: Vec<_> = ui_tests
@@ -32,11 +54,12 @@ fn every_code_is_explained_tested_and_used() {
             })
             .collect();
         let shown = tests.iter().any(|t| {
-            std::fs::read_to_string(t.with_extension("stderr")).is_ok_and(|s| s.contains(&format!("[{name}]")))
+            let stderr = t.with_extension("stderr");
+            std::fs::read_to_string(stderr).is_ok_and(|s| s.contains(&format!("[{name}]")))
         });
         if !shown {
             problems.push(format!(
-                "{name}: no tests/ui/{name}-*.mesh whose .stderr shows [{name}]"
+                "{name}: no tests/ui/{name}-*.mesh (or .yaml) whose .stderr shows [{name}]"
             ));
         }
         if !sources.contains(&format!("Code::{name}")) {
@@ -61,19 +84,30 @@ fn every_code_is_explained_tested_and_used() {
 
 #[test]
 fn explanations_examples_fail_with_their_code() {
-    // The first ```mesh block of each explanation is the erroneous example.
+    // The first ```mesh block of each explanation is the erroneous example
+    // (the first ```yaml block for import codes).
     for code in Code::ALL {
         let text = code.info().explanation;
-        let Some(start) = text.find("```mesh\n") else { continue };
-        let rest = &text[start + 8..];
-        let example = &rest[..rest.find("```").unwrap_or(rest.len())];
+        if IMPORT_CODES.contains(code) {
+            let example = first_block(text, "yaml").unwrap_or("");
+            let mut yaml = meshc::Sources::default();
+            yaml.add("example.yaml", example);
+            let imported = meshc::import::import(&yaml, &|ns| meshc::import::file_name(ns));
+            assert!(
+                imported.diagnostics.iter().any(|d| d.code == *code),
+                "the example of {} does not report it:\n{example}",
+                code.as_str()
+            );
+            continue;
+        }
+        let Some(example) = first_block(text, "mesh") else {
+            continue;
+        };
         let mut sources = meshc::Sources::default();
         sources.add("example.mesh", example);
         let mut analysis = meshc::analyze(&sources);
         // Workload codes show the manifests in a yaml block.
-        if let Some(start) = text.find("```yaml\n") {
-            let rest = &text[start + 8..];
-            let yaml = &rest[..rest.find("```").unwrap_or(rest.len())];
+        if let Some(yaml) = first_block(text, "yaml") {
             let workloads = meshc::workloads::read(&[("workloads.yaml".into(), yaml.into())]).expect("valid workloads");
             meshc::workloads::check_into(&mut analysis, &workloads);
         }

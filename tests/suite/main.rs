@@ -12,5 +12,6 @@ mod docs;
 mod examples;
 mod oracle;
 mod robustness;
+mod roundtrip;
 mod support;
 mod ui;

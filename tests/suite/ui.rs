@@ -22,6 +22,18 @@ pub fn render(path: &std::path::Path) -> String {
     meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never)
 }
 
+/// Renders what `meshc import` reports for a YAML UI test, followed by the
+/// program it writes.
+pub fn render_import(path: &std::path::Path) -> String {
+    let sources = sources_of(&[path.to_path_buf()]);
+    let imported = meshc::import::import(&sources, &|ns| meshc::import::file_name(ns));
+    let mut out = meshc::diag::render_human(&sources, &imported.diagnostics, meshc::diag::ColorChoice::Never);
+    for file in &imported.files {
+        out.push_str(&format!("--- {}\n{}", file.name, file.text));
+    }
+    out
+}
+
 #[test]
 fn ui_tests_render_as_expected() {
     let mut failures = Vec::new();
@@ -30,6 +42,15 @@ fn ui_tests_render_as_expected() {
     for path in files {
         let rendered = render(&path);
         assert!(!rendered.is_empty(), "{} reports nothing", path.display());
+        failures.extend(compare_with_file(&path.with_extension("stderr"), &rendered));
+    }
+    // Manifests (not the `.workloads.yaml` sidecars) are imported.
+    let manifests = files_with_extension(&root().join("tests/ui"), "yaml");
+    for path in manifests
+        .iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".workloads.yaml"))
+    {
+        let rendered = render_import(path);
         failures.extend(compare_with_file(&path.with_extension("stderr"), &rendered));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -1,0 +1,163 @@
+//! `meshc import`: existing DestinationRule and VirtualService manifests to
+//! `.mesh` source.
+//!
+//! The importer reads manifests with positions ([`yaml`]), groups the
+//! resources of one host into one service ([`plan`]), writes each service
+//! in the canonical layout ([`write`]), and then checks what it wrote with
+//! the compiler itself: whatever Istio accepted but meshc refuses (a route
+//! to an undefined subset, weights that do not add up, an unreachable
+//! route) is written as it was, so `meshc build` shows it too, and reported
+//! here at the line of the manifest it came from.
+
+mod plan;
+mod write;
+pub mod yaml;
+
+use crate::diag::{Code, Diagnostic, Label};
+use crate::span::{Sources, Span};
+
+/// One `.mesh` file written by the importer: the services of one namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedFile {
+    /// The namespace of its resources, if they have one.
+    pub namespace: Option<String>,
+    /// The name it is reported under (`NAMESPACE.mesh`, or the name chosen
+    /// by the caller).
+    pub name: String,
+    /// The source text, formatted as `meshc fmt` would.
+    pub text: String,
+}
+
+/// The result of an import.
+#[derive(Clone, Debug, Default)]
+pub struct Imported {
+    /// The files, one per namespace; none when the YAML is malformed.
+    pub files: Vec<ImportedFile>,
+    /// Problems and notes, located in the YAML files.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Imported {
+    /// Whether nothing may be written: some YAML could not be read.
+    pub fn is_unreadable(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.code == Code::E0601)
+    }
+}
+
+/// The default name of the file for `namespace`.
+pub fn file_name(namespace: Option<&str>) -> String {
+    format!("{}.mesh", namespace.unwrap_or("traffic"))
+}
+
+/// Imports the YAML files of `sources`.  `name_of` names the written file
+/// of each namespace (used in notes that point into it).
+pub fn import(sources: &Sources, name_of: &dyn Fn(Option<&str>) -> String) -> Imported {
+    let mut documents = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (id, file) in sources.iter() {
+        match yaml::documents(id, &file.text) {
+            Ok(docs) => documents.extend(docs),
+            Err(diag) => diagnostics.push(*diag),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Imported {
+            files: Vec::new(),
+            diagnostics,
+        };
+    }
+    let plan = plan::plan(&documents, &mut diagnostics);
+    let mut written = write::write(&plan, &mut diagnostics);
+    for file in &mut written {
+        file.name = name_of(file.namespace.as_deref());
+    }
+    diagnostics.extend(recheck(&written));
+    crate::diag::sort(&mut diagnostics);
+    Imported {
+        files: written.into_iter().map(|w| w.file).collect(),
+        diagnostics,
+    }
+}
+
+/// A written file with the origin of its pieces: `(range in the text,
+/// place in the YAML)`.
+struct Written {
+    file: ImportedFile,
+    origins: Vec<(std::ops::Range<usize>, Span)>,
+}
+
+impl std::ops::Deref for Written {
+    type Target = ImportedFile;
+    fn deref(&self) -> &ImportedFile {
+        &self.file
+    }
+}
+
+impl std::ops::DerefMut for Written {
+    fn deref_mut(&mut self) -> &mut ImportedFile {
+        &mut self.file
+    }
+}
+
+/// Checks the written program and reports its diagnostics at the YAML they
+/// came from.
+fn recheck(written: &[Written]) -> Vec<Diagnostic> {
+    let mut mesh = Sources::default();
+    for file in written {
+        mesh.add(file.name.clone(), file.text.clone());
+    }
+    let analysis = crate::analyze(&mesh);
+    analysis
+        .diagnostics
+        .into_iter()
+        .filter_map(|diag| {
+            let file = written.get(diag.primary.span.file)?;
+            let at = origin(file, diag.primary.span)?;
+            let source = mesh.get(diag.primary.span.file)?;
+            let line = source.lines.line_of(diag.primary.span.start as usize);
+            let text = source.text.lines().nth(line).unwrap_or("").trim();
+            let mut notes = diag.notes;
+            notes.push(format!("written to {}:{} as `{text}`", file.name, line + 1));
+            let secondary = diag
+                .secondary
+                .into_iter()
+                .filter(|l| l.span.file == diag.primary.span.file)
+                .filter_map(|l| {
+                    Some(Label {
+                        span: origin(file, l.span)?,
+                        message: l.message,
+                    })
+                })
+                .collect();
+            Some(Diagnostic {
+                primary: Label {
+                    span: at,
+                    message: diag.primary.message,
+                },
+                secondary,
+                notes,
+                fixes: Vec::new(),
+                ..diag
+            })
+        })
+        .collect()
+}
+
+/// The YAML place of the smallest written piece that holds `span`.
+fn origin(file: &Written, span: Span) -> Option<Span> {
+    let at = span.start as usize;
+    file.origins
+        .iter()
+        .filter(|(range, _)| range.start <= at && at < range.end.max(range.start + 1))
+        .min_by_key(|(range, _)| range.len())
+        .map(|(_, yaml)| *yaml)
+}
+
+/// A note that a document was left out.
+fn skipped(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::note(
+        Code::N0001,
+        span,
+        format!("skipped {what}: not a DestinationRule or VirtualService"),
+    )
+}

@@ -1,0 +1,1116 @@
+//! Writing planned services as `.mesh` source, in the layout `meshc fmt`
+//! gives, remembering which YAML node each piece of text came from.
+//!
+//! A field with no `.mesh` spelling is not dropped silently: it is reported
+//! (W0005) and kept as a comment in the service, so nothing is lost.
+
+use super::plan::{Plan, Resource, Service};
+use super::yaml::{Node, Value};
+use super::{ImportedFile, Written};
+use crate::catalogue::{self, Field, FieldType};
+use crate::diag::{Code, Diagnostic};
+use crate::span::Span;
+
+/// Writes every service of `plan`, one file per namespace.
+pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Written> {
+    let mut namespaces: Vec<Option<&str>> = Vec::new();
+    for service in &plan.services {
+        if !namespaces.contains(&service.namespace.as_deref()) {
+            namespaces.push(service.namespace.as_deref());
+        }
+    }
+    namespaces
+        .into_iter()
+        .map(|namespace| {
+            let mut out = Out::default();
+            if let Some(ns) = namespace {
+                out.text.push_str(&format!("namespace {ns}\n"));
+            }
+            for (index, service) in plan.services.iter().enumerate() {
+                if service.namespace.as_deref() == namespace {
+                    let mut writer = ServiceWriter {
+                        plan,
+                        index,
+                        dropped: Vec::new(),
+                        diagnostics,
+                    };
+                    let block = writer.service(service);
+                    if !out.text.is_empty() {
+                        out.text.push('\n');
+                    }
+                    out.item(&block, 0);
+                }
+            }
+            Written {
+                file: ImportedFile {
+                    namespace: namespace.map(str::to_string),
+                    name: super::file_name(namespace),
+                    text: out.text,
+                },
+                origins: out.origins,
+            }
+        })
+        .collect()
+}
+
+/// A piece of a line and the YAML it came from.
+type Piece = (String, Option<Span>);
+
+/// One line of source, or a block of lines under a header line.
+#[derive(Debug, Default)]
+struct Item {
+    /// The line (or the block's header, without its `{`).
+    line: Vec<Piece>,
+    /// Where the whole line came from.
+    origin: Option<Span>,
+    /// The items inside the block; `None` for a plain line.
+    body: Option<Vec<Item>>,
+    /// Whether a blank line comes before this item.
+    blank_before: bool,
+}
+
+impl Item {
+    fn line(origin: Span) -> Item {
+        Item {
+            origin: Some(origin),
+            ..Item::default()
+        }
+    }
+
+    fn block(origin: Span, body: Vec<Item>) -> Item {
+        Item {
+            origin: Some(origin),
+            body: Some(body),
+            ..Item::default()
+        }
+    }
+
+    /// Appends a word, with a space before it.
+    fn word(mut self, text: impl Into<String>) -> Item {
+        self.push(text.into(), None);
+        self
+    }
+
+    /// Appends a word that comes from `at`.
+    fn word_at(mut self, text: impl Into<String>, at: Span) -> Item {
+        self.push(text.into(), Some(at));
+        self
+    }
+
+    fn push(&mut self, text: String, at: Option<Span>) {
+        if !self.line.is_empty() {
+            self.line.push((" ".into(), None));
+        }
+        self.line.push((text, at));
+    }
+
+    /// Appends text directly after the previous piece (`,`).
+    fn glue(mut self, text: &str) -> Item {
+        self.line.push((text.into(), None));
+        self
+    }
+
+    fn comment(text: String) -> Item {
+        Item {
+            line: vec![(text, None)],
+            ..Item::default()
+        }
+    }
+}
+
+/// The text being written and the origins of its pieces.
+#[derive(Default)]
+struct Out {
+    text: String,
+    origins: Vec<(std::ops::Range<usize>, Span)>,
+}
+
+impl Out {
+    fn item(&mut self, item: &Item, depth: usize) {
+        let start = self.text.len();
+        self.text.push_str(&"  ".repeat(depth));
+        self.pieces(&item.line);
+        match item.body.as_deref() {
+            None => {}
+            // A block with one plain line stays on one line, as people
+            // write `subset v1 { version = "v1" }`.
+            Some([only]) if only.body.is_none() && !is_comment(only) => {
+                self.text.push_str(" { ");
+                self.pieces_of(only);
+                self.text.push_str(" }");
+            }
+            Some([]) => self.text.push_str(" {}"),
+            Some(body) => {
+                self.text.push_str(" {\n");
+                for (i, inner) in body.iter().enumerate() {
+                    if inner.blank_before && i > 0 {
+                        self.text.push('\n');
+                    }
+                    self.item(inner, depth + 1);
+                }
+                self.text.push_str(&"  ".repeat(depth));
+                self.text.push('}');
+            }
+        }
+        if let Some(origin) = item.origin {
+            self.origins.push((start..self.text.len(), origin));
+        }
+        self.text.push('\n');
+    }
+
+    fn pieces_of(&mut self, item: &Item) {
+        let start = self.text.len();
+        self.pieces(&item.line);
+        if let Some(origin) = item.origin {
+            self.origins.push((start..self.text.len(), origin));
+        }
+    }
+
+    fn pieces(&mut self, pieces: &[Piece]) {
+        for (text, at) in pieces {
+            let start = self.text.len();
+            self.text.push_str(text);
+            if let Some(at) = at {
+                self.origins.push((start..self.text.len(), *at));
+            }
+        }
+    }
+}
+
+fn is_comment(item: &Item) -> bool {
+    item.line.first().is_some_and(|(t, _)| t.starts_with("//"))
+}
+
+/// Writes one service, collecting what it cannot express.
+struct ServiceWriter<'p, 'a, 'd> {
+    plan: &'p Plan<'a>,
+    index: usize,
+    /// Comments for fields that were not imported.
+    dropped: Vec<Item>,
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl ServiceWriter<'_, '_, '_> {
+    fn service(&mut self, service: &Service<'_>) -> Item {
+        let resource = service.rule.or(service.routes);
+        let origin = resource.map_or(Span::default(), |r| header_span(r.doc));
+        let mut body = Vec::new();
+        let rule_spec = service.rule.and_then(|r| r.spec);
+        let vs_spec = service.routes.and_then(|r| r.spec);
+
+        for resource in service.rule.iter().chain(service.routes.iter()) {
+            self.metadata(resource);
+        }
+        let mut settings = self.settings(service, rule_spec, vs_spec);
+        body.append(&mut settings);
+
+        let mut sections: Vec<Vec<Item>> = Vec::new();
+        if let Some(spec) = rule_spec {
+            self.unknown_keys(
+                spec,
+                "spec",
+                &["host", "trafficPolicy", "subsets", "exportTo", "workloadSelector"],
+            );
+            if let Some(policy) = spec.get("trafficPolicy") {
+                sections.push(vec![self.policy(policy, "spec.trafficPolicy")]);
+            }
+            let subsets: Vec<Item> = spec
+                .get("subsets")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .filter_map(|(i, subset)| self.subset(subset, &format!("spec.subsets[{i}]")))
+                .collect();
+            sections.push(subsets);
+        }
+        if let Some(spec) = vs_spec {
+            self.unknown_keys(spec, "spec", &["hosts", "gateways", "http", "tcp", "tls", "exportTo"]);
+            let mut routes = Vec::new();
+            for kind in ["http", "tcp", "tls"] {
+                for (i, route) in spec.get(kind).map(Node::items).unwrap_or_default().iter().enumerate() {
+                    routes.push(self.route(kind, route, &format!("spec.{kind}[{i}]")));
+                }
+            }
+            sections.push(routes);
+        }
+        let mut dropped = std::mem::take(&mut self.dropped);
+        if let Some(first) = dropped.first_mut() {
+            first.blank_before = true;
+        }
+        sections.push(dropped);
+        for mut section in sections {
+            if let Some(first) = section.first_mut() {
+                first.blank_before = true;
+            }
+            body.append(&mut section);
+        }
+        Item::block(origin, body).word("service").word(&service.name)
+    }
+
+    // ------------------------------------------------------------ settings
+
+    fn settings(&mut self, service: &Service<'_>, rule: Option<&Node>, vs: Option<&Node>) -> Vec<Item> {
+        let mut items = Vec::new();
+        let host_node = rule
+            .and_then(|s| s.get("host"))
+            .or_else(|| vs.and_then(|s| s.get("hosts")).and_then(|h| h.items().first()));
+        let origin = host_node.map_or(Span::default(), |n| n.span);
+        if service.explicit_host && !service.host.is_empty() {
+            items.push(Item::line(origin).word("host").word(quote(&service.host)));
+        }
+        if let Some(vs) = vs {
+            let hosts = vs.get("hosts").map(Node::items).unwrap_or_default();
+            let mut own_seen = false;
+            let extra: Vec<&Node> = hosts
+                .iter()
+                .filter(|h| {
+                    let own = !own_seen
+                        && self.plan.lookup(h.text().unwrap_or(""), service.namespace.as_deref()) == Some(self.index);
+                    own_seen |= own;
+                    !own
+                })
+                .collect();
+            if let Some(item) = list_setting("hosts", &extra, vs.get("hosts")) {
+                items.push(item);
+            }
+            let gateways: Vec<&Node> = vs.get("gateways").map(Node::items).unwrap_or_default().iter().collect();
+            if let Some(item) = list_setting("gateways", &gateways, vs.get("gateways")) {
+                items.push(item);
+            }
+        }
+        let export_rule = rule.and_then(|s| s.get("exportTo"));
+        let export_vs = vs.and_then(|s| s.get("exportTo"));
+        if let (Some(a), Some(b)) = (export_rule, export_vs)
+            && compact(a) != compact(b)
+        {
+            self.drop_field(b, "spec.exportTo", "meshc exports both resources of a service to the same namespaces, and this differs from the DestinationRule's `exportTo`");
+        }
+        if let Some(export) = export_rule.or(export_vs) {
+            let values: Vec<&Node> = export.items().iter().collect();
+            if let Some(item) = list_setting("export_to", &values, Some(export)) {
+                items.push(item);
+            }
+        }
+        if !service.external_subsets.is_empty() {
+            let mut item = Item::line(origin).word("external_subsets");
+            for (i, subset) in service.external_subsets.iter().enumerate() {
+                if i > 0 {
+                    item = item.glue(",");
+                }
+                item = item.word(key_text(subset));
+            }
+            items.push(item);
+        }
+        if let Some(selector) = rule.and_then(|s| s.get("workloadSelector")) {
+            self.unknown_keys(selector, "spec.workloadSelector", &["matchLabels"]);
+            if let Some(labels) = selector.get("matchLabels") {
+                let item = Item::line(selector.span)
+                    .word("workload_selector")
+                    .word(inline_labels(labels));
+                items.push(item);
+            }
+        }
+        for setting in ["labels", "annotations"] {
+            if let Some(item) = self.metadata_setting(service, setting) {
+                items.push(item);
+            }
+        }
+        for (setting, resource) in [("destination_rule", service.rule), ("virtual_service", service.routes)] {
+            // A rule with neither subsets nor a policy is written only
+            // when it is named.
+            let bare_rule = setting == "destination_rule"
+                && rule
+                    .is_some_and(|s| !s.get("subsets").is_some_and(Node::is_set) && s.get("trafficPolicy").is_none());
+            if let Some(resource) = resource
+                && (resource.name != service.name || bare_rule)
+                && !resource.name.is_empty()
+            {
+                let at = resource
+                    .doc
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .map_or(origin, |n| n.span);
+                items.push(Item::line(at).word(setting).word(quote(resource.name)));
+            }
+        }
+        items
+    }
+
+    /// `labels { }` or `annotations { }`: the metadata of both resources,
+    /// taken from the DestinationRule when both have some.
+    fn metadata_setting(&mut self, service: &Service<'_>, setting: &str) -> Option<Item> {
+        let rule = metadata_pairs(service.rule, setting);
+        let routes = metadata_pairs(service.routes, setting);
+        if let (Some((_, a)), Some((node, b))) = (&rule, &routes) {
+            let text = |p: &[&(Node, Node)]| p.iter().map(|(k, v)| (compact(k), compact(v))).collect::<Vec<_>>();
+            if text(a) != text(b) {
+                let path = format!("metadata.{setting}");
+                self.drop_field(node, &path, "a service gives both of its resources the same metadata, and the VirtualService's differs from the DestinationRule's");
+            }
+        }
+        let (node, pairs) = rule.or(routes)?;
+        let body = pairs.into_iter().map(|(k, v)| label(k, v)).collect();
+        Some(Item::block(node.span, body).word(setting))
+    }
+
+    /// Reports the metadata that `.mesh` does not keep.
+    fn metadata(&mut self, resource: &Resource<'_>) {
+        const IDENTITY: &[&str] = &["name", "namespace", "labels", "annotations"];
+        // Written by the API server, not by people.
+        const SERVER: &[&str] = &[
+            "uid",
+            "resourceVersion",
+            "generation",
+            "creationTimestamp",
+            "managedFields",
+            "selfLink",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ];
+        let Some(metadata) = resource.doc.get("metadata") else {
+            return;
+        };
+        for (key, value) in metadata.entries() {
+            let name = key.text().unwrap_or("");
+            if IDENTITY.contains(&name) || SERVER.contains(&name) {
+                continue;
+            }
+            self.drop_field(
+                value,
+                &format!("metadata.{name}"),
+                "meshc writes only a resource's name and namespace",
+            );
+        }
+    }
+
+    // ------------------------------------------------------------ policies and subsets
+
+    fn subset(&mut self, subset: &Node, path: &str) -> Option<Item> {
+        let name_node = subset.get("name");
+        let name = name_node.and_then(Node::text).unwrap_or("");
+        if !is_identifier(name) {
+            self.drop_field(subset, path, "a subset name must be an identifier in .mesh");
+            return None;
+        }
+        self.unknown_keys(subset, path, &["name", "labels", "trafficPolicy"]);
+        let mut body: Vec<Item> = subset
+            .get("labels")
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, v)| label(k, v))
+            .collect();
+        if let Some(policy) = subset.get("trafficPolicy") {
+            body.push(self.policy(policy, &format!("{path}.trafficPolicy")));
+        }
+        let at = name_node.map_or(subset.span, |n| n.span);
+        Some(Item::block(subset.span, body).word("subset").word_at(name, at))
+    }
+
+    /// `policy { ... }` for a TrafficPolicy, with `port N { ... }` blocks.
+    fn policy(&mut self, policy: &Node, path: &str) -> Item {
+        let field = catalogue::traffic_policy();
+        let mut body = Vec::new();
+        for (key, value) in policy.entries() {
+            if key.text() == Some("portLevelSettings") {
+                for (i, port) in value.items().iter().enumerate() {
+                    let number = port.get("port").and_then(|p| p.get("number"));
+                    let Some(number) = number.and_then(Node::text) else {
+                        self.drop_field(
+                            port,
+                            &format!("{path}.portLevelSettings[{i}]"),
+                            "a port-level setting needs `port.number`",
+                        );
+                        continue;
+                    };
+                    let item_field = field.child("portLevelSettings").and_then(|f| f.item.as_deref());
+                    let rest: Vec<&(Node, Node)> = port
+                        .entries()
+                        .iter()
+                        .filter(|(k, _)| k.text() != Some("port"))
+                        .collect();
+                    let inner = rest
+                        .into_iter()
+                        .map(|(k, v)| field_item(k, v, item_field.and_then(|f| f.child(k.text().unwrap_or("")))))
+                        .collect();
+                    body.push(Item::block(port.span, inner).word("port").word(number));
+                }
+                continue;
+            }
+            body.push(field_item(key, value, field.child(key.text().unwrap_or(""))));
+        }
+        Item::block(policy.span, body).word("policy")
+    }
+
+    // ------------------------------------------------------------ routes
+
+    fn route(&mut self, kind: &str, route: &Node, path: &str) -> Item {
+        let mut body = Vec::new();
+        let allowed: &[&str] = match kind {
+            "http" => &[
+                "name",
+                "match",
+                "route",
+                "redirect",
+                "directResponse",
+                "delegate",
+                "rewrite",
+                "timeout",
+                "retries",
+                "fault",
+                "mirror",
+                "mirrors",
+                "mirrorPercentage",
+                "mirrorPercent",
+                "mirror_percent",
+                "corsPolicy",
+                "headers",
+            ],
+            _ => &["match", "route"],
+        };
+        self.unknown_keys(route, path, allowed);
+        for (i, m) in route
+            .get("match")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if let Some(item) = self.match_item(m, &format!("{path}.match[{i}]")) {
+                body.push(item);
+            }
+        }
+        if let Some(to) = route.get("route").filter(|r| r.is_set()) {
+            body.push(self.to(to));
+            for (dest, headers) in to.items().iter().filter_map(|d| Some((d, d.get("headers")?))) {
+                let target = self.target(dest.get("destination"));
+                for mut item in self.headers(headers) {
+                    item = item.word("for").word(target.clone());
+                    body.push(item);
+                }
+            }
+        }
+        if let Some(redirect) = route.get("redirect") {
+            body.push(self.redirect(redirect, &format!("{path}.redirect")));
+        }
+        if let Some(respond) = route.get("directResponse") {
+            body.push(self.respond(respond, &format!("{path}.directResponse")));
+        }
+        if let Some(delegate) = route.get("delegate") {
+            let mut item = Item::line(delegate.span).word("delegate");
+            item = item.word(quote(delegate.get("name").and_then(Node::text).unwrap_or("")));
+            if let Some(ns) = delegate.get("namespace").and_then(Node::text) {
+                item = item.word("namespace").word(quote(ns));
+            }
+            body.push(item);
+        }
+        if let Some(rewrite) = route.get("rewrite") {
+            self.unknown_keys(
+                rewrite,
+                &format!("{path}.rewrite"),
+                &["uri", "authority", "uriRegexRewrite"],
+            );
+            if let Some(uri) = rewrite.get("uri").and_then(Node::text) {
+                body.push(Item::line(rewrite.span).word("rewrite uri").word(quote(uri)));
+            }
+            if let Some(regex) = rewrite.get("uriRegexRewrite") {
+                let text = |k: &str| quote(regex.get(k).and_then(Node::text).unwrap_or(""));
+                body.push(
+                    Item::line(regex.span)
+                        .word("rewrite uri regex")
+                        .word(text("match"))
+                        .word(text("rewrite")),
+                );
+            }
+            if let Some(authority) = rewrite.get("authority").and_then(Node::text) {
+                body.push(
+                    Item::line(rewrite.span)
+                        .word("rewrite authority")
+                        .word(quote(authority)),
+                );
+            }
+        }
+        if let Some(timeout) = route.get("timeout").and_then(Node::text) {
+            let node = route.get("timeout").map_or(route.span, |n| n.span);
+            body.push(Item::line(node).word("timeout").word(duration(timeout)));
+        }
+        if let Some(retries) = route.get("retries") {
+            body.push(self.retries(retries, &format!("{path}.retries")));
+        }
+        if let Some(fault) = route.get("fault") {
+            body.extend(self.fault(fault, &format!("{path}.fault")));
+        }
+        body.extend(self.mirrors(route, path));
+        if let Some(headers) = route.get("headers") {
+            body.extend(self.headers(headers));
+        }
+        if let Some(cors) = route.get("corsPolicy") {
+            let field = catalogue::cors_policy();
+            let inner = cors
+                .entries()
+                .iter()
+                .map(|(k, v)| field_item(k, v, field.child(k.text().unwrap_or(""))))
+                .collect();
+            body.push(Item::block(cors.span, inner).word("cors"));
+        }
+        // The route's line points at its first key, not at the whole entry.
+        let origin = route.entries().first().map_or(route.span, |(k, _)| k.span);
+        let mut item = Item::block(origin, body);
+        if kind != "http" {
+            item = item.word(kind);
+        }
+        item = item.word("route");
+        if let Some(name) = route.get("name") {
+            let text = name.text().unwrap_or("");
+            if is_identifier(text) {
+                item = item.word_at(text, name.span);
+            } else {
+                self.drop_field(
+                    name,
+                    &format!("{path}.name"),
+                    "a route name must be an identifier in .mesh",
+                );
+            }
+        }
+        item
+    }
+
+    fn match_item(&mut self, m: &Node, path: &str) -> Option<Item> {
+        let mut conditions: Vec<(String, Span)> = Vec::new();
+        for (key, value) in m.entries() {
+            let name = key.text().unwrap_or("");
+            let at = key.span.to(value.span);
+            match name {
+                "uri" | "scheme" | "method" | "authority" => match string_match(value) {
+                    Some(test) => conditions.push((format!("{name} {test}"), at)),
+                    None => self.drop_field(
+                        value,
+                        &format!("{path}.{name}"),
+                        "a string match sets exactly one of `exact`, `prefix` and `regex`",
+                    ),
+                },
+                "headers" | "withoutHeaders" | "queryParams" => {
+                    let word = match name {
+                        "headers" => "header",
+                        "withoutHeaders" => "without header",
+                        _ => "query",
+                    };
+                    for (header, test) in value.entries() {
+                        let header_name = quote(header.text().unwrap_or(""));
+                        let test_text = if test.entries().is_empty() {
+                            Some("present".to_string())
+                        } else {
+                            string_match(test)
+                        };
+                        match test_text {
+                            Some(t) => {
+                                conditions.push((format!("{word} {header_name} {t}"), header.span.to(test.span)))
+                            }
+                            None => self.drop_field(
+                                test,
+                                &format!("{path}.{name}.{}", header.text().unwrap_or("")),
+                                "a string match sets exactly one of `exact`, `prefix` and `regex`",
+                            ),
+                        }
+                    }
+                }
+                "port" => conditions.push((format!("port {}", value.text().unwrap_or("")), at)),
+                "sourceLabels" => conditions.push((format!("source {}", inline_labels(value)), at)),
+                "sourceNamespace" => {
+                    conditions.push((format!("source namespace {}", quote(value.text().unwrap_or(""))), at))
+                }
+                "gateways" | "sniHosts" | "destinationSubnets" => {
+                    let word = match name {
+                        "gateways" => "gateway",
+                        "sniHosts" => "sni",
+                        _ => "destination_subnet",
+                    };
+                    for item in value.items() {
+                        conditions.push((format!("{word} {}", quote(item.text().unwrap_or(""))), item.span));
+                    }
+                }
+                "sourceSubnet" => conditions.push((format!("source_subnet {}", quote(value.text().unwrap_or(""))), at)),
+                "ignoreUriCase" => {
+                    if value.text() == Some("true") {
+                        conditions.push(("ignore_uri_case".to_string(), at));
+                    }
+                }
+                "name" => conditions.push((format!("name {}", quote(value.text().unwrap_or(""))), at)),
+                "statPrefix" => conditions.push((format!("stat_prefix {}", quote(value.text().unwrap_or(""))), at)),
+                _ => self.drop_field(value, &format!("{path}.{name}"), "meshc knows no such match condition"),
+            }
+        }
+        if conditions.is_empty() {
+            return None;
+        }
+        let mut item = Item::line(m.span).word("match");
+        for (i, (condition, at)) in conditions.into_iter().enumerate() {
+            if i > 0 {
+                item = item.word("and");
+            }
+            item = item.word_at(condition, at);
+        }
+        Some(item)
+    }
+
+    /// `to DEST [W%], ...`
+    fn to(&mut self, to: &Node) -> Item {
+        let destinations = to.items();
+        let mut item = Item::line(to.span).word("to");
+        for (i, dest) in destinations.iter().enumerate() {
+            if i > 0 {
+                item = item.glue(",");
+            }
+            let at = dest
+                .get("destination")
+                .map_or(dest.span, |d| d.get("subset").unwrap_or(d).span);
+            item = item.word_at(self.target(dest.get("destination")), at);
+            if let Some(weight) = dest.get("weight") {
+                let text = weight.text().unwrap_or("");
+                if destinations.len() > 1 || text != "100" {
+                    item = item.word_at(format!("{text}%"), weight.span);
+                }
+            }
+        }
+        item
+    }
+
+    /// How a `destination` block is written: `v1`, `svc/v1`, `svc`, `"host"`,
+    /// each with an optional `:PORT`.
+    fn target(&self, destination: Option<&Node>) -> String {
+        let Some(destination) = destination else {
+            return quote("");
+        };
+        let host = destination.get("host").and_then(Node::text).unwrap_or("");
+        let subset = destination.get("subset").and_then(Node::text);
+        let namespace = self.plan.services.get(self.index).and_then(|s| s.namespace.as_deref());
+        let found = self.plan.lookup(host, namespace);
+        let mut text = match (found.and_then(|i| self.plan.services.get(i)), subset) {
+            (Some(_), Some(subset)) if found == Some(self.index) => subset.to_string(),
+            (Some(service), Some(subset)) => format!("{}/{subset}", service.name),
+            (Some(service), None) => service.name.clone(),
+            (None, _) => quote(host),
+        };
+        if let Some(port) = destination
+            .get("port")
+            .and_then(|p| p.get("number"))
+            .and_then(Node::text)
+        {
+            text.push(':');
+            text.push_str(port);
+        }
+        text
+    }
+
+    fn redirect(&mut self, redirect: &Node, path: &str) -> Item {
+        let mut item = Item::line(redirect.span).word("redirect");
+        for (key, value) in redirect.entries() {
+            let text = value.text().unwrap_or("");
+            let (option, written) = match key.text().unwrap_or("") {
+                "uri" => ("uri", quote(text)),
+                "authority" => ("authority", quote(text)),
+                "port" => ("port", text.to_string()),
+                "derivePort" => ("derive_port", text.to_string()),
+                "scheme" => ("scheme", quote(text)),
+                "redirectCode" => ("code", text.to_string()),
+                "prefixRewrite" => ("prefix", quote(text)),
+                other => {
+                    self.drop_field(value, &format!("{path}.{other}"), "meshc knows no such redirect option");
+                    continue;
+                }
+            };
+            item = item.word(option).word_at(written, value.span);
+        }
+        item
+    }
+
+    fn respond(&mut self, respond: &Node, path: &str) -> Item {
+        self.unknown_keys(respond, path, &["status", "body"]);
+        let status = respond.get("status").and_then(Node::text).unwrap_or("");
+        let mut item = Item::line(respond.span).word("respond").word(status);
+        if let Some(body) = respond.get("body") {
+            if let Some(text) = body.get("string").and_then(Node::text) {
+                item = item.word(quote(text));
+            } else if let Some(bytes) = body.get("bytes").and_then(Node::text) {
+                item = item.word("bytes").word(quote(bytes));
+            }
+        }
+        item
+    }
+
+    fn retries(&mut self, retries: &Node, path: &str) -> Item {
+        let attempts = retries.get("attempts").and_then(Node::text).unwrap_or("0");
+        let mut item = Item::line(retries.span).word("retries").word(attempts);
+        for (key, value) in retries.entries() {
+            let text = value.text().unwrap_or("");
+            let (option, written) = match key.text().unwrap_or("") {
+                "attempts" => continue,
+                "perTryTimeout" => ("per_try", duration(text)),
+                "retryOn" => ("on", quote(text)),
+                "retryRemoteLocalities" => ("remote_localities", text.to_string()),
+                "retryIgnorePreviousHosts" => ("ignore_previous_hosts", text.to_string()),
+                "backoff" => ("backoff", duration(text)),
+                other => {
+                    self.drop_field(value, &format!("{path}.{other}"), "meshc knows no such retry option");
+                    continue;
+                }
+            };
+            item = item.word(option).word_at(written, value.span);
+        }
+        item
+    }
+
+    fn fault(&mut self, fault: &Node, path: &str) -> Vec<Item> {
+        self.unknown_keys(fault, path, &["delay", "abort"]);
+        let mut items = Vec::new();
+        if let Some(delay) = fault.get("delay") {
+            self.unknown_keys(
+                delay,
+                &format!("{path}.delay"),
+                &["fixedDelay", "exponentialDelay", "percentage", "percent"],
+            );
+            let mut item = Item::line(delay.span).word("fault delay");
+            if let Some(d) = delay.get("exponentialDelay").and_then(Node::text) {
+                item = item.word("exponential").word(duration(d));
+            } else {
+                item = item.word(duration(delay.get("fixedDelay").and_then(Node::text).unwrap_or("")));
+            }
+            items.push(with_percentage(item, delay, "percent"));
+        }
+        if let Some(abort) = fault.get("abort") {
+            let abort_path = format!("{path}.abort");
+            self.unknown_keys(
+                abort,
+                &abort_path,
+                &["httpStatus", "grpcStatus", "http2Error", "percentage"],
+            );
+            let item = Item::line(abort.span).word("fault abort");
+            if let Some(status) = abort.get("grpcStatus").and_then(Node::text) {
+                items.push(with_percentage(item.word("grpc").word(quote(status)), abort, ""));
+            } else if let Some(status) = abort.get("httpStatus").and_then(Node::text) {
+                items.push(with_percentage(item.word(status), abort, ""));
+            }
+            if let Some(error) = abort.get("http2Error") {
+                self.drop_field(
+                    error,
+                    &format!("{abort_path}.http2Error"),
+                    "istiod does not support HTTP/2 error aborts",
+                );
+            }
+        }
+        items
+    }
+
+    fn mirrors(&mut self, route: &Node, path: &str) -> Vec<Item> {
+        let mut items = Vec::new();
+        if let Some(mirror) = route.get("mirror") {
+            let item = Item::line(mirror.span).word("mirror").word(self.target(Some(mirror)));
+            let percent = route
+                .get("mirrorPercentage")
+                .and_then(|p| p.get("value"))
+                .or_else(|| route.get("mirrorPercent"))
+                .or_else(|| route.get("mirror_percent"));
+            items.push(match percent.and_then(Node::text) {
+                Some(p) => item.word(format!("{p}%")),
+                None => item,
+            });
+        } else if let Some(orphan) = route.get("mirrorPercentage") {
+            self.drop_field(
+                orphan,
+                &format!("{path}.mirrorPercentage"),
+                "a mirror percentage needs a `mirror`",
+            );
+        }
+        for mirror in route.get("mirrors").map(Node::items).unwrap_or_default() {
+            let item = Item::line(mirror.span)
+                .word("mirror")
+                .word(self.target(mirror.get("destination")));
+            items.push(with_percentage(item, mirror, ""));
+        }
+        items
+    }
+
+    /// `headers SIDE OP ...` lines for a `headers` block.
+    fn headers(&mut self, headers: &Node) -> Vec<Item> {
+        let mut items = Vec::new();
+        for (side, ops) in headers.entries() {
+            let side_name = side.text().unwrap_or("");
+            for (op, values) in ops.entries() {
+                let op_name = op.text().unwrap_or("");
+                let head = format!("headers {side_name} {op_name}");
+                if op_name == "remove" {
+                    for name in values.items() {
+                        items.push(Item::line(name.span).word(&head).word(quote(name.text().unwrap_or(""))));
+                    }
+                } else {
+                    for (name, value) in values.entries() {
+                        let item = Item::line(name.span.to(value.span))
+                            .word(&head)
+                            .word(quote(name.text().unwrap_or("")))
+                            .word(quote(value.text().unwrap_or("")));
+                        items.push(item);
+                    }
+                }
+            }
+        }
+        items
+    }
+
+    // ------------------------------------------------------------ what is not imported
+
+    fn unknown_keys(&mut self, node: &Node, path: &str, known: &[&str]) {
+        for (key, value) in node.entries() {
+            let name = key.text().unwrap_or("");
+            if !known.contains(&name) {
+                self.drop_field(value, &format!("{path}.{name}"), "meshc knows no such field");
+            }
+        }
+    }
+
+    /// Reports a field that is not imported and keeps it as a comment.
+    fn drop_field(&mut self, node: &Node, path: &str, why: &str) {
+        let text = compact(node);
+        self.dropped
+            .push(Item::comment(format!("// not imported: {path}: {text}")));
+        self.diagnostics.push(
+            Diagnostic::warning(Code::W0005, node.span, format!("`{path}` is not imported: {why}"))
+                .with_note("it is kept as a comment in the service")
+                .with_help("express it another way or apply it with a separate manifest"),
+        );
+    }
+}
+
+/// The first line of a document, where notes about it point.
+fn header_span(doc: &Node) -> Span {
+    doc.get("metadata")
+        .and_then(|m| m.get("name"))
+        .map_or(doc.span, |n| n.span)
+}
+
+/// The entries of `metadata.SETTING` of a resource, if any.
+fn metadata_pairs<'a>(resource: Option<Resource<'a>>, setting: &str) -> Option<(&'a Node, Vec<&'a (Node, Node)>)> {
+    let node = resource?.doc.get("metadata")?.get(setting)?;
+    let pairs: Vec<&(Node, Node)> = node.entries().iter().filter(|(k, _)| !server_annotation(k)).collect();
+    (!pairs.is_empty()).then_some((node, pairs))
+}
+
+/// An annotation written by `kubectl apply`, not by people.
+fn server_annotation(key: &Node) -> bool {
+    key.text() == Some("kubectl.kubernetes.io/last-applied-configuration")
+}
+
+/// `name "a", "b"` for a setting whose values are strings.
+fn list_setting(name: &str, values: &[&Node], origin: Option<&Node>) -> Option<Item> {
+    let first = values.first()?;
+    let mut item = Item::line(origin.map_or(first.span, |n| n.span)).word(name);
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            item = item.glue(",");
+        }
+        item = item.word_at(quote(value.text().unwrap_or("")), value.span);
+    }
+    Some(item)
+}
+
+/// Appends ` P%` from a `percentage: {value: P}` (or the deprecated
+/// integer field `legacy`).
+fn with_percentage(item: Item, node: &Node, legacy: &str) -> Item {
+    let value = node
+        .get("percentage")
+        .and_then(|p| p.get("value"))
+        .or_else(|| (!legacy.is_empty()).then(|| node.get(legacy)).flatten());
+    match value.and_then(Node::text) {
+        Some(p) => item.word_at(format!("{p}%"), value.map_or(node.span, |v| v.span)),
+        None => item,
+    }
+}
+
+/// `exact "v"`, `prefix "v"` or `regex "v"`.
+fn string_match(node: &Node) -> Option<String> {
+    match node.entries() {
+        [(op, value)] => {
+            let op = op.text()?;
+            matches!(op, "exact" | "prefix" | "regex").then(|| format!("{op} {}", quote(value.text().unwrap_or(""))))
+        }
+        _ => None,
+    }
+}
+
+/// `KEY = "VALUE"`.
+fn label(key: &Node, value: &Node) -> Item {
+    let text = value.text().unwrap_or("");
+    Item::line(key.span.to(value.span))
+        .word(key_text(key.text().unwrap_or("")))
+        .word("=")
+        .word(quote(text))
+}
+
+/// `{ KEY = "VALUE" ... }` on one line.
+fn inline_labels(labels: &Node) -> String {
+    let items: Vec<String> = labels
+        .entries()
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{} = {}",
+                key_text(k.text().unwrap_or("")),
+                quote(v.text().unwrap_or(""))
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        "{}".to_string()
+    } else {
+        format!("{{ {} }}", items.join(" "))
+    }
+}
+
+/// One field of a policy or CORS block: `path = value`, or `path { ... }`.
+/// An object with one field is written as a dotted path
+/// (`loadBalancer.simple = ROUND_ROBIN`).
+fn field_item(key: &Node, value: &Node, field: Option<&Field>) -> Item {
+    let mut path = key_text(key.text().unwrap_or(""));
+    let (mut node, mut field) = (value, field);
+    while let [(inner_key, inner)] = node.entries()
+        && field.is_none_or(|f| f.ty == FieldType::Object)
+        && is_identifier(inner_key.text().unwrap_or(""))
+        && is_identifier(&path)
+    {
+        let name = inner_key.text().unwrap_or("");
+        path = format!("{path}.{name}");
+        field = field.and_then(|f| f.child(name));
+        node = inner;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            let map_item = field.filter(|f| f.ty == FieldType::Map).and_then(|f| f.item.as_deref());
+            let body = entries
+                .iter()
+                .map(|(k, v)| {
+                    let child = match map_item {
+                        Some(item) => Some(item),
+                        None => field.and_then(|f| f.child(k.text().unwrap_or(""))),
+                    };
+                    field_item(k, v, child)
+                })
+                .collect();
+            Item::block(key.span.to(node.span), body).word(path)
+        }
+        _ => Item::line(key.span.to(node.span))
+            .word(path)
+            .word("=")
+            .word_at(inline(node, field), node.span),
+    }
+}
+
+/// A value written inline: a scalar, `[...]` or `{ ... }`.
+fn inline(node: &Node, field: Option<&Field>) -> String {
+    match &node.value {
+        Value::Scalar { text, plain } => scalar(text, *plain, field.map(|f| &f.ty)),
+        Value::Seq(items) => {
+            let item = field.and_then(|f| f.item.as_deref());
+            let parts: Vec<String> = items.iter().map(|i| inline(i, item)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Map(entries) => {
+            let map_item = field.filter(|f| f.ty == FieldType::Map).and_then(|f| f.item.as_deref());
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let name = k.text().unwrap_or("");
+                    let child = map_item.or_else(|| field.and_then(|f| f.child(name)));
+                    match &v.value {
+                        Value::Map(_) => format!("{} {}", key_text(name), inline(v, child)),
+                        _ => format!("{} = {}", key_text(name), inline(v, child)),
+                    }
+                })
+                .collect();
+            if parts.is_empty() {
+                "{}".to_string()
+            } else {
+                format!("{{ {} }}", parts.join(" "))
+            }
+        }
+    }
+}
+
+/// A scalar written for a field of type `ty` (unknown fields keep numbers
+/// and booleans bare and quote the rest).
+fn scalar(text: &str, plain: bool, ty: Option<&FieldType>) -> String {
+    let number = is_number(text);
+    let boolean = text == "true" || text == "false";
+    match ty {
+        Some(FieldType::String | FieldType::Bytes) => quote(text),
+        Some(FieldType::Duration { .. }) => duration(text),
+        Some(FieldType::Enum(_)) if is_identifier(text) => text.to_string(),
+        Some(FieldType::Integer { .. } | FieldType::Number { .. }) if number => text.to_string(),
+        Some(FieldType::Bool) if boolean => text.to_string(),
+        None if plain && (number || boolean) => text.to_string(),
+        _ => quote(text),
+    }
+}
+
+/// A duration bare when it reads as one, quoted otherwise (and then
+/// reported by the checker).
+fn duration(text: &str) -> String {
+    let units = ["ms", "us", "µs", "ns", "h", "m", "s"];
+    let mut rest = text;
+    let mut ok = !rest.is_empty();
+    while ok && !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let unit = units.iter().find(|u| rest[digits..].starts_with(**u));
+        match unit {
+            Some(unit) if digits > 0 && is_number(&rest[..digits]) => rest = &rest[digits + unit.len()..],
+            _ => ok = false,
+        }
+    }
+    if ok { text.to_string() } else { quote(text) }
+}
+
+fn is_number(text: &str) -> bool {
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `text` is a `.mesh` identifier.
+fn is_identifier(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A key: bare when it is an identifier, quoted otherwise.
+fn key_text(text: &str) -> String {
+    if is_identifier(text) {
+        text.to_string()
+    } else {
+        quote(text)
+    }
+}
+
+/// A `.mesh` string literal.
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// A node on one line, for comments.
+fn compact(node: &Node) -> String {
+    match &node.value {
+        Value::Scalar { text, .. } => text.replace('\n', "\\n"),
+        Value::Seq(items) => format!("[{}]", items.iter().map(compact).collect::<Vec<_>>().join(", ")),
+        Value::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", compact(k), compact(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
