@@ -258,3 +258,130 @@ fn check_against_workloads() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("deploy.yaml:3:1"), "{err}");
 }
+
+/// Istio's Bookinfo manifests, as a team would have them.
+const BOOKINFO_YAML: &[&str] = &[
+    "tests/data/istio/bookinfo__destination-rule-all.yaml",
+    "tests/data/istio/bookinfo__virtual-service-reviews-jason-v2-v3.yaml",
+    "tests/data/istio/bookinfo__virtual-service-ratings-test-delay.yaml",
+];
+
+#[test]
+fn import_writes_a_program_that_builds_the_same_resources() {
+    let dir = scratch("import");
+    let file = dir.join("bookinfo.mesh");
+    let mut args = vec!["import"];
+    args.extend(BOOKINFO_YAML);
+    args.extend(["-o", path_str(&file)]);
+    let out = meshc(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let program = std::fs::read_to_string(&file).unwrap();
+    assert!(program.contains("service reviews {"), "{program}");
+    assert!(
+        program.contains("match header \"end-user\" exact \"jason\""),
+        "{program}"
+    );
+
+    // The same program on standard output, then built from standard input.
+    args.truncate(args.len() - 2);
+    let stdout = meshc(&args);
+    assert_eq!(text(&stdout.stdout), program);
+    let built = meshc_stdin(&["build", "-"], &program);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let kinds: Vec<String> = crate::support::documents(&text(&built.stdout))
+        .iter()
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["kind"].as_str().unwrap(),
+                d["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "DestinationRule/productpage",
+            "DestinationRule/reviews",
+            "DestinationRule/ratings",
+            "DestinationRule/details",
+            "VirtualService/reviews",
+            "VirtualService/ratings",
+        ]
+    );
+    // `meshc fmt` has nothing to change.
+    let fmt = meshc(&["fmt", "--check", path_str(&file)]);
+    assert_eq!(fmt.status.code(), Some(0), "{}", text(&fmt.stdout));
+}
+
+#[test]
+fn import_of_several_namespaces_needs_a_directory() {
+    let dir = scratch("import-namespaces");
+    let yaml = dir.join("two.yaml");
+    std::fs::write(
+        &yaml,
+        "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: cart, namespace: shop}\n\
+         spec: {host: cart, subsets: [{name: v1, labels: {version: v1}}]}\n---\n\
+         apiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\nmetadata: {name: web, namespace: web}\n\
+         spec:\n  hosts: [web]\n  http:\n  - route:\n    - destination: {host: cart.shop.svc.cluster.local, subset: v1}\n",
+    )
+    .unwrap();
+    let single = dir.join("one.mesh");
+    let out = meshc(&["import", path_str(&yaml), "-o", path_str(&single)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("use `-o DIR/`"), "{}", text(&out.stderr));
+    assert!(!single.exists());
+
+    let split = dir.join("mesh/");
+    let out = meshc(&["import", path_str(&yaml), "-o", path_str(&split)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let web = std::fs::read_to_string(split.join("web.mesh")).unwrap();
+    assert!(web.contains("to cart/v1"), "{web}");
+    let built = meshc(&["build", path_str(&split)]);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    assert!(text(&built.stdout).contains("host: cart.shop.svc.cluster.local"));
+}
+
+#[test]
+fn import_of_malformed_yaml_writes_nothing() {
+    let dir = scratch("import-malformed");
+    let file = dir.join("out.mesh");
+    std::fs::write(&file, "previous contents\n").unwrap();
+    let out = meshc(&["import", "tests/ui/E0601-malformed-yaml.yaml", "-o", path_str(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("E0601-malformed-yaml.yaml:8:1"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous contents\n");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary files are left"
+    );
+    let missing = meshc(&["import", "no/such.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(text(&missing.stderr).lines().count(), 1);
+}
+
+#[test]
+fn import_problems_point_at_the_yaml_and_survive_into_the_build() {
+    let dir = scratch("import-problems");
+    let file = dir.join("out.mesh");
+    let out = meshc(&["import", "tests/ui/E0201-import-problems.yaml", "-o", path_str(&file)]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "problems make the import fail, but it writes"
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("E0201-import-problems.yaml:28:44"), "{stderr}");
+    assert!(stderr.contains("E0201-import-problems.yaml:33:15"), "{stderr}");
+    let build = meshc(&["build", path_str(&file)]);
+    assert_eq!(build.status.code(), Some(1));
+    let stderr = text(&build.stderr);
+    for code in ["error[E0201]", "error[E0401]", "warning[W0001]"] {
+        assert!(stderr.contains(code), "{code} missing:\n{stderr}");
+    }
+}

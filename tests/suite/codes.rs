@@ -134,3 +134,14 @@ fn all_source_text() -> String {
     }
     text
 }
+
+#[test]
+fn the_language_reference_indexes_every_code() {
+    let reference = std::fs::read_to_string(root().join("docs/language.md")).expect("read docs/language.md");
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !reference.contains(&format!("| [`{c}`](../src/diag/codes/{c}.md) |")))
+        .collect();
+    assert!(missing.is_empty(), "docs/language.md does not index {missing:?}");
+}
