@@ -17,6 +17,10 @@ use meshc::emit::{self, ApiVersion};
 use meshc::{Sources, analyze};
 use program::program;
 
+/// The allocator `meshc` itself uses (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The fastest of `runs` runs of `f`.
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
@@ -30,20 +34,14 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     (best, last.expect("at least one run"))
 }
 
-/// What `meshc build` does after reading the file: analyze, free the trees
-/// on another thread, write the YAML.
+/// What `meshc build` does after reading the file: check and write the
+/// YAML documents, then join them into one stream.
 fn build(text: &str) -> String {
     let mut sources = Sources::default();
     sources.add("bench.mesh", text);
-    let analysis = analyze(&sources);
-    assert!(!analysis.has_errors(), "the generated program compiles");
-    let meshc::Analysis { files, checked, .. } = analysis;
-    let resources = emit::resources(checked.program, ApiVersion::V1);
-    let symbols = checked.symbols;
-    let freeing = std::thread::spawn(move || drop((files, symbols, sources)));
-    let mut out = Vec::with_capacity(text.len() * 2);
-    emit::write_stream(&resources, &mut out).expect("serializes");
-    let _ = freeing.join();
+    let (documents, _) = meshc::build(&sources, ApiVersion::V1).expect("the generated program compiles");
+    let mut out = Vec::with_capacity(text.len() * 3);
+    emit::write_documents(&documents, &mut out).expect("serializes");
     String::from_utf8(out).expect("UTF-8")
 }
 
@@ -106,18 +104,13 @@ fn main() {
     let (parse, _) = best_of(3, || meshc::syntax::parse(0, &text));
     let mut sources = Sources::default();
     sources.add("bench.mesh", text.as_str());
-    let (analysis_time, analysis) = best_of(3, || analyze(&sources));
-    let program = analysis.checked.program;
-    let start = Instant::now();
-    let resources = emit::resources(program, ApiVersion::V1);
-    let resources_time = start.elapsed();
-    let (stream_time, _) = best_of(3, || emit::stream(&resources).expect("serializes"));
+    let (analysis_time, _) = best_of(3, || analyze(&sources));
+    let (build_time, _) = best_of(3, || meshc::build(&sources, ApiVersion::V1).expect("compiles"));
     println!(
-        "10,000 services: parse {:.0}ms, parse+check {:.0}ms, resources {:.0}ms, YAML {:.0}ms",
+        "10,000 services: parse {:.0}ms, parse+check {:.0}ms, parse+check+YAML documents {:.0}ms",
         parse.as_secs_f64() * 1e3,
         analysis_time.as_secs_f64() * 1e3,
-        resources_time.as_secs_f64() * 1e3,
-        stream_time.as_secs_f64() * 1e3
+        build_time.as_secs_f64() * 1e3,
     );
     let exe = std::env::current_exe().expect("own path");
     match std::process::Command::new(exe).args(["--peak", "10000"]).output() {

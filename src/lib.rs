@@ -121,13 +121,39 @@ fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
 /// Compiles `sources` to a YAML stream, or returns the diagnostics when the
 /// program has errors.  Warnings are returned alongside the output.
 pub fn compile(sources: &Sources, api: emit::ApiVersion) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let analysis = analyze(sources);
-    if analysis.has_errors() {
-        return Err(analysis.diagnostics);
+    let (documents, warnings) = build(sources, api)?;
+    let mut out = Vec::with_capacity(documents.iter().map(|d| d.yaml.len() + 4).sum());
+    emit::write_documents(&documents, &mut out).map_err(|_| warnings.clone())?;
+    match String::from_utf8(out) {
+        Ok(yaml) => Ok((yaml, warnings)),
+        Err(_) => Err(warnings),
     }
-    let resources = emit::resources(analysis.checked.program, api);
-    match emit::stream(&resources) {
-        Ok(yaml) => Ok((yaml, analysis.diagnostics)),
-        Err(_) => Err(analysis.diagnostics),
+}
+
+/// Compiles `sources` to YAML documents in emission order, or returns the
+/// diagnostics when the program has errors.  Unlike [`analyze`], it keeps
+/// no typed program and no symbols: the services are checked and written
+/// to YAML a few at a time, on all cores (see [`check::check_into`]).
+pub fn build(
+    sources: &Sources,
+    api: emit::ApiVersion,
+) -> Result<(Vec<emit::Document>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut files = Vec::with_capacity(sources.len());
+    let mut diagnostics = Vec::new();
+    for (id, file) in sources.iter() {
+        let parsed = syntax::parse(id, &file.text);
+        diagnostics.extend(parsed.diagnostics);
+        files.push(parsed.file);
+    }
+    let refs: Vec<&syntax::ast::File> = files.iter().collect();
+    let (parts, found) = check::check_into(&refs, |program| emit::documents(program, api));
+    diagnostics.extend(found);
+    diag::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    match parts.into_iter().collect::<Result<Vec<_>, String>>() {
+        Ok(parts) => Ok((emit::join(parts), diagnostics)),
+        Err(_) => Err(diagnostics),
     }
 }

@@ -133,12 +133,39 @@ pub struct Checked {
 
 /// Checks the parsed files of one program together.
 pub fn check(files: &[&ast::File]) -> Checked {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    check_on(files, threads)
+    check_on(files, threads())
+}
+
+/// Checks like [`check`], but hands the resources to `sink` a few services
+/// at a time, in source order, on the thread that checked them, and keeps
+/// only what `sink` returns: a build writes YAML in parallel and never
+/// holds the whole typed program.
+pub fn check_into<T: Send>(files: &[&ast::File], sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
+    let (parts, checked) = check_parts(files, threads(), sink);
+    (parts, checked.diagnostics)
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// [`check`] on up to `threads` threads.
 fn check_on(files: &[&ast::File], threads: usize) -> Checked {
+    let (parts, mut checked) = check_parts(files, threads, |part| part);
+    for part in parts {
+        checked.program.destination_rules.extend(part.destination_rules);
+        checked.program.virtual_services.extend(part.virtual_services);
+    }
+    checked
+}
+
+/// Services checked between two calls of a sink: enough to keep threads
+/// busy, few enough that their typed resources take little memory.
+const BATCH: usize = 64;
+
+/// Checks every service; returns what `sink` made of each batch of
+/// resources, and the rest of the results with an empty program.
+fn check_parts<T: Send>(files: &[&ast::File], threads: usize, sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Checked) {
     let services: Vec<(&ast::File, &ast::Service)> = files
         .iter()
         .flat_map(|file| file.services.iter().map(move |service| (*file, service)))
@@ -167,13 +194,17 @@ fn check_on(files: &[&ast::File], threads: usize) -> Checked {
     };
     let check_chunk = |chunk: &[(&ast::File, &ast::Service, ServiceId)]| {
         let mut checker = Checker::new(&table);
-        let mut program = Program::default();
-        for (file, service, id) in chunk {
-            checker.service(file, service, *id, &mut program);
+        let mut parts = Vec::with_capacity(chunk.len().div_ceil(BATCH));
+        for batch in chunk.chunks(BATCH) {
+            let mut program = Program::default();
+            for (file, service, id) in batch {
+                checker.service(file, service, *id, &mut program);
+            }
+            parts.push(sink(program));
         }
-        (program, checker.diagnostics, checker.references)
+        (parts, checker.diagnostics, checker.references)
     };
-    let results: Vec<(Program, Vec<Diagnostic>, Vec<Reference>)> = if !parallel {
+    let results: Vec<(Vec<T>, Vec<Diagnostic>, Vec<Reference>)> = if !parallel {
         vec![check_chunk(&work)]
     } else {
         std::thread::scope(|scope| {
@@ -184,22 +215,22 @@ fn check_on(files: &[&ast::File], threads: usize) -> Checked {
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         })
     };
-    let mut program = Program::default();
+    let mut parts = Vec::new();
     let mut references = Vec::new();
     for (part, part_diagnostics, part_references) in results {
-        program.destination_rules.extend(part.destination_rules);
-        program.virtual_services.extend(part.virtual_services);
+        parts.extend(part);
         diagnostics.extend(part_diagnostics);
         references.extend(part_references);
     }
-    Checked {
-        program,
+    let checked = Checked {
+        program: Program::default(),
         symbols: Symbols {
             services: table.services,
             references,
         },
         diagnostics,
-    }
+    };
+    (parts, checked)
 }
 
 /// Programs with at least this many services are checked on all cores.

@@ -69,15 +69,60 @@ pub fn stream(resources: &[Resource]) -> Result<String, String> {
     Ok(out)
 }
 
-/// Writes all resources as one multi-document YAML stream to `out`, one
-/// resource at a time.
-pub fn write_stream(resources: &[Resource], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut buffer = String::with_capacity(4096);
-    for resource in resources {
-        buffer.clear();
-        buffer.push_str("---\n");
-        yaml::write(&mut buffer, resource).map_err(std::io::Error::other)?;
-        out.write_all(buffer.as_bytes())?;
+/// One resource written as YAML, and the file it goes to with `-o DIR/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// [`file_name`] of the resource.
+    pub file_name: String,
+    /// The YAML document, without the `---` line.
+    pub yaml: String,
+}
+
+/// The documents of a part of a program, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Documents {
+    /// DestinationRules, in source order.
+    pub rules: Vec<Document>,
+    /// VirtualServices, in source order.
+    pub services: Vec<Document>,
+}
+
+/// Writes the resources of (a part of) a program as YAML documents.
+pub fn documents(program: Program, api: ApiVersion) -> Result<Documents, String> {
+    let mut out = Documents::default();
+    let rule_count = program.destination_rules.len();
+    for (i, resource) in resources(program, api).into_iter().enumerate() {
+        let document = Document {
+            file_name: file_name(&resource),
+            yaml: document(&resource)?,
+        };
+        if i < rule_count {
+            out.rules.push(document);
+        } else {
+            out.services.push(document);
+        }
+    }
+    Ok(out)
+}
+
+/// The documents of the parts of a program in emission order: every
+/// DestinationRule, then every VirtualService.
+pub fn join(parts: Vec<Documents>) -> Vec<Document> {
+    let mut services = Vec::new();
+    let mut all = Vec::new();
+    for part in parts {
+        all.extend(part.rules);
+        services.extend(part.services);
+    }
+    all.extend(services);
+    all
+}
+
+/// Writes documents as one multi-document YAML stream.
+pub fn write_documents(documents: &[Document], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for document in documents {
+        out.write_all(b"---\n")?;
+        out.write_all(document.yaml.as_bytes())?;
     }
     Ok(())
 }
