@@ -1017,8 +1017,14 @@ impl<'t> Lowerer<'t> {
             ErrorVariant::CustomError { .. } => &[],
         };
         let mut expected: Vec<String> = Vec::new();
+        // Where a list may start, the other forms of a value (a string, a
+        // number, a word, a block) may too: together they read "a value".
+        let value_here = positives.contains(&Rule::list);
         for rule in positives {
-            let name = describe_rule(*rule);
+            let name = match rule {
+                Rule::string | Rule::numeric | Rule::word | Rule::lbrace if value_here => "a value".to_string(),
+                _ => describe_rule(*rule),
+            };
             if !expected.contains(&name) {
                 expected.push(name);
             }
