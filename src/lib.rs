@@ -15,7 +15,13 @@
 //! - [`check`] resolves names across all files of a program, types every
 //!   value against the field [`catalogue`], and builds the typed model of
 //!   the resources ([`emit::istio`]).
-//! - [`emit`] orders the resources and writes YAML.
+//! - [`emit`] orders the resources and writes YAML.  [`build`] (what
+//!   `meshc build` runs) checks and writes a few services at a time on all
+//!   cores, so the typed model of the whole program never exists at once;
+//!   [`analyze`] keeps everything, for editors and `meshc check`.
+//! - [`import`] turns existing Istio YAML into `.mesh` source, and checks
+//!   what it wrote with the compiler itself.
+//! - [`workloads`] reads Kubernetes manifests for `meshc check --workloads`.
 //! - [`diag`] holds the one [`Diagnostic`] type every phase reports with,
 //!   its code catalogue, and the renderers.
 //! - [`fmt`] is the canonical formatter.
@@ -25,7 +31,8 @@
 //!
 //! Invariants: byte spans everywhere ([`span`]); no pest type outside
 //! `syntax`; no check outside `check` (the CLI and the language server only
-//! render what [`analyze`] returns); output is a pure function of the input.
+//! render what [`analyze`] and [`build`] return); output is a pure function
+//! of the input.
 
 #![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
