@@ -2,8 +2,8 @@
 //! `.mesh` source.
 //!
 //! The importer reads manifests with positions ([`yaml`]), groups the
-//! resources of one host into one service ([`plan`]), writes each service
-//! in the canonical layout ([`write`]), and then checks what it wrote with
+//! resources of one host into one service (`plan`), writes each service
+//! in the canonical layout (`write`), and then checks what it wrote with
 //! the compiler itself: whatever Istio accepted but meshc refuses (a route
 //! to an undefined subset, weights that do not add up, an unreachable
 //! route) is written as it was, so `meshc build` shows it too, and reported
