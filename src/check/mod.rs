@@ -243,6 +243,8 @@ pub(crate) struct Table {
     services: Vec<ServiceInfo>,
     by_name: HashMap<String, ServiceId>,
     by_host: HashMap<String, ServiceId>,
+    /// The resources the services emit, by (kind, namespace, name).
+    resources: HashMap<(&'static str, Option<String>, String), Span>,
 }
 
 /// The checker's state while it walks some services of a program.
@@ -348,6 +350,7 @@ impl Table {
             self.by_host.insert(host.clone(), id);
         }
         self.by_name.insert(name.name.clone(), id);
+        self.claim_resource_names(checker, service, namespace.as_deref());
         let extra_hosts = service
             .settings
             .iter()
@@ -388,6 +391,53 @@ impl Table {
             },
         });
         Some(id)
+    }
+
+    /// Records the names of the resources a service emits; two resources of
+    /// one kind with one name in one namespace would overwrite each other.
+    fn claim_resource_names(&mut self, checker: &mut Checker<'_>, service: &ast::Service, namespace: Option<&str>) {
+        let named = |key: SettingKey| {
+            service.settings.iter().find(|s| s.key == key).and_then(|s| {
+                let value = s.values.first()?;
+                match &value.kind {
+                    ValueKind::String(name) => Some((name.clone(), value.span)),
+                    _ => None,
+                }
+            })
+        };
+        let rule_name = named(SettingKey::DestinationRuleName);
+        let emits_rule = !service.subsets.is_empty() || !service.policies.is_empty() || rule_name.is_some();
+        let emits_routes = !service.routes.is_empty();
+        let own = || (service.name.name.clone(), service.name.span);
+        let claims = [
+            ("DestinationRule", emits_rule, rule_name.unwrap_or_else(own)),
+            (
+                "VirtualService",
+                emits_routes,
+                named(SettingKey::VirtualServiceName).unwrap_or_else(own),
+            ),
+        ];
+        for (kind, emitted, (name, span)) in claims {
+            if !emitted {
+                continue;
+            }
+            let key = (kind, namespace.map(str::to_string), name);
+            if let Some(&first) = self.resources.get(&key) {
+                checker.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0212,
+                        span,
+                        format!("two services write the {kind} `{}`", key.2),
+                    )
+                    .with_label(format!("this {kind} is named `{}` too", key.2))
+                    .with_secondary(first, "first named here")
+                    .with_note("applied together, the second resource would replace the first")
+                    .with_help("give one of them another name with `destination_rule \"...\"` or `virtual_service \"...\"`"),
+                );
+            } else {
+                self.resources.insert(key, span);
+            }
+        }
     }
 
     /// Records that service `id` routes `host`; a host routed by two

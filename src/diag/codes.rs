@@ -81,6 +81,7 @@ codes! {
     E0209: "duplicate label",
     E0210: "namespace declared twice",
     E0211: "statement repeated",
+    E0212: "resource name used twice",
     E0301: "wrong type of value",
     E0302: "unknown enum value",
     E0303: "value out of range",
