@@ -492,7 +492,7 @@ impl ServiceWriter<'_, '_, '_> {
             }
         }
         if let Some(redirect) = route.get("redirect") {
-            body.push(self.redirect(redirect, &format!("{path}.redirect")));
+            body.push(self.redirect(redirect, path));
         }
         if let Some(respond) = route.get("directResponse") {
             body.push(self.respond(respond, &format!("{path}.directResponse")));
@@ -704,23 +704,43 @@ impl ServiceWriter<'_, '_, '_> {
     }
 
     fn redirect(&mut self, redirect: &Node, path: &str) -> Item {
-        let mut item = Item::line(redirect.span).word("redirect");
-        for (key, value) in redirect.entries() {
-            let text = value.text().unwrap_or("");
-            let (option, written) = match key.text().unwrap_or("") {
-                "uri" => ("uri", quote(text)),
-                "authority" => ("authority", quote(text)),
-                "port" => ("port", text.to_string()),
-                "derivePort" => ("derive_port", text.to_string()),
-                "scheme" => ("scheme", quote(text)),
-                "redirectCode" => ("code", text.to_string()),
-                "prefixRewrite" => ("prefix", quote(text)),
-                other => {
-                    self.drop_field(value, &format!("{path}.{other}"), "meshc knows no such redirect option");
-                    continue;
+        let options: &[(&str, &str, Spelling)] = &[
+            ("uri", "uri", quote),
+            ("authority", "authority", quote),
+            ("port", "port", verbatim),
+            ("derivePort", "derive_port", verbatim),
+            ("scheme", "scheme", quote),
+            ("redirectCode", "code", verbatim),
+            ("prefixRewrite", "prefix", quote),
+        ];
+        let item = Item::line(redirect.span).word("redirect");
+        self.options(item, redirect, &format!("{path}.redirect"), options, &[])
+    }
+
+    /// Appends `OPTION VALUE` for each field of `node` found in `options`
+    /// (YAML name, `.mesh` option, how the value is spelt); fields in
+    /// `skip` are written elsewhere, any other is not imported.
+    fn options(
+        &mut self,
+        mut item: Item,
+        node: &Node,
+        path: &str,
+        options: &[(&str, &str, Spelling)],
+        skip: &[&str],
+    ) -> Item {
+        for (key, value) in node.entries() {
+            let name = key.text().unwrap_or("");
+            if skip.contains(&name) {
+                continue;
+            }
+            match options.iter().find(|(yaml, _, _)| *yaml == name) {
+                Some((_, option, spell)) => {
+                    item = item
+                        .word(*option)
+                        .word_at(spell(value.text().unwrap_or("")), value.span);
                 }
-            };
-            item = item.word(option).word_at(written, value.span);
+                None => self.drop_field(value, &format!("{path}.{name}"), "meshc has no such option here"),
+            }
         }
         item
     }
@@ -740,25 +760,16 @@ impl ServiceWriter<'_, '_, '_> {
     }
 
     fn retries(&mut self, retries: &Node, path: &str) -> Item {
+        let options: &[(&str, &str, Spelling)] = &[
+            ("perTryTimeout", "per_try", duration),
+            ("retryOn", "on", quote),
+            ("retryRemoteLocalities", "remote_localities", verbatim),
+            ("retryIgnorePreviousHosts", "ignore_previous_hosts", verbatim),
+            ("backoff", "backoff", duration),
+        ];
         let attempts = retries.get("attempts").and_then(Node::text).unwrap_or("0");
-        let mut item = Item::line(retries.span).word("retries").word(attempts);
-        for (key, value) in retries.entries() {
-            let text = value.text().unwrap_or("");
-            let (option, written) = match key.text().unwrap_or("") {
-                "attempts" => continue,
-                "perTryTimeout" => ("per_try", duration(text)),
-                "retryOn" => ("on", quote(text)),
-                "retryRemoteLocalities" => ("remote_localities", text.to_string()),
-                "retryIgnorePreviousHosts" => ("ignore_previous_hosts", text.to_string()),
-                "backoff" => ("backoff", duration(text)),
-                other => {
-                    self.drop_field(value, &format!("{path}.{other}"), "meshc knows no such retry option");
-                    continue;
-                }
-            };
-            item = item.word(option).word_at(written, value.span);
-        }
-        item
+        let item = Item::line(retries.span).word("retries").word(attempts);
+        self.options(item, retries, path, options, &["attempts"])
     }
 
     fn fault(&mut self, fault: &Node, path: &str) -> Vec<Item> {
@@ -1049,6 +1060,14 @@ fn scalar(text: &str, plain: bool, ty: Option<&FieldType>) -> String {
         None if plain && (number || boolean) => text.to_string(),
         _ => quote(text),
     }
+}
+
+/// How the value of an option is spelt in `.mesh`.
+type Spelling = fn(&str) -> String;
+
+/// A value written as it is (numbers, booleans, enum constants).
+fn verbatim(text: &str) -> String {
+    text.to_string()
 }
 
 /// A duration bare when it reads as one, quoted otherwise (and then
