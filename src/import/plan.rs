@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::yaml::Node;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 
 /// A DestinationRule or VirtualService read from the manifests.
@@ -94,11 +94,14 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// The metadata fields of a resource that are its identity.
-pub fn namespace_of(doc: &Node) -> Option<&str> {
-    doc.get("metadata")
-        .and_then(|m| m.get("namespace"))
-        .and_then(Node::text)
+/// The namespace of a resource, when `.mesh` can write it (a namespace is
+/// a DNS label, so an identifier).
+fn namespace_of(doc: &Node) -> Option<&str> {
+    namespace_node(doc).and_then(Node::text).filter(|ns| is_identifier(ns))
+}
+
+fn namespace_node(doc: &Node) -> Option<&Node> {
+    doc.get("metadata").and_then(|m| m.get("namespace"))
 }
 
 /// Groups the DestinationRules and VirtualServices of `documents` into
@@ -125,6 +128,20 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
                 .unwrap_or(""),
             spec: doc.get("spec"),
         };
+        let is_routing = api.starts_with("networking.istio.io/") && matches!(kind, "DestinationRule" | "VirtualService");
+        if let Some(ns) = namespace_node(doc).filter(|_| is_routing && namespace_of(doc).is_none())
+            && ns.is_set()
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::W0005,
+                    ns.span,
+                    format!("`metadata.namespace` is not imported: `{}` is not a valid namespace name", ns.text().unwrap_or("")),
+                )
+                .with_note("the resource is written without a namespace")
+                .with_help("Kubernetes namespaces are lower-case DNS labels; rename the namespace"),
+            );
+        }
         match kind {
             _ if !api.starts_with("networking.istio.io/") => {
                 diagnostics.push(super::skipped(at, &describe(kind, resource.name)));
@@ -189,7 +206,8 @@ fn add_external_subsets(plan: &mut Plan<'_>) {
         for destination in destinations(spec) {
             let host = destination.get("host").and_then(Node::text);
             let subset = destination.get("subset").and_then(Node::text);
-            if let (Some(host), Some(subset)) = (host, subset) {
+            // A subset that is not an identifier is not imported (W0005).
+            if let (Some(host), Some(subset)) = (host, subset.filter(|s| is_identifier(s))) {
                 uses.push((host.to_string(), subset.to_string(), service.namespace.clone()));
             }
         }
@@ -269,6 +287,12 @@ fn short_name<'k>(key: &'k str, namespace: Option<&str>) -> Option<&'k str> {
             .filter(|s| !s.contains('.')),
         None => (!key.contains('.')).then_some(key),
     }
+}
+
+/// Whether `text` is a `.mesh` identifier.
+pub fn is_identifier(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Whether `name` is a DNS-1123 label that is also an identifier.

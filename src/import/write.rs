@@ -4,7 +4,7 @@
 //! A field with no `.mesh` spelling is not dropped silently: it is reported
 //! (W0005) and kept as a comment in the service, so nothing is lost.
 
-use super::plan::{Plan, Resource, Service};
+use super::plan::{Plan, Resource, Service, is_identifier};
 use super::yaml::{Node, Value};
 use super::{ImportedFile, Written};
 use crate::catalogue::{self, Field, FieldType};
@@ -139,7 +139,7 @@ impl Out {
                 self.pieces_of(only);
                 self.text.push_str(" }");
             }
-            Some([]) => self.text.push_str(" {}"),
+            Some([]) => self.text.push_str(" { }"),
             Some(body) => {
                 self.text.push_str(" {\n");
                 for (i, inner) in body.iter().enumerate() {
@@ -434,7 +434,7 @@ impl ServiceWriter<'_, '_, '_> {
                         .into_iter()
                         .map(|(k, v)| field_item(k, v, item_field.and_then(|f| f.child(k.text().unwrap_or("")))))
                         .collect();
-                    body.push(Item::block(port.span, inner).word("port").word(number));
+                    body.push(Item::block(port.span, inner).word("port").word(bare(number)));
                 }
                 continue;
             }
@@ -482,12 +482,11 @@ impl ServiceWriter<'_, '_, '_> {
             }
         }
         if let Some(to) = route.get("route").filter(|r| r.is_set()) {
-            body.push(self.to(to));
-            for (dest, headers) in to.items().iter().filter_map(|d| Some((d, d.get("headers")?))) {
-                let target = self.target(dest.get("destination"));
-                for mut item in self.headers(headers) {
-                    item = item.word("for").word(target.clone());
-                    body.push(item);
+            let (item, targets) = self.to(to, path);
+            body.push(item);
+            for (dest, target) in to.items().iter().zip(targets) {
+                for item in self.headers(dest.get("headers"), &format!("{path}.route[].headers")) {
+                    body.push(item.word("for").word(target.clone()));
                 }
             }
         }
@@ -543,7 +542,7 @@ impl ServiceWriter<'_, '_, '_> {
         }
         body.extend(self.mirrors(route, path));
         if let Some(headers) = route.get("headers") {
-            body.extend(self.headers(headers));
+            body.extend(self.headers(Some(headers), &format!("{path}.headers")));
         }
         if let Some(cors) = route.get("corsPolicy") {
             let field = catalogue::cors_policy();
@@ -615,7 +614,7 @@ impl ServiceWriter<'_, '_, '_> {
                         }
                     }
                 }
-                "port" => conditions.push((format!("port {}", value.text().unwrap_or("")), at)),
+                "port" => conditions.push((format!("port {}", bare(value.text().unwrap_or(""))), at)),
                 "sourceLabels" => conditions.push((format!("source {}", inline_labels(value)), at)),
                 "sourceNamespace" => {
                     conditions.push((format!("source namespace {}", quote(value.text().unwrap_or(""))), at))
@@ -655,9 +654,11 @@ impl ServiceWriter<'_, '_, '_> {
     }
 
     /// `to DEST [W%], ...`
-    fn to(&mut self, to: &Node) -> Item {
+    /// `to DEST [W%], ...`, and how each destination was written.
+    fn to(&mut self, to: &Node, path: &str) -> (Item, Vec<String>) {
         let destinations = to.items();
         let mut item = Item::line(to.span).word("to");
+        let mut targets = Vec::with_capacity(destinations.len());
         for (i, dest) in destinations.iter().enumerate() {
             if i > 0 {
                 item = item.glue(",");
@@ -665,25 +666,34 @@ impl ServiceWriter<'_, '_, '_> {
             let at = dest
                 .get("destination")
                 .map_or(dest.span, |d| d.get("subset").unwrap_or(d).span);
-            item = item.word_at(self.target(dest.get("destination")), at);
+            let target = self.target(dest.get("destination"), &format!("{path}.route[{i}].destination"));
+            item = item.word_at(target.clone(), at);
+            targets.push(target);
             if let Some(weight) = dest.get("weight") {
                 let text = weight.text().unwrap_or("");
-                if destinations.len() > 1 || text != "100" {
+                if !is_number(text) {
+                    self.drop_field(weight, &format!("{path}.route[{i}].weight"), "a weight is a number");
+                } else if destinations.len() > 1 || text != "100" {
                     item = item.word_at(format!("{text}%"), weight.span);
                 }
             }
         }
-        item
+        (item, targets)
     }
 
     /// How a `destination` block is written: `v1`, `svc/v1`, `svc`, `"host"`,
     /// each with an optional `:PORT`.
-    fn target(&self, destination: Option<&Node>) -> String {
+    /// A subset or port that `.mesh` cannot spell is reported and left out.
+    fn target(&mut self, destination: Option<&Node>, path: &str) -> String {
         let Some(destination) = destination else {
             return quote("");
         };
         let host = destination.get("host").and_then(Node::text).unwrap_or("");
-        let subset = destination.get("subset").and_then(Node::text);
+        let mut subset = destination.get("subset").and_then(Node::text);
+        if let Some(node) = destination.get("subset").filter(|_| !subset.is_some_and(is_identifier)) {
+            self.drop_field(node, &format!("{path}.subset"), "a subset name must be an identifier in .mesh");
+            subset = None;
+        }
         let namespace = self.plan.services.get(self.index).and_then(|s| s.namespace.as_deref());
         let found = self.plan.lookup(host, namespace);
         let mut text = match (found.and_then(|i| self.plan.services.get(i)), subset) {
@@ -692,13 +702,14 @@ impl ServiceWriter<'_, '_, '_> {
             (Some(service), None) => service.name.clone(),
             (None, _) => quote(host),
         };
-        if let Some(port) = destination
-            .get("port")
-            .and_then(|p| p.get("number"))
-            .and_then(Node::text)
-        {
-            text.push(':');
-            text.push_str(port);
+        if let Some(port) = destination.get("port").and_then(|p| p.get("number")) {
+            match port.text().filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                Some(number) => {
+                    text.push(':');
+                    text.push_str(number);
+                }
+                None => self.drop_field(port, &format!("{path}.port.number"), "a port is a number"),
+            }
         }
         text
     }
@@ -707,10 +718,10 @@ impl ServiceWriter<'_, '_, '_> {
         let options: &[(&str, &str, Spelling)] = &[
             ("uri", "uri", quote),
             ("authority", "authority", quote),
-            ("port", "port", verbatim),
-            ("derivePort", "derive_port", verbatim),
+            ("port", "port", bare),
+            ("derivePort", "derive_port", bare),
             ("scheme", "scheme", quote),
-            ("redirectCode", "code", verbatim),
+            ("redirectCode", "code", bare),
             ("prefixRewrite", "prefix", quote),
         ];
         let item = Item::line(redirect.span).word("redirect");
@@ -748,7 +759,7 @@ impl ServiceWriter<'_, '_, '_> {
     fn respond(&mut self, respond: &Node, path: &str) -> Item {
         self.unknown_keys(respond, path, &["status", "body"]);
         let status = respond.get("status").and_then(Node::text).unwrap_or("");
-        let mut item = Item::line(respond.span).word("respond").word(status);
+        let mut item = Item::line(respond.span).word("respond").word(bare(status));
         if let Some(body) = respond.get("body") {
             if let Some(text) = body.get("string").and_then(Node::text) {
                 item = item.word(quote(text));
@@ -763,12 +774,12 @@ impl ServiceWriter<'_, '_, '_> {
         let options: &[(&str, &str, Spelling)] = &[
             ("perTryTimeout", "per_try", duration),
             ("retryOn", "on", quote),
-            ("retryRemoteLocalities", "remote_localities", verbatim),
-            ("retryIgnorePreviousHosts", "ignore_previous_hosts", verbatim),
+            ("retryRemoteLocalities", "remote_localities", bare),
+            ("retryIgnorePreviousHosts", "ignore_previous_hosts", bare),
             ("backoff", "backoff", duration),
         ];
         let attempts = retries.get("attempts").and_then(Node::text).unwrap_or("0");
-        let item = Item::line(retries.span).word("retries").word(attempts);
+        let item = Item::line(retries.span).word("retries").word(bare(attempts));
         self.options(item, retries, path, options, &["attempts"])
     }
 
@@ -800,7 +811,7 @@ impl ServiceWriter<'_, '_, '_> {
             if let Some(status) = abort.get("grpcStatus").and_then(Node::text) {
                 items.push(with_percentage(item.word("grpc").word(quote(status)), abort, ""));
             } else if let Some(status) = abort.get("httpStatus").and_then(Node::text) {
-                items.push(with_percentage(item.word(status), abort, ""));
+                items.push(with_percentage(item.word(bare(status)), abort, ""));
             }
             if let Some(error) = abort.get("http2Error") {
                 self.drop_field(
@@ -816,14 +827,15 @@ impl ServiceWriter<'_, '_, '_> {
     fn mirrors(&mut self, route: &Node, path: &str) -> Vec<Item> {
         let mut items = Vec::new();
         if let Some(mirror) = route.get("mirror") {
-            let item = Item::line(mirror.span).word("mirror").word(self.target(Some(mirror)));
-            let percent = route
+            let target = self.target(Some(mirror), &format!("{path}.mirror"));
+            let item = Item::line(mirror.span).word("mirror").word(target);
+            let share = route
                 .get("mirrorPercentage")
                 .and_then(|p| p.get("value"))
                 .or_else(|| route.get("mirrorPercent"))
                 .or_else(|| route.get("mirror_percent"));
-            items.push(match percent.and_then(Node::text) {
-                Some(p) => item.word(format!("{p}%")),
+            items.push(match share.and_then(Node::text) {
+                Some(p) => item.word(percent(p)),
                 None => item,
             });
         } else if let Some(orphan) = route.get("mirrorPercentage") {
@@ -836,19 +848,30 @@ impl ServiceWriter<'_, '_, '_> {
         for mirror in route.get("mirrors").map(Node::items).unwrap_or_default() {
             let item = Item::line(mirror.span)
                 .word("mirror")
-                .word(self.target(mirror.get("destination")));
+                .word(self.target(mirror.get("destination"), &format!("{path}.mirrors[].destination")));
             items.push(with_percentage(item, mirror, ""));
         }
         items
     }
 
     /// `headers SIDE OP ...` lines for a `headers` block.
-    fn headers(&mut self, headers: &Node) -> Vec<Item> {
+    fn headers(&mut self, headers: Option<&Node>, path: &str) -> Vec<Item> {
         let mut items = Vec::new();
+        let Some(headers) = headers else {
+            return items;
+        };
+        self.unknown_keys(headers, path, &["request", "response"]);
         for (side, ops) in headers.entries() {
             let side_name = side.text().unwrap_or("");
+            if !matches!(side_name, "request" | "response") {
+                continue;
+            }
+            self.unknown_keys(ops, &format!("{path}.{side_name}"), &["set", "add", "remove"]);
             for (op, values) in ops.entries() {
                 let op_name = op.text().unwrap_or("");
+                if !matches!(op_name, "set" | "add" | "remove") {
+                    continue;
+                }
                 let head = format!("headers {side_name} {op_name}");
                 if op_name == "remove" {
                     for name in values.items() {
@@ -882,8 +905,8 @@ impl ServiceWriter<'_, '_, '_> {
     /// Reports a field that is not imported and keeps it as a comment.
     fn drop_field(&mut self, node: &Node, path: &str, why: &str) {
         let text = compact(node);
-        self.dropped
-            .push(Item::comment(format!("// not imported: {path}: {text}")));
+        let comment = format!("// not imported: {path}: {text}");
+        self.dropped.push(Item::comment(comment.trim_end().to_string()));
         self.diagnostics.push(
             Diagnostic::warning(Code::W0005, node.span, format!("`{path}` is not imported: {why}"))
                 .with_note("it is kept as a comment in the service")
@@ -932,7 +955,7 @@ fn with_percentage(item: Item, node: &Node, legacy: &str) -> Item {
         .and_then(|p| p.get("value"))
         .or_else(|| (!legacy.is_empty()).then(|| node.get(legacy)).flatten());
     match value.and_then(Node::text) {
-        Some(p) => item.word_at(format!("{p}%"), value.map_or(node.span, |v| v.span)),
+        Some(p) => item.word_at(percent(p), value.map_or(node.span, |v| v.span)),
         None => item,
     }
 }
@@ -971,7 +994,7 @@ fn inline_labels(labels: &Node) -> String {
         })
         .collect();
     if items.is_empty() {
-        "{}".to_string()
+        "{ }".to_string()
     } else {
         format!("{{ {} }}", items.join(" "))
     }
@@ -1038,7 +1061,7 @@ fn inline(node: &Node, field: Option<&Field>) -> String {
                 })
                 .collect();
             if parts.is_empty() {
-                "{}".to_string()
+                "{ }".to_string()
             } else {
                 format!("{{ {} }}", parts.join(" "))
             }
@@ -1065,9 +1088,20 @@ fn scalar(text: &str, plain: bool, ty: Option<&FieldType>) -> String {
 /// How the value of an option is spelt in `.mesh`.
 type Spelling = fn(&str) -> String;
 
-/// A value written as it is (numbers, booleans, enum constants).
-fn verbatim(text: &str) -> String {
-    text.to_string()
+/// A number, boolean or enum constant written bare; anything else quoted,
+/// so that it still reads as a value and the checker reports it.
+fn bare(text: &str) -> String {
+    let keyword = crate::syntax::keywords::ROUTE.contains(&text) || text == "for";
+    if is_number(text) || (is_identifier(text) && !keyword) {
+        text.to_string()
+    } else {
+        quote(text)
+    }
+}
+
+/// `P%`, or the text quoted when it is not a number.
+fn percent(text: &str) -> String {
+    if is_number(text) { format!("{text}%") } else { quote(text) }
 }
 
 /// A duration bare when it reads as one, quoted otherwise (and then
@@ -1096,12 +1130,6 @@ fn is_number(text: &str) -> bool {
         && !fraction.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Whether `text` is a `.mesh` identifier.
-fn is_identifier(text: &str) -> bool {
-    text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// A key: bare when it is an identifier, quoted otherwise.

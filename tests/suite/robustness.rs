@@ -75,3 +75,70 @@ proptest! {
         check_no_panic(&text);
     }
 }
+
+/// Imports `yaml`: never a panic, spans inside the YAML, and what is
+/// written always reads as `.mesh` without a syntax error.
+fn import_no_panic(yaml: &str) {
+    let mut sources = meshc::Sources::default();
+    sources.add("fuzz.yaml", yaml);
+    let imported = meshc::import::import(&sources, &|ns| meshc::import::file_name(ns));
+    for diag in &imported.diagnostics {
+        for label in std::iter::once(&diag.primary).chain(&diag.secondary) {
+            assert!(label.span.end as usize <= yaml.len() && label.span.start <= label.span.end, "{diag:?}");
+        }
+    }
+    let _ = meshc::diag::render_human(&sources, &imported.diagnostics, meshc::diag::ColorChoice::Never);
+    for file in &imported.files {
+        let parsed = meshc::syntax::parse(0, &file.text);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "the import of\n{yaml}\nwrote text that does not parse:\n{}\n{:?}",
+            file.text,
+            parsed.diagnostics
+        );
+        assert_eq!(meshc::fmt::format(&file.text), file.text, "not formatted");
+    }
+}
+
+/// A sample of the corpus, with many features.
+fn corpus_samples() -> Vec<String> {
+    let dir = crate::support::root().join("tests/data/corpus/valid");
+    crate::support::files_with_extension(&dir, "yaml")
+        .into_iter()
+        .step_by(9)
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_truncation_of_sample_manifests_imports() {
+    for text in corpus_samples() {
+        for (end, _) in text.char_indices().step_by(3) {
+            import_no_panic(&text[..end]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn random_edits_of_manifests_import(sample in 0usize..64, edits in prop::collection::vec((any::<prop::sample::Index>(), "[-:{}\\[\\]\"' ,a-zA-Z0-9./*\n]{0,4}"), 1..5)) {
+        let samples = corpus_samples();
+        let mut text = samples[sample % samples.len()].clone();
+        for (at, insert) in edits {
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let pos = boundaries[at.index(boundaries.len())];
+            text.insert_str(pos, &insert);
+        }
+        import_no_panic(&text);
+    }
+
+    #[test]
+    fn arbitrary_yaml_values_import(host in "\\PC{0,12}", subset in "\\PC{0,8}", name in "\\PC{0,10}", value in "\\PC{0,10}") {
+        let yaml = format!(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: {name:?}, labels: {{{value:?}: {value:?}}}}}\nspec:\n  hosts: [{host:?}]\n  http:\n  - name: {name:?}\n    match: [{{headers: {{{value:?}: {{exact: {value:?}}}}}, uri: {{prefix: {value:?}}}}}]\n    route:\n    - destination: {{host: {host:?}, subset: {subset:?}}}\n    timeout: {value:?}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: {name:?}}}\nspec:\n  host: {host:?}\n  trafficPolicy: {{loadBalancer: {{simple: {value:?}}}, tls: {{sni: {value:?}}}}}\n  subsets: [{{name: {subset:?}, labels: {{{value:?}: {value:?}}}}}]\n"
+        );
+        import_no_panic(&yaml);
+    }
+}
