@@ -112,5 +112,6 @@ codes! {
     W0003: "duplicate match",
     W0004: "deprecated field",
     W0005: "manifest field without a .mesh spelling",
+    W0006: "fault that Istio never injects",
     N0001: "document skipped by import",
 }

@@ -68,8 +68,21 @@ pub fn import(sources: &Sources, name_of: &dyn Fn(Option<&str>) -> String) -> Im
     }
     let plan = plan::plan(&documents, &mut diagnostics);
     let mut written = write::write(&plan, &mut diagnostics);
+    let mut taken = std::collections::HashSet::new();
     for file in &mut written {
-        file.name = name_of(file.namespace.as_deref());
+        // `traffic.mesh` (no namespace) and a namespace `traffic` would
+        // share a name.
+        let name = name_of(file.namespace.as_deref());
+        let mut unique = name.clone();
+        let mut n = 2;
+        while !taken.insert(unique.clone()) {
+            unique = match name.strip_suffix(".mesh") {
+                Some(stem) => format!("{stem}-{n}.mesh"),
+                None => format!("{name}-{n}"),
+            };
+            n += 1;
+        }
+        file.name = unique;
     }
     diagnostics.extend(recheck(&written));
     crate::diag::sort(&mut diagnostics);
@@ -112,7 +125,9 @@ fn recheck(written: &[Written]) -> Vec<Diagnostic> {
         .into_iter()
         .filter_map(|diag| {
             let file = written.get(diag.primary.span.file)?;
-            let at = origin(file, diag.primary.span)?;
+            // Every line has an origin; the first one stands in should a
+            // diagnostic fall between them.
+            let at = origin(file, diag.primary.span).or_else(|| file.origins.first().map(|(_, at)| *at))?;
             let source = mesh.get(diag.primary.span.file)?;
             let line = source.lines.line_of(diag.primary.span.start as usize);
             let text = source.text.lines().nth(line).unwrap_or("").trim();

@@ -42,7 +42,7 @@ pub struct Service<'a> {
     /// Its VirtualService.
     pub routes: Option<Resource<'a>>,
     /// Subsets used by routes but defined by no DestinationRule here.
-    pub external_subsets: Vec<String>,
+    pub external_subsets: Vec<(String, Span)>,
 }
 
 /// The services of an import, in the order of the manifests.
@@ -51,6 +51,13 @@ pub struct Plan<'a> {
     /// Every service.
     pub services: Vec<Service<'a>>,
     by_host: HashMap<String, Vec<usize>>,
+}
+
+impl Service<'_> {
+    /// The host, with a short Kubernetes name qualified by the namespace.
+    pub fn qualified_host(&self) -> &str {
+        &self.key
+    }
 }
 
 impl<'a> Plan<'a> {
@@ -97,7 +104,7 @@ impl<'a> Plan<'a> {
 /// The namespace of a resource, when `.mesh` can write it (a namespace is
 /// a DNS label, so an identifier).
 fn namespace_of(doc: &Node) -> Option<&str> {
-    namespace_node(doc).and_then(Node::text).filter(|ns| is_identifier(ns))
+    namespace_node(doc).and_then(Node::text).filter(|ns| is_label(ns))
 }
 
 fn namespace_node(doc: &Node) -> Option<&Node> {
@@ -128,7 +135,8 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
                 .unwrap_or(""),
             spec: doc.get("spec"),
         };
-        let is_routing = api.starts_with("networking.istio.io/") && matches!(kind, "DestinationRule" | "VirtualService");
+        let is_routing =
+            api.starts_with("networking.istio.io/") && matches!(kind, "DestinationRule" | "VirtualService");
         if let Some(ns) = namespace_node(doc).filter(|_| is_routing && namespace_of(doc).is_none())
             && ns.is_set()
         {
@@ -136,10 +144,13 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
                 Diagnostic::warning(
                     Code::W0005,
                     ns.span,
-                    format!("`metadata.namespace` is not imported: `{}` is not a valid namespace name", ns.text().unwrap_or("")),
+                    format!(
+                        "`metadata.namespace` is not imported: `{}` is not a namespace .mesh can write",
+                        ns.text().unwrap_or("")
+                    ),
                 )
                 .with_note("the resource is written without a namespace")
-                .with_help("Kubernetes namespaces are lower-case DNS labels; rename the namespace"),
+                .with_help("a namespace is a lower-case DNS label starting with a letter; rename it"),
             );
         }
         match kind {
@@ -169,6 +180,24 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
             .iter()
             .filter_map(Node::text)
             .collect();
+        // A VirtualService without hosts is the target of another one's
+        // `delegate`; a service always has a host, so it cannot be one.
+        if hosts.is_empty() {
+            let at = header_span(vs.doc);
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::W0005,
+                    at,
+                    format!(
+                        "the VirtualService `{}` is not imported: it has no hosts (a delegate's routes)",
+                        vs.name
+                    ),
+                )
+                .with_note("in .mesh every routed service has a host; `delegate NAME` routes to such a VirtualService")
+                .with_help("keep applying this VirtualService as YAML next to meshc's output"),
+            );
+            continue;
+        }
         // The VirtualService joins the rule of one of its hosts, if that
         // rule has no routes yet.
         let joined = hosts.iter().find_map(|host| {
@@ -207,19 +236,20 @@ fn add_external_subsets(plan: &mut Plan<'_>) {
             let host = destination.get("host").and_then(Node::text);
             let subset = destination.get("subset").and_then(Node::text);
             // A subset that is not an identifier is not imported (W0005).
+            let at = destination.get("subset").map_or(destination.span, |s| s.span);
             if let (Some(host), Some(subset)) = (host, subset.filter(|s| is_identifier(s))) {
-                uses.push((host.to_string(), subset.to_string(), service.namespace.clone()));
+                uses.push((host.to_string(), subset.to_string(), at, service.namespace.clone()));
             }
         }
     }
-    for (host, subset, namespace) in uses {
+    for (host, subset, at, namespace) in uses {
         let service = match plan.lookup(&host, namespace.as_deref()) {
             Some(index) => plan.services.get_mut(index),
             None => plan.add_mut(namespace.as_deref(), &host),
         };
         let Some(service) = service else { continue };
-        if service.rule.is_none() && !service.external_subsets.contains(&subset) {
-            service.external_subsets.push(subset);
+        if service.rule.is_none() && !service.external_subsets.iter().any(|(s, _)| *s == subset) {
+            service.external_subsets.push((subset, at));
         }
     }
 }
@@ -329,6 +359,13 @@ fn describe(kind: &str, name: &str) -> String {
         (kind, "") => format!("a {kind}"),
         (kind, name) => format!("{kind} `{name}`"),
     }
+}
+
+/// Where a resource is named, where notes about the whole of it point.
+pub fn header_span(doc: &Node) -> Span {
+    doc.get("metadata")
+        .and_then(|m| m.get("name"))
+        .map_or(doc.span, |n| n.span)
 }
 
 /// The first line of a span, so that a note on a whole document stays short.

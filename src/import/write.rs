@@ -4,7 +4,7 @@
 //! A field with no `.mesh` spelling is not dropped silently: it is reported
 //! (W0005) and kept as a comment in the service, so nothing is lost.
 
-use super::plan::{Plan, Resource, Service, is_identifier};
+use super::plan::{Plan, Resource, Service, header_span, is_identifier};
 use super::yaml::{Node, Value};
 use super::{ImportedFile, Written};
 use crate::catalogue::{self, Field, FieldType};
@@ -24,7 +24,12 @@ pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<W
         .map(|namespace| {
             let mut out = Out::default();
             if let Some(ns) = namespace {
-                out.text.push_str(&format!("namespace {ns}\n"));
+                let from = plan.services.iter().find(|s| s.namespace.as_deref() == namespace);
+                let at = from
+                    .and_then(|s| s.rule.or(s.routes))
+                    .and_then(|r| r.doc.get("metadata"));
+                let origin = at.and_then(|m| m.get("namespace")).map_or(Span::default(), |n| n.span);
+                out.item(&Item::line(origin).word("namespace").word(ns), 0);
             }
             for (index, service) in plan.services.iter().enumerate() {
                 if service.namespace.as_deref() == namespace {
@@ -193,7 +198,9 @@ struct ServiceWriter<'p, 'a, 'd> {
 impl ServiceWriter<'_, '_, '_> {
     fn service(&mut self, service: &Service<'_>) -> Item {
         let resource = service.rule.or(service.routes);
-        let origin = resource.map_or(Span::default(), |r| header_span(r.doc));
+        // A service made for subsets that routes use comes from those routes.
+        let introduced = service.external_subsets.first().map_or(Span::default(), |(_, at)| *at);
+        let origin = resource.map_or(introduced, |r| header_span(r.doc));
         let mut body = Vec::new();
         let rule_spec = service.rule.and_then(|r| r.spec);
         let vs_spec = service.routes.and_then(|r| r.spec);
@@ -255,9 +262,12 @@ impl ServiceWriter<'_, '_, '_> {
         let host_node = rule
             .and_then(|s| s.get("host"))
             .or_else(|| vs.and_then(|s| s.get("hosts")).and_then(|h| h.items().first()));
-        let origin = host_node.map_or(Span::default(), |n| n.span);
+        let introduced = service.external_subsets.first().map_or(Span::default(), |(_, at)| *at);
+        let origin = host_node.map_or(introduced, |n| n.span);
         if service.explicit_host && !service.host.is_empty() {
-            items.push(Item::line(origin).word("host").word(quote(&service.host)));
+            // Fully qualified: a short host would name a service of the
+            // namespace of whichever VirtualService routes to it.
+            items.push(Item::line(origin).word("host").word(quote(service.qualified_host())));
         }
         if let Some(vs) = vs {
             let hosts = vs.get("hosts").map(Node::items).unwrap_or_default();
@@ -281,10 +291,31 @@ impl ServiceWriter<'_, '_, '_> {
         }
         let export_rule = rule.and_then(|s| s.get("exportTo"));
         let export_vs = vs.and_then(|s| s.get("exportTo"));
-        if let (Some(a), Some(b)) = (export_rule, export_vs)
-            && compact(a) != compact(b)
-        {
-            self.drop_field(b, "spec.exportTo", "meshc exports both resources of a service to the same namespaces, and this differs from the DestinationRule's `exportTo`");
+        match (export_rule, export_vs) {
+            (Some(a), Some(b)) if compact(a) != compact(b) => self.drop_field(
+                b,
+                "spec.exportTo",
+                "meshc exports both resources of a service to the same namespaces, and this differs from the DestinationRule's `exportTo`",
+            ),
+            // Only one of the two resources limits where it is visible: the
+            // setting will limit both.
+            (Some(only), None) | (None, Some(only)) if rule.is_some() && vs.is_some() => {
+                let (has, lacks) = if export_rule.is_some() {
+                    ("DestinationRule", "VirtualService")
+                } else {
+                    ("VirtualService", "DestinationRule")
+                };
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::W0005,
+                        only.span,
+                        format!("the {has}'s `exportTo` will apply to the {lacks} too, which has none"),
+                    )
+                    .with_note("a service has one `export_to` for both of its resources")
+                    .with_help(format!("check that the {lacks} may be limited to these namespaces")),
+                );
+            }
+            _ => {}
         }
         if let Some(export) = export_rule.or(export_vs) {
             let values: Vec<&Node> = export.items().iter().collect();
@@ -294,11 +325,11 @@ impl ServiceWriter<'_, '_, '_> {
         }
         if !service.external_subsets.is_empty() {
             let mut item = Item::line(origin).word("external_subsets");
-            for (i, subset) in service.external_subsets.iter().enumerate() {
+            for (i, (subset, at)) in service.external_subsets.iter().enumerate() {
                 if i > 0 {
                     item = item.glue(",");
                 }
-                item = item.word(key_text(subset));
+                item = item.word_at(key_text(subset), *at);
             }
             items.push(item);
         }
@@ -356,6 +387,8 @@ impl ServiceWriter<'_, '_, '_> {
 
     /// Reports the metadata that `.mesh` does not keep.
     fn metadata(&mut self, resource: &Resource<'_>) {
+        // `status` is written by the cluster.
+        self.unknown_keys(resource.doc, "", &["apiVersion", "kind", "metadata", "spec", "status"]);
         const IDENTITY: &[&str] = &["name", "namespace", "labels", "annotations"];
         // Written by the API server, not by people.
         const SERVER: &[&str] = &[
@@ -470,16 +503,18 @@ impl ServiceWriter<'_, '_, '_> {
             _ => &["match", "route"],
         };
         self.unknown_keys(route, path, allowed);
-        for (i, m) in route
+        let matches: Vec<Option<Item>> = route
             .get("match")
             .map(Node::items)
             .unwrap_or_default()
             .iter()
             .enumerate()
-        {
-            if let Some(item) = self.match_item(m, &format!("{path}.match[{i}]")) {
-                body.push(item);
-            }
+            .map(|(i, m)| self.match_item(m, &format!("{path}.match[{i}]")))
+            .collect();
+        // An entry without conditions matches every request, and so does
+        // the route: it gets no `match` line at all.
+        if matches.iter().all(Option::is_some) {
+            body.extend(matches.into_iter().flatten());
         }
         if let Some(to) = route.get("route").filter(|r| r.is_set()) {
             let (item, targets) = self.to(to, path);
@@ -597,10 +632,9 @@ impl ServiceWriter<'_, '_, '_> {
                     };
                     for (header, test) in value.entries() {
                         let header_name = quote(header.text().unwrap_or(""));
-                        let test_text = if test.entries().is_empty() {
-                            Some("present".to_string())
-                        } else {
-                            string_match(test)
+                        let test_text = match &test.value {
+                            Value::Map(entries) if entries.is_empty() => Some("present".to_string()),
+                            _ => string_match(test),
                         };
                         match test_text {
                             Some(t) => {
@@ -666,6 +700,11 @@ impl ServiceWriter<'_, '_, '_> {
             let at = dest
                 .get("destination")
                 .map_or(dest.span, |d| d.get("subset").unwrap_or(d).span);
+            self.unknown_keys(
+                dest,
+                &format!("{path}.route[{i}]"),
+                &["destination", "weight", "headers"],
+            );
             let target = self.target(dest.get("destination"), &format!("{path}.route[{i}].destination"));
             item = item.word_at(target.clone(), at);
             targets.push(target);
@@ -691,7 +730,11 @@ impl ServiceWriter<'_, '_, '_> {
         let host = destination.get("host").and_then(Node::text).unwrap_or("");
         let mut subset = destination.get("subset").and_then(Node::text);
         if let Some(node) = destination.get("subset").filter(|_| !subset.is_some_and(is_identifier)) {
-            self.drop_field(node, &format!("{path}.subset"), "a subset name must be an identifier in .mesh");
+            self.drop_field(
+                node,
+                &format!("{path}.subset"),
+                "a subset name must be an identifier in .mesh",
+            );
             subset = None;
         }
         let namespace = self.plan.services.get(self.index).and_then(|s| s.namespace.as_deref());
@@ -699,11 +742,19 @@ impl ServiceWriter<'_, '_, '_> {
         let mut text = match (found.and_then(|i| self.plan.services.get(i)), subset) {
             (Some(_), Some(subset)) if found == Some(self.index) => subset.to_string(),
             (Some(service), Some(subset)) => format!("{}/{subset}", service.name),
-            (Some(service), None) => service.name.clone(),
-            (None, _) => quote(host),
+            // A bare name means a subset of this service first.
+            (Some(service), None) if !self.has_own_subset(&service.name) => service.name.clone(),
+            _ => quote(host),
         };
+        self.unknown_keys(destination, path, &["host", "subset", "port"]);
+        if let Some(port) = destination.get("port") {
+            self.unknown_keys(port, &format!("{path}.port"), &["number"]);
+        }
         if let Some(port) = destination.get("port").and_then(|p| p.get("number")) {
-            match port.text().filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            match port
+                .text()
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 Some(number) => {
                     text.push(':');
                     text.push_str(number);
@@ -712,6 +763,23 @@ impl ServiceWriter<'_, '_, '_> {
             }
         }
         text
+    }
+
+    /// Whether the service being written has a subset called `name`.
+    fn has_own_subset(&self, name: &str) -> bool {
+        let Some(own) = self.plan.services.get(self.index) else {
+            return false;
+        };
+        let defined = own
+            .rule
+            .and_then(|r| r.spec)
+            .and_then(|s| s.get("subsets"))
+            .map(Node::items);
+        own.external_subsets.iter().any(|(s, _)| s == name)
+            || defined
+                .unwrap_or_default()
+                .iter()
+                .any(|s| s.get("name").and_then(Node::text) == Some(name))
     }
 
     fn redirect(&mut self, redirect: &Node, path: &str) -> Item {
@@ -798,7 +866,7 @@ impl ServiceWriter<'_, '_, '_> {
             } else {
                 item = item.word(duration(delay.get("fixedDelay").and_then(Node::text).unwrap_or("")));
             }
-            items.push(with_percentage(item, delay, "percent"));
+            items.push(self.fault_share(item, delay, "percent"));
         }
         if let Some(abort) = fault.get("abort") {
             let abort_path = format!("{path}.abort");
@@ -809,9 +877,9 @@ impl ServiceWriter<'_, '_, '_> {
             );
             let item = Item::line(abort.span).word("fault abort");
             if let Some(status) = abort.get("grpcStatus").and_then(Node::text) {
-                items.push(with_percentage(item.word("grpc").word(quote(status)), abort, ""));
+                items.push(self.fault_share(item.word("grpc").word(quote(status)), abort, ""));
             } else if let Some(status) = abort.get("httpStatus").and_then(Node::text) {
-                items.push(with_percentage(item.word(bare(status)), abort, ""));
+                items.push(self.fault_share(item.word(bare(status)), abort, ""));
             }
             if let Some(error) = abort.get("http2Error") {
                 self.drop_field(
@@ -822,6 +890,25 @@ impl ServiceWriter<'_, '_, '_> {
             }
         }
         items
+    }
+
+    /// Appends a fault's percentage.  Istio injects a fault without one
+    /// into no request at all, so it is written as `0%` and reported:
+    /// in `.mesh` a fault without a percentage applies to every request.
+    fn fault_share(&mut self, item: Item, fault: &Node, legacy: &str) -> Item {
+        if fault.get("percentage").is_some() || (!legacy.is_empty() && fault.get(legacy).is_some()) {
+            return with_percentage(item, fault, legacy);
+        }
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Code::W0006,
+                fault.span,
+                "Istio injects this fault into no request: it has no percentage",
+            )
+            .with_note("imported as `0%`, which keeps what the cluster does today")
+            .with_help("write the share of requests you meant, such as `100%`"),
+        );
+        item.word("0%")
     }
 
     fn mirrors(&mut self, route: &Node, path: &str) -> Vec<Item> {
@@ -897,7 +984,12 @@ impl ServiceWriter<'_, '_, '_> {
         for (key, value) in node.entries() {
             let name = key.text().unwrap_or("");
             if !known.contains(&name) {
-                self.drop_field(value, &format!("{path}.{name}"), "meshc knows no such field");
+                let path = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
+                self.drop_field(value, &path, "meshc knows no such field");
             }
         }
     }
@@ -905,7 +997,19 @@ impl ServiceWriter<'_, '_, '_> {
     /// Reports a field that is not imported and keeps it as a comment.
     fn drop_field(&mut self, node: &Node, path: &str, why: &str) {
         let text = compact(node);
-        let comment = format!("// not imported: {path}: {text}");
+        // Control characters are escaped: a line break would end the
+        // comment and let the rest be read as source.
+        let comment: String = format!("// not imported: {path}: {text}")
+            .chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect();
         self.dropped.push(Item::comment(comment.trim_end().to_string()));
         self.diagnostics.push(
             Diagnostic::warning(Code::W0005, node.span, format!("`{path}` is not imported: {why}"))
@@ -913,13 +1017,6 @@ impl ServiceWriter<'_, '_, '_> {
                 .with_help("express it another way or apply it with a separate manifest"),
         );
     }
-}
-
-/// The first line of a document, where notes about it point.
-fn header_span(doc: &Node) -> Span {
-    doc.get("metadata")
-        .and_then(|m| m.get("name"))
-        .map_or(doc.span, |n| n.span)
 }
 
 /// The entries of `metadata.SETTING` of a resource, if any.
@@ -1101,7 +1198,11 @@ fn bare(text: &str) -> String {
 
 /// `P%`, or the text quoted when it is not a number.
 fn percent(text: &str) -> String {
-    if is_number(text) { format!("{text}%") } else { quote(text) }
+    if is_number(text) {
+        format!("{text}%")
+    } else {
+        quote(text)
+    }
 }
 
 /// A duration bare when it reads as one, quoted otherwise (and then
@@ -1149,7 +1250,7 @@ fn quote(text: &str) -> String {
 /// A node on one line, for comments.
 fn compact(node: &Node) -> String {
     match &node.value {
-        Value::Scalar { text, .. } => text.replace('\n', "\\n"),
+        Value::Scalar { text, .. } => text.clone(),
         Value::Seq(items) => format!("[{}]", items.iter().map(compact).collect::<Vec<_>>().join(", ")),
         Value::Map(entries) => format!(
             "{{{}}}",

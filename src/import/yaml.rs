@@ -38,12 +38,14 @@ pub enum Value {
 }
 
 impl Node {
-    /// The value under `key` in a mapping.
+    /// The value under `key` in a mapping; a null value counts as absent,
+    /// as it does for Kubernetes.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entries()
             .iter()
             .find(|(k, _)| k.text() == Some(key))
             .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
     }
 
     /// The text of a scalar that is not null.
@@ -101,24 +103,30 @@ pub fn documents(file: FileId, text: &str) -> Result<Vec<Node>, Box<Diagnostic>>
         documents: Vec::new(),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        nodes: 0,
+    };
+    let malformed = |at: usize, why: &str| {
+        Box::new(
+            Diagnostic::error(Code::E0601, Span::new(file, at, at), format!("malformed YAML: {why}"))
+                .with_help("fix the YAML at this place; nothing was written"),
+        )
     };
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            let at = offsets.byte(e.marker().index());
-            Box::new(
-                Diagnostic::error(
-                    Code::E0601,
-                    Span::new(file, at, at),
-                    format!("malformed YAML: {}", e.info()),
-                )
-                .with_help("fix the YAML at this place; nothing was written"),
-            )
-        })?;
+        let (event, span) = event.map_err(|e| malformed(offsets.byte(e.marker().index()), e.info()))?;
         let span = Span::new(file, offsets.byte(span.start.index()), offsets.byte(span.end.index()));
-        builder.event(event, span);
+        builder
+            .event(event, span)
+            .map_err(|why| malformed(span.start as usize, why))?;
     }
     Ok(builder.documents)
 }
+
+/// Deeper nesting than any manifest needs; it would only exhaust the stack.
+const MAX_DEPTH: usize = 256;
+
+/// More nodes than a manifest of this size can hold once aliases are
+/// expanded: a guard against alias bombs.
+const MAX_NODES_PER_BYTE: usize = 64;
 
 /// Maps the parser's character positions to byte offsets.
 struct ByteOffsets {
@@ -147,6 +155,8 @@ struct Builder<'t> {
     documents: Vec<Node>,
     stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
+    /// Nodes built so far, aliases counted in full.
+    nodes: usize,
 }
 
 struct Open {
@@ -157,7 +167,14 @@ struct Open {
 }
 
 impl Builder<'_> {
-    fn event(&mut self, event: Event<'_>, span: Span) {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), &'static str> {
+        self.nodes += 1;
+        if self.nodes > (self.text.len() + 64) * MAX_NODES_PER_BYTE {
+            return Err("aliases expand to far more nodes than the file holds");
+        }
+        if self.stack.len() > MAX_DEPTH {
+            return Err("nested too deeply");
+        }
         match event {
             Event::Scalar(text, style, anchor, _) => {
                 let value = Value::Scalar {
@@ -168,6 +185,7 @@ impl Builder<'_> {
             }
             Event::Alias(anchor) => {
                 if let Some(node) = self.anchors.get(&anchor).cloned() {
+                    self.nodes += size(&node);
                     self.finish(Node { span, ..node }, 0);
                 }
             }
@@ -184,7 +202,7 @@ impl Builder<'_> {
                         Value::Map(entries) => entries.last().map(|(_, v)| v.span.end),
                         Value::Scalar { .. } => None,
                     };
-                    let bracket = self.text[span.range()].starts_with(['}', ']']);
+                    let bracket = self.text.get(span.range()).is_some_and(|t| t.starts_with(['}', ']']));
                     node.span.end = match last {
                         Some(end) if !bracket => end,
                         _ => span.end,
@@ -195,6 +213,7 @@ impl Builder<'_> {
             }
             _ => {}
         }
+        Ok(())
     }
 
     fn open(&mut self, value: Value, span: Span, anchor: usize) {
@@ -227,6 +246,15 @@ impl Builder<'_> {
     }
 }
 
+/// How many nodes a tree holds.
+fn size(node: &Node) -> usize {
+    match &node.value {
+        Value::Scalar { .. } => 1,
+        Value::Seq(items) => 1 + items.iter().map(size).sum::<usize>(),
+        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| size(k) + size(v)).sum::<usize>(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +281,19 @@ mod tests {
             docs[0].get("b").and_then(|b| b.get("k")).and_then(Node::text),
             Some("v")
         );
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused() {
+        let mut bomb = String::from("k0: &k0 [x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = format!("*k{}", i - 1);
+            let list = [p.as_str(); 8].join(", ");
+            bomb.push_str(&format!("k{i}: &k{i} [{list}]\n"));
+        }
+        assert_eq!(documents(0, &bomb).map_err(|e| e.code).err(), Some(Code::E0601));
+        let deep = "- ".repeat(10_000) + "x\n";
+        assert_eq!(documents(0, &deep).map_err(|e| e.code).err(), Some(Code::E0601));
     }
 
     #[test]

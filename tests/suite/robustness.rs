@@ -84,7 +84,10 @@ fn import_no_panic(yaml: &str) {
     let imported = meshc::import::import(&sources, &|ns| meshc::import::file_name(ns));
     for diag in &imported.diagnostics {
         for label in std::iter::once(&diag.primary).chain(&diag.secondary) {
-            assert!(label.span.end as usize <= yaml.len() && label.span.start <= label.span.end, "{diag:?}");
+            assert!(
+                label.span.end as usize <= yaml.len() && label.span.start <= label.span.end,
+                "{diag:?}"
+            );
         }
     }
     let _ = meshc::diag::render_human(&sources, &imported.diagnostics, meshc::diag::ColorChoice::Never);

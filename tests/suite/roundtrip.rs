@@ -159,14 +159,14 @@ fn normalize_route(route: &mut Map<String, Value>, ns: &str) {
             qualify_destination(mirror.get_mut("destination"), ns);
         }
     }
-    // A fault without a percentage applies to every request.
+    // Istio injects a fault without a percentage into no request.
     if let Some(Value::Object(fault)) = route.get_mut("fault") {
         for part in ["delay", "abort"] {
             if let Some(Value::Object(f)) = fault.get_mut(part) {
                 if let Some(p) = f.remove("percent") {
                     f.insert("percentage".into(), json!({ "value": p }));
                 }
-                f.entry("percentage").or_insert(json!({ "value": 100.0 }));
+                f.entry("percentage").or_insert(json!({ "value": 0.0 }));
             }
         }
     }
