@@ -44,6 +44,9 @@ pub struct ServiceInfo {
     /// Where a new subset can be written: after the last subset (`true`),
     /// or before the first route (`false`).
     new_subset_at: Option<(Span, bool)>,
+    /// Whether it writes only a VirtualService bound only to gateways:
+    /// Istio merges such VirtualServices of one host.
+    gateway_only: bool,
 }
 
 /// A subset as the rest of the program sees it.
@@ -233,6 +236,29 @@ fn check_parts<T: Send>(files: &[&ast::File], threads: usize, sink: impl Fn(Prog
     (parts, checked)
 }
 
+/// Whether a service writes only a VirtualService, bound to gateways and
+/// not to the mesh: Istio merges the VirtualServices of one host on a
+/// gateway, so such services may share a host.
+fn routes_only_on_gateways(service: &ast::Service) -> bool {
+    let gateways: Vec<&str> = service
+        .settings
+        .iter()
+        .filter(|s| s.key == SettingKey::Gateways)
+        .flat_map(|s| &s.values)
+        .filter_map(|v| match &v.kind {
+            ValueKind::String(g) => Some(g.as_str()),
+            _ => None,
+        })
+        .collect();
+    let writes_rule = !service.subsets.is_empty()
+        || !service.policies.is_empty()
+        || service
+            .settings
+            .iter()
+            .any(|s| s.key == SettingKey::DestinationRuleName);
+    !gateways.is_empty() && !gateways.contains(&"mesh") && !writes_rule && !service.routes.is_empty()
+}
+
 /// Programs with at least this many services are checked on all cores.
 const PARALLEL_SERVICES: usize = 512;
 
@@ -331,7 +357,12 @@ impl Table {
             })
             .collect();
         let id = self.services.len();
-        if let Some(&other) = self.by_host.get(&host) {
+        let gateway_only = routes_only_on_gateways(service);
+        let merged =
+            |other: ServiceId, table: &Table| gateway_only && table.services.get(other).is_some_and(|s| s.gateway_only);
+        if let Some(&other) = self.by_host.get(&host)
+            && !merged(other, self)
+        {
             let other_span = self.services.get(other).map_or(name.span, |s| s.name_span);
             checker.diagnostics.push(
                 Diagnostic::error(
@@ -347,7 +378,8 @@ impl Table {
                 .with_help("describe the host in one service block"),
             );
         } else {
-            self.by_host.insert(host.clone(), id);
+            // Merged on a gateway, the host stays with its first service.
+            self.by_host.entry(host.clone()).or_insert(id);
         }
         self.by_name.insert(name.name.clone(), id);
         self.claim_resource_names(checker, service, namespace.as_deref());
@@ -360,10 +392,11 @@ impl Table {
             if let ValueKind::String(extra) = &value.kind
                 && values::is_wildcard_host(extra)
             {
-                self.claim_host(checker, extra, value.span, id);
+                self.claim_host(checker, extra, value.span, id, gateway_only);
             }
         }
         self.services.push(ServiceInfo {
+            gateway_only,
             name: name.name.clone(),
             name_span: name.span,
             span: service.span,
@@ -442,8 +475,10 @@ impl Table {
 
     /// Records that service `id` routes `host`; a host routed by two
     /// services, or listed twice by one, is an error.
-    fn claim_host(&mut self, checker: &mut Checker<'_>, host: &str, span: Span, id: ServiceId) {
+    fn claim_host(&mut self, checker: &mut Checker<'_>, host: &str, span: Span, id: ServiceId, gateway_only: bool) {
         match self.by_host.get(host) {
+            Some(&owner) if owner != id && gateway_only && self.services.get(owner).is_some_and(|s| s.gateway_only) => {
+            }
             Some(&owner) if owner != id => {
                 let owner_span = self.services.get(owner).map_or(span, |s| s.name_span);
                 checker.diagnostics.push(

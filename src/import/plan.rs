@@ -58,6 +58,11 @@ impl Service<'_> {
     pub fn qualified_host(&self) -> &str {
         &self.key
     }
+
+    /// Whether `host`, written in this service's namespace, is its host.
+    pub fn is_own_host(&self, host: &str) -> bool {
+        qualified(host, self.namespace.as_deref()) == self.key
+    }
 }
 
 impl<'a> Plan<'a> {

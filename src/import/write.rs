@@ -275,8 +275,7 @@ impl ServiceWriter<'_, '_, '_> {
             let extra: Vec<&Node> = hosts
                 .iter()
                 .filter(|h| {
-                    let own = !own_seen
-                        && self.plan.lookup(h.text().unwrap_or(""), service.namespace.as_deref()) == Some(self.index);
+                    let own = !own_seen && service.is_own_host(h.text().unwrap_or(""));
                     own_seen |= own;
                     !own
                 })
