@@ -403,6 +403,10 @@ impl<'t> Lowerer<'t> {
                 _ => {}
             }
         }
+        service.settings.shrink_to_fit();
+        service.subsets.shrink_to_fit();
+        service.policies.shrink_to_fit();
+        service.routes.shrink_to_fit();
         (service, close)
     }
 
@@ -423,7 +427,7 @@ impl<'t> Lowerer<'t> {
             _ => SettingKey::ExternalSubsets,
         };
         let key_span = key_pair.map(|p| self.span(&p)).unwrap_or_default();
-        let values = inner.map(|p| self.lower_value(p)).collect();
+        let values = exact(inner.map(|p| self.lower_value(p)).collect());
         Setting { key, key_span, values }
     }
 
@@ -456,6 +460,8 @@ impl<'t> Lowerer<'t> {
                 _ => {}
             }
         }
+        subset.labels.shrink_to_fit();
+        subset.policies.shrink_to_fit();
         subset
     }
 
@@ -476,6 +482,8 @@ impl<'t> Lowerer<'t> {
                 _ => {}
             }
         }
+        policy.fields.shrink_to_fit();
+        policy.ports.shrink_to_fit();
         policy
     }
 
@@ -520,7 +528,7 @@ impl<'t> Lowerer<'t> {
                 }
             }
             _ => Key {
-                segments: inner.into_inner().map(|p| self.ident(&p)).collect(),
+                segments: exact(inner.into_inner().map(|p| self.ident(&p)).collect()),
                 quoted: false,
                 span,
             },
@@ -549,7 +557,7 @@ impl<'t> Lowerer<'t> {
             }
         }
         Value {
-            kind: ValueKind::Object(fields),
+            kind: ValueKind::Object(exact(fields)),
             span,
         }
     }
@@ -571,7 +579,7 @@ impl<'t> Lowerer<'t> {
         };
         let text = inner.as_str();
         let kind = match inner.as_rule() {
-            Rule::list => ValueKind::List(inner.into_inner().map(|p| self.lower_value(p)).collect()),
+            Rule::list => ValueKind::List(exact(inner.into_inner().map(|p| self.lower_value(p)).collect())),
             Rule::object => return self.lower_object(inner),
             Rule::numeric if text.ends_with('%') => {
                 ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN))
@@ -671,6 +679,7 @@ impl<'t> Lowerer<'t> {
                 }
             }
         }
+        route.statements.shrink_to_fit();
         route
     }
 
@@ -681,13 +690,13 @@ impl<'t> Lowerer<'t> {
         let keyword_pair = inner.next()?;
         let mut keyword = self.span(&keyword_pair);
         let kind = match rule {
-            Rule::match_stmt => StatementKind::Match(
+            Rule::match_stmt => StatementKind::Match(exact(
                 inner
                     .filter(|p| p.as_rule() != Rule::kw_and)
                     .filter_map(|p| self.lower_condition(p))
                     .collect(),
-            ),
-            Rule::to_stmt => StatementKind::To(inner.map(|p| self.lower_destination(p)).collect()),
+            )),
+            Rule::to_stmt => StatementKind::To(exact(inner.map(|p| self.lower_destination(p)).collect())),
             Rule::timeout_stmt => StatementKind::Timeout(self.lower_value(inner.next()?)),
             Rule::retries_stmt => {
                 let attempts = self.lower_value(inner.next()?);
@@ -1296,4 +1305,11 @@ mod tests {
             assert_eq!(cached.diagnostics, fresh.diagnostics);
         }
     }
+}
+
+/// A vector without spare capacity: the syntax tree of a large program is
+/// built once and kept, so what `Vec` reserves while growing is waste.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }
