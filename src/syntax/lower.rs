@@ -1261,6 +1261,13 @@ fn skip_comment(bytes: &[u8], start: usize) -> usize {
             .unwrap_or(bytes.len() - start)
 }
 
+/// A vector without spare capacity: the syntax tree of a large program is
+/// built once and kept, so what `Vec` reserves while growing is waste.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1305,11 +1312,4 @@ mod tests {
             assert_eq!(cached.diagnostics, fresh.diagnostics);
         }
     }
-}
-
-/// A vector without spare capacity: the syntax tree of a large program is
-/// built once and kept, so what `Vec` reserves while growing is waste.
-fn exact<T>(mut items: Vec<T>) -> Vec<T> {
-    items.shrink_to_fit();
-    items
 }
