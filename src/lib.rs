@@ -152,8 +152,7 @@ pub fn build(
         diagnostics.extend(parsed.diagnostics);
         files.push(parsed.file);
     }
-    let refs: Vec<&syntax::ast::File> = files.iter().collect();
-    let (parts, found) = check::check_into(&refs, |program| emit::documents(program, api));
+    let (parts, found) = check::check_into(files, |program| emit::documents(program, api));
     diagnostics.extend(found);
     diag::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {

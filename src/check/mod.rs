@@ -11,6 +11,7 @@ mod policy;
 mod routes;
 mod values;
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use crate::diag::{Code, Diagnostic};
@@ -139,12 +140,15 @@ pub fn check(files: &[&ast::File]) -> Checked {
     check_on(files, threads())
 }
 
-/// Checks like [`check`], but hands the resources to `sink` a few services
-/// at a time, in source order, on the thread that checked them, and keeps
-/// only what `sink` returns: a build writes YAML in parallel and never
-/// holds the whole typed program.
-pub fn check_into<T: Send>(files: &[&ast::File], sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
-    let (parts, checked) = check_parts(files, threads(), sink);
+/// Checks like [`check`], but consumes the syntax trees and hands the
+/// resources to `sink` a few services at a time, in source order, on the
+/// thread that checked them, keeping only what `sink` returns: a build
+/// writes YAML in parallel, frees each service's tree once it is checked,
+/// and never holds the whole typed program.
+pub fn check_into<T: Send>(mut files: Vec<ast::File>, sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
+    let services: Vec<Vec<ast::Service>> = files.iter_mut().map(|f| std::mem::take(&mut f.services)).collect();
+    let headers: Vec<&ast::File> = files.iter().collect();
+    let (parts, checked) = check_parts(&headers, services, threads(), sink);
     (parts, checked.diagnostics)
 }
 
@@ -154,7 +158,8 @@ fn threads() -> usize {
 
 /// [`check`] on up to `threads` threads.
 fn check_on(files: &[&ast::File], threads: usize) -> Checked {
-    let (parts, mut checked) = check_parts(files, threads, |part| part);
+    let services = files.iter().map(|f| f.services.iter().collect()).collect();
+    let (parts, mut checked) = check_parts(files, services, threads, |part| part);
     for part in parts {
         checked.program.destination_rules.extend(part.destination_rules);
         checked.program.virtual_services.extend(part.virtual_services);
@@ -166,26 +171,29 @@ fn check_on(files: &[&ast::File], threads: usize) -> Checked {
 /// busy, few enough that their typed resources take little memory.
 const BATCH: usize = 64;
 
-/// Checks every service; returns what `sink` made of each batch of
-/// resources, and the rest of the results with an empty program.
-fn check_parts<T: Send>(files: &[&ast::File], threads: usize, sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Checked) {
-    let services: Vec<(&ast::File, &ast::Service)> = files
-        .iter()
-        .flat_map(|file| file.services.iter().map(move |service| (*file, service)))
-        .collect();
+/// Checks every service (`services[i]` are those of `files[i]`, borrowed
+/// or owned); returns what `sink` made of each batch of resources, and the
+/// rest of the results with an empty program.  Owned services are dropped
+/// as soon as they are checked.
+fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
+    files: &[&ast::File],
+    services: Vec<Vec<S>>,
+    threads: usize,
+    sink: impl Fn(Program) -> T + Sync,
+) -> (Vec<T>, Checked) {
     // Declare every service first: routes may name services defined later
     // or in other files.
     let no_table = Table::default();
     let mut declaring = Checker::new(&no_table);
     let mut table = Table::default();
-    let work: Vec<(&ast::File, &ast::Service, ServiceId)> = services
-        .iter()
-        .filter_map(|(file, service)| {
-            table
-                .declare(&mut declaring, file, service)
-                .map(|id| (*file, *service, id))
-        })
-        .collect();
+    let mut work: Vec<(&ast::File, S, ServiceId)> = Vec::new();
+    for (file, file_services) in files.iter().zip(services) {
+        for service in file_services {
+            if let Some(id) = table.declare(&mut declaring, file, service.borrow()) {
+                work.push((*file, service, id));
+            }
+        }
+    }
     let mut diagnostics = declaring.diagnostics;
     // Services are then checked independently, on all cores for large
     // programs; the results are joined in source order.
@@ -195,24 +203,37 @@ fn check_parts<T: Send>(files: &[&ast::File], threads: usize, sink: impl Fn(Prog
     } else {
         work.len().max(1)
     };
-    let check_chunk = |chunk: &[(&ast::File, &ast::Service, ServiceId)]| {
+    let check_chunk = |chunk: Vec<(&ast::File, S, ServiceId)>| {
         let mut checker = Checker::new(&table);
         let mut parts = Vec::with_capacity(chunk.len().div_ceil(BATCH));
-        for batch in chunk.chunks(BATCH) {
-            let mut program = Program::default();
-            for (file, service, id) in batch {
-                checker.service(file, service, *id, &mut program);
+        let mut program = Program::default();
+        let mut in_batch = 0;
+        for (file, service, id) in chunk {
+            checker.service(file, service.borrow(), id, &mut program);
+            in_batch += 1;
+            if in_batch == BATCH {
+                parts.push(sink(std::mem::take(&mut program)));
+                in_batch = 0;
             }
+        }
+        if in_batch > 0 {
             parts.push(sink(program));
         }
         (parts, checker.diagnostics, checker.references)
     };
+    let mut chunks: Vec<Vec<(&ast::File, S, ServiceId)>> = Vec::with_capacity(threads);
+    for item in work {
+        match chunks.last_mut() {
+            Some(last) if last.len() < chunk => last.push(item),
+            _ => chunks.push(vec![item]),
+        }
+    }
     let results: Vec<(Vec<T>, Vec<Diagnostic>, Vec<Reference>)> = if !parallel {
-        vec![check_chunk(&work)]
+        chunks.into_iter().map(check_chunk).collect()
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = work
-                .chunks(chunk)
+            let handles: Vec<_> = chunks
+                .into_iter()
                 .map(|part| scope.spawn(|| check_chunk(part)))
                 .collect();
             handles.into_iter().filter_map(|h| h.join().ok()).collect()

@@ -92,9 +92,12 @@ pub fn documents(program: Program, api: ApiVersion) -> Result<Documents, String>
     let mut out = Documents::default();
     let rule_count = program.destination_rules.len();
     for (i, resource) in resources(program, api).into_iter().enumerate() {
+        let mut yaml = document(&resource)?;
+        // Kept until the whole program is written: no spare capacity.
+        yaml.shrink_to_fit();
         let document = Document {
             file_name: file_name(&resource),
-            yaml: document(&resource)?,
+            yaml,
         };
         if i < rule_count {
             out.rules.push(document);
