@@ -761,11 +761,16 @@ fn completion_at_the_top_level_and_in_a_service() {
             "subset",
             "tcp route",
             "tls route",
+            "annotations",
+            "destination_rule",
             "export_to",
             "external_subsets",
             "gateways",
             "host",
-            "hosts"
+            "hosts",
+            "labels",
+            "virtual_service",
+            "workload_selector"
         ]
     );
     assert_eq!(

@@ -90,6 +90,14 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
                     "external_subsets",
                     "Subsets defined by a DestinationRule outside this program",
                 ),
+                (
+                    "workload_selector",
+                    "The workloads the DestinationRule applies to, by label",
+                ),
+                ("destination_rule", "The DestinationRule's name, when not the service's"),
+                ("virtual_service", "The VirtualService's name, when not the service's"),
+                ("labels", "Labels of both resources"),
+                ("annotations", "Annotations of both resources"),
             ];
             items.extend(setting_docs.iter().map(|(k, doc)| keyword(k, doc)));
             items
