@@ -493,7 +493,9 @@ impl<'t> Lowerer<'t> {
         let mut fields = Vec::new();
         for item in pair.into_inner() {
             match item.as_rule() {
-                Rule::value => port = Some(self.lower_value(item)),
+                Rule::string | Rule::numeric | Rule::word | Rule::list | Rule::object => {
+                    port = Some(self.lower_value(item))
+                }
                 Rule::field => fields.extend(self.lower_field(item)),
                 Rule::junk => self.explain_junk(self.span(&item), Context::Policy),
                 _ => {}
@@ -562,21 +564,9 @@ impl<'t> Lowerer<'t> {
         }
     }
 
-    fn lower_value(&mut self, pair: Pair<'_, Rule>) -> Value {
-        let span = self.span(&pair);
-        let inner = if pair.as_rule() == Rule::value {
-            match pair.into_inner().next() {
-                Some(inner) => inner,
-                None => {
-                    return Value {
-                        kind: ValueKind::Ident(String::new()),
-                        span,
-                    };
-                }
-            }
-        } else {
-            pair
-        };
+    /// A value: the pair of one of its forms (`value` itself is silent).
+    fn lower_value(&mut self, inner: Pair<'_, Rule>) -> Value {
+        let span = self.span(&inner);
         let text = inner.as_str();
         let kind = match inner.as_rule() {
             Rule::list => ValueKind::List(exact(inner.into_inner().map(|p| self.lower_value(p)).collect())),
@@ -1095,7 +1085,7 @@ fn describe_rule(rule: Rule) -> String {
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
         Rule::eq => "`=`",
-        Rule::value | Rule::list | Rule::object => "a value",
+        Rule::list | Rule::object => "a value",
         Rule::ident | Rule::route_name | Rule::word => "a name",
         Rule::string => "a string",
         Rule::percent | Rule::weight => "a percentage",
