@@ -293,8 +293,8 @@ pub enum StatementKind {
     },
     /// `mirror DEST [P%]`.
     Mirror {
-        /// Where copies go.
-        target: Target,
+        /// Where copies go (boxed: it would make every statement as large).
+        target: Box<Target>,
         /// The share of requests mirrored.
         percent: Option<Value>,
     },
@@ -340,8 +340,9 @@ pub enum StatementKind {
         name: Value,
         /// The value (absent for remove).
         value: Option<Value>,
-        /// The destination whose traffic alone is edited (`for v2`).
-        target: Option<Target>,
+        /// The destination whose traffic alone is edited (`for v2`), boxed
+        /// as in `Mirror`.
+        target: Option<Box<Target>>,
     },
     /// `cors { ... }`: fields of Istio's CorsPolicy.
     Cors(Vec<Field>),

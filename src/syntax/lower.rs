@@ -731,7 +731,10 @@ impl<'t> Lowerer<'t> {
             Rule::mirror_stmt => {
                 let target = self.lower_target(inner.next()?);
                 let percent = inner.next().map(|p| self.lower_value(p));
-                StatementKind::Mirror { target, percent }
+                StatementKind::Mirror {
+                    target: Box::new(target),
+                    percent,
+                }
             }
             Rule::rewrite_stmt => {
                 let first = inner.next()?;
@@ -808,7 +811,7 @@ impl<'t> Lowerer<'t> {
                     op,
                     name,
                     value,
-                    target,
+                    target: target.map(Box::new),
                 }
             }
             Rule::cors_stmt => match self.lower_object(inner.next()?).kind {
