@@ -108,7 +108,8 @@ impl Checker<'_> {
 
     /// Adds one `path = value` or `path { ... }` to the tree of `schema`.
     fn merge_field(&mut self, entries: &mut Vec<Entry>, field: &Field, schema: &'static Schema) {
-        let Some((last, parents)) = field.key.segments.split_last() else {
+        let segments = field.key.segments();
+        let Some((last, parents)) = segments.split_last() else {
             return;
         };
         let mut entries = entries;

@@ -56,7 +56,7 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
 fn field_at(fields: &[ast::Field], schema: &'static Schema, offset: usize) -> Option<(String, Span)> {
     for field in fields {
         let mut current = schema;
-        for segment in &field.key.segments {
+        for segment in field.key.segments() {
             current = match current.ty {
                 FieldType::Map => current.item.as_deref()?,
                 _ => current.child(&segment.name)?,

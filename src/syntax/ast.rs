@@ -148,10 +148,13 @@ pub struct PortPolicy {
 }
 
 /// A field key: a dotted path of identifiers or one quoted string.
+///
+/// The path is kept as one string (large programs hold many keys); its
+/// segments and their spans are derived on demand.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
-    /// The path's segments (one for a quoted key).
-    pub segments: Vec<Ident>,
+    /// `a.b.c` as written, or the quoted string's contents.
+    pub name: String,
     /// Whether the key was a quoted string.
     pub quoted: bool,
     /// The whole key.
@@ -161,8 +164,36 @@ pub struct Key {
 impl Key {
     /// The key as text (`a.b.c`, or the quoted string's contents).
     pub fn text(&self) -> String {
-        let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
-        names.join(".")
+        self.name.clone()
+    }
+
+    /// The path's segments with their spans (one for a quoted key, none
+    /// for an empty one).
+    pub fn segments(&self) -> Vec<Ident> {
+        if self.quoted {
+            return vec![Ident {
+                name: self.name.clone(),
+                span: self.span,
+            }];
+        }
+        let mut start = self.span.start;
+        self.name
+            .split('.')
+            .filter(|_| !self.name.is_empty())
+            .map(|segment| {
+                let end = start + u32::try_from(segment.len()).unwrap_or(0);
+                let ident = Ident {
+                    name: segment.to_string(),
+                    span: Span {
+                        start,
+                        end,
+                        ..self.span
+                    },
+                };
+                start = end + 1;
+                ident
+            })
+            .collect()
     }
 }
 

@@ -515,22 +515,19 @@ impl<'t> Lowerer<'t> {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Key {
-                segments: Vec::new(),
+                name: String::new(),
                 quoted: false,
                 span,
             };
         };
         match inner.as_rule() {
-            Rule::string => {
-                let name = self.decode_string(&inner);
-                Key {
-                    segments: vec![Ident { name, span }],
-                    quoted: true,
-                    span,
-                }
-            }
+            Rule::string => Key {
+                name: self.decode_string(&inner),
+                quoted: true,
+                span,
+            },
             _ => Key {
-                segments: exact(inner.into_inner().map(|p| self.ident(&p)).collect()),
+                name: inner.as_str().to_string(),
                 quoted: false,
                 span,
             },
