@@ -241,11 +241,7 @@ impl ServiceWriter<'_, '_, '_> {
             }
             sections.push(routes);
         }
-        let mut dropped = std::mem::take(&mut self.dropped);
-        if let Some(first) = dropped.first_mut() {
-            first.blank_before = true;
-        }
-        sections.push(dropped);
+        sections.push(std::mem::take(&mut self.dropped));
         for mut section in sections {
             if let Some(first) = section.first_mut() {
                 first.blank_before = true;
