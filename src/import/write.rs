@@ -511,7 +511,7 @@ impl ServiceWriter<'_, '_, '_> {
         if matches.iter().all(Option::is_some) {
             body.extend(matches.into_iter().flatten());
         }
-        if let Some(to) = route.get("route").filter(|r| r.is_set()) {
+        if let Some(to) = route.get("route").filter(|r| !r.items().is_empty()) {
             let (item, targets) = self.to(to, path);
             body.push(item);
             for (dest, target) in to.items().iter().zip(targets) {
@@ -520,8 +520,11 @@ impl ServiceWriter<'_, '_, '_> {
                 }
             }
         }
+        if let Some(to) = route.get("route").filter(|r| r.items().is_empty() && r.is_set()) {
+            self.drop_field(to, &format!("{path}.route"), "a route's destinations are a list");
+        }
         if let Some(redirect) = route.get("redirect") {
-            body.push(self.redirect(redirect, path));
+            body.extend(self.redirect(redirect, path));
         }
         if let Some(respond) = route.get("directResponse") {
             body.push(self.respond(respond, &format!("{path}.directResponse")));
@@ -777,7 +780,7 @@ impl ServiceWriter<'_, '_, '_> {
                 .any(|s| s.get("name").and_then(Node::text) == Some(name))
     }
 
-    fn redirect(&mut self, redirect: &Node, path: &str) -> Item {
+    fn redirect(&mut self, redirect: &Node, path: &str) -> Option<Item> {
         let options: &[(&str, &str, Spelling)] = &[
             ("uri", "uri", quote),
             ("authority", "authority", quote),
@@ -787,8 +790,23 @@ impl ServiceWriter<'_, '_, '_> {
             ("redirectCode", "code", bare),
             ("prefixRewrite", "prefix", quote),
         ];
-        let item = Item::line(redirect.span).word("redirect");
-        self.options(item, redirect, &format!("{path}.redirect"), options, &[])
+        let path = format!("{path}.redirect");
+        let item = self.options(
+            Item::line(redirect.span).word("redirect"),
+            redirect,
+            &path,
+            options,
+            &[],
+        );
+        // `redirect` alone says nothing.
+        if item.line.len() > 1 {
+            return Some(item);
+        }
+        if !redirect.entries().is_empty() {
+            return None;
+        }
+        self.drop_field(redirect, &path, "a redirect sets at least one of its fields");
+        None
     }
 
     /// Appends `OPTION VALUE` for each field of `node` found in `options`

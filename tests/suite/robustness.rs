@@ -145,3 +145,14 @@ proptest! {
         import_no_panic(&yaml);
     }
 }
+
+#[test]
+fn malformed_route_blocks_found_by_fuzzing_import() {
+    // A redirect that is a string, and destinations that are not a list.
+    import_no_panic(
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: default\nspec:\n  hosts: [j]\n  http:\n  - match:\n    - uri: {exact: /foo}\n    redirect:\n      derivePort:FROM_REQUEST_PORT\n",
+    );
+    import_no_panic(
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart}\nspec:\n  hosts: [cart]\n  http:\n  - route: {destination: {host: cart}}\n  tcp:\n  - route: reviews\n",
+    );
+}
