@@ -271,13 +271,21 @@ fn routes_only_on_gateways(service: &ast::Service) -> bool {
             _ => None,
         })
         .collect();
-    let writes_rule = !service.subsets.is_empty()
+    !gateways.is_empty()
+        && !gateways.contains(&"mesh")
+        && !writes_destination_rule(service)
+        && !service.routes.is_empty()
+}
+
+/// Whether a service writes a DestinationRule: it has subsets, a policy,
+/// or a `destination_rule` name.
+fn writes_destination_rule(service: &ast::Service) -> bool {
+    !service.subsets.is_empty()
         || !service.policies.is_empty()
         || service
             .settings
             .iter()
-            .any(|s| s.key == SettingKey::DestinationRuleName);
-    !gateways.is_empty() && !gateways.contains(&"mesh") && !writes_rule && !service.routes.is_empty()
+            .any(|s| s.key == SettingKey::DestinationRuleName)
 }
 
 /// Programs with at least this many services are checked on all cores.
@@ -460,7 +468,7 @@ impl Table {
             })
         };
         let rule_name = named(SettingKey::DestinationRuleName);
-        let emits_rule = !service.subsets.is_empty() || !service.policies.is_empty() || rule_name.is_some();
+        let emits_rule = writes_destination_rule(service);
         let emits_routes = !service.routes.is_empty();
         let own = || (service.name.name.clone(), service.name.span);
         let claims = [

@@ -128,7 +128,7 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
         let at = doc.get("kind").map_or(first_line(doc.span), |k| k.span);
         // `kubectl get -o yaml` wraps what it lists in a `List`.
         if kind == "List" || kind.ends_with("List") && doc.get("items").is_some() {
-            pending.extend(doc.get("items").map(Node::items).unwrap_or_default().iter().rev());
+            pending.extend(doc.list("items").iter().rev());
             continue;
         }
         let resource = Resource {
@@ -179,8 +179,7 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
         let namespace = namespace_of(vs.doc);
         let hosts: Vec<&str> = vs
             .spec
-            .and_then(|s| s.get("hosts"))
-            .map(Node::items)
+            .map(|s| s.list("hosts"))
             .unwrap_or_default()
             .iter()
             .filter_map(Node::text)
@@ -263,12 +262,12 @@ fn add_external_subsets(plan: &mut Plan<'_>) {
 pub fn destinations(spec: &Node) -> Vec<&Node> {
     let mut out = Vec::new();
     for kind in ["http", "tcp", "tls"] {
-        for route in spec.get(kind).map(Node::items).unwrap_or_default() {
-            for to in route.get("route").map(Node::items).unwrap_or_default() {
+        for route in spec.list(kind) {
+            for to in route.list("route") {
                 out.extend(to.get("destination"));
             }
             out.extend(route.get("mirror"));
-            for mirror in route.get("mirrors").map(Node::items).unwrap_or_default() {
+            for mirror in route.list("mirrors") {
                 out.extend(mirror.get("destination"));
             }
         }

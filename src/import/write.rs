@@ -49,7 +49,8 @@ pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<W
             Written {
                 file: ImportedFile {
                     namespace: namespace.map(str::to_string),
-                    name: super::file_name(namespace),
+                    // Named by the caller of `import`.
+                    name: String::new(),
                     text: out.text,
                 },
                 origins: out.origins,
@@ -222,9 +223,7 @@ impl ServiceWriter<'_, '_, '_> {
                 sections.push(vec![self.policy(policy, "spec.trafficPolicy")]);
             }
             let subsets: Vec<Item> = spec
-                .get("subsets")
-                .map(Node::items)
-                .unwrap_or_default()
+                .list("subsets")
                 .iter()
                 .enumerate()
                 .filter_map(|(i, subset)| self.subset(subset, &format!("spec.subsets[{i}]")))
@@ -235,7 +234,7 @@ impl ServiceWriter<'_, '_, '_> {
             self.unknown_keys(spec, "spec", &["hosts", "gateways", "http", "tcp", "tls", "exportTo"]);
             let mut routes = Vec::new();
             for kind in ["http", "tcp", "tls"] {
-                for (i, route) in spec.get(kind).map(Node::items).unwrap_or_default().iter().enumerate() {
+                for (i, route) in spec.list(kind).iter().enumerate() {
                     routes.push(self.route(kind, route, &format!("spec.{kind}[{i}]")));
                 }
             }
@@ -266,7 +265,7 @@ impl ServiceWriter<'_, '_, '_> {
             items.push(Item::line(origin).word("host").word(quote(service.qualified_host())));
         }
         if let Some(vs) = vs {
-            let hosts = vs.get("hosts").map(Node::items).unwrap_or_default();
+            let hosts = vs.list("hosts");
             let mut own_seen = false;
             let extra: Vec<&Node> = hosts
                 .iter()
@@ -279,7 +278,7 @@ impl ServiceWriter<'_, '_, '_> {
             if let Some(item) = list_setting("hosts", &extra, vs.get("hosts")) {
                 items.push(item);
             }
-            let gateways: Vec<&Node> = vs.get("gateways").map(Node::items).unwrap_or_default().iter().collect();
+            let gateways: Vec<&Node> = vs.list("gateways").iter().collect();
             if let Some(item) = list_setting("gateways", &gateways, vs.get("gateways")) {
                 items.push(item);
             }
@@ -499,9 +498,7 @@ impl ServiceWriter<'_, '_, '_> {
         };
         self.unknown_keys(route, path, allowed);
         let matches: Vec<Option<Item>> = route
-            .get("match")
-            .map(Node::items)
-            .unwrap_or_default()
+            .list("match")
             .iter()
             .enumerate()
             .map(|(i, m)| self.match_item(m, &format!("{path}.match[{i}]")))
@@ -768,11 +765,7 @@ impl ServiceWriter<'_, '_, '_> {
         let Some(own) = self.plan.services.get(self.index) else {
             return false;
         };
-        let defined = own
-            .rule
-            .and_then(|r| r.spec)
-            .and_then(|s| s.get("subsets"))
-            .map(Node::items);
+        let defined = own.rule.and_then(|r| r.spec).map(|s| s.list("subsets"));
         own.external_subsets.iter().any(|(s, _)| s == name)
             || defined
                 .unwrap_or_default()
@@ -945,7 +938,7 @@ impl ServiceWriter<'_, '_, '_> {
                 "a mirror percentage needs a `mirror`",
             );
         }
-        for mirror in route.get("mirrors").map(Node::items).unwrap_or_default() {
+        for mirror in route.list("mirrors") {
             let item = Item::line(mirror.span)
                 .word("mirror")
                 .word(self.target(mirror.get("destination"), &format!("{path}.mirrors[].destination")));

@@ -48,6 +48,12 @@ impl Node {
             .filter(|v| !v.is_null())
     }
 
+    /// The items of the sequence under `key` (none when it is absent or not
+    /// a sequence).
+    pub fn list(&self, key: &str) -> &[Node] {
+        self.get(key).map(Node::items).unwrap_or_default()
+    }
+
     /// The text of a scalar that is not null.
     pub fn text(&self) -> Option<&str> {
         match &self.value {
