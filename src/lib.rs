@@ -37,6 +37,10 @@
 #![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing))]
 
+// The parser that pest generates names `::alloc` (pest is built without its
+// `std` feature, see `syntax::grammar`).
+extern crate alloc;
+
 pub mod catalogue;
 pub mod check;
 pub mod diag;

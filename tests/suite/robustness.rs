@@ -50,6 +50,50 @@ fn deep_nesting_is_refused_not_crashed() {
     check_no_panic(&format!("service a {{ policy {{ x = {} }} }}", "[".repeat(50_000)));
 }
 
+/// The deepest nesting the parser accepts (64 levels, see `syntax::lower`)
+/// in each kind of block, on a thread with the 2 MiB stack of a spawned
+/// thread: the parser relies on that limit, not on stack probes.
+#[test]
+fn deepest_accepted_nesting_fits_a_thread_stack() {
+    let depth = 62;
+    let objects = format!(
+        "service a {{ policy {{ {} x = 1 {} }} }}",
+        "o {".repeat(depth),
+        "}".repeat(depth)
+    );
+    let lists = format!(
+        "service a {{ policy {{ x = {}1{} }} }}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let junk = format!(
+        "service a {{ route {{ bogus {} }} }}",
+        "{".repeat(depth) + &"}".repeat(depth)
+    );
+    let top = format!("{}{}", "{".repeat(depth + 2), "}".repeat(depth + 2));
+    let cors = format!(
+        "service a {{ route {{ cors {{ {} }} to a }} }}",
+        "o {".repeat(depth - 2) + &"}".repeat(depth - 2)
+    );
+    for text in [objects, lists, junk, top, cors] {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                check_no_panic(&text);
+                let mut sources = meshc::Sources::default();
+                sources.add("deep.mesh", text.as_str());
+                let refused = meshc::analyze(&sources)
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.message.contains("nested more"));
+                assert!(!refused, "refused as too deep: {text}");
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
