@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 /// Index of a file in a [`Sources`] set.
-pub type FileId = usize;
+pub type FileId = u32;
 
 /// A half-open byte range `start..end` in one file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,17 +78,17 @@ impl Sources {
             text,
             lines,
         });
-        self.files.len() - 1
+        (self.files.len() - 1) as FileId
     }
 
     /// The file with id `id`.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id)
+        self.files.get(id as usize)
     }
 
     /// All files, in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate()
+        self.files.iter().enumerate().map(|(id, file)| (id as FileId, file))
     }
 
     /// Number of files.

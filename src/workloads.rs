@@ -145,8 +145,10 @@ fn add(workloads: &mut Workloads, file: &str, doc: &Value) {
     }
 }
 
-fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
-    selector.iter().all(|pair| labels.contains(pair))
+fn selects<K: AsRef<str>, V: AsRef<str>>(selector: &[(K, V)], labels: &[(String, String)]) -> bool {
+    selector
+        .iter()
+        .all(|(key, value)| labels.iter().any(|(k, v)| k == key.as_ref() && v == value.as_ref()))
 }
 
 /// Adds the problems [`check`] finds to the analysis's diagnostics.

@@ -35,7 +35,7 @@ pub struct Program {
 impl Program {
     /// The id of `uri` in this program.
     pub fn file_id(&self, uri: &Uri) -> Option<FileId> {
-        self.files.iter().position(|(u, _)| u == uri)
+        self.files.iter().position(|(u, _)| u == uri).map(|i| i as FileId)
     }
 }
 

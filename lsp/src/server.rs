@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use meshc::ide::{self, CompletionKind, SymbolKind, TokenKind};
-use meshc::span::{Encoding, Span};
+use meshc::span::{Encoding, FileId, Span};
 use tower_lsp::jsonrpc::{Error, Result};
 use tower_lsp::ls_types::*;
 use tower_lsp::{Client, LanguageServer};
@@ -115,11 +115,11 @@ impl Backend {
     async fn publish(&self, program: &Program) {
         let encoding = self.encoding();
         let locate = |span: Span| {
-            let (uri, _) = program.files.get(span.file)?;
+            let (uri, _) = program.files.get(span.file as usize)?;
             let file = program.sources.get(span.file)?;
             Some(Location::new(uri.clone(), convert::range(file, span, encoding)))
         };
-        for (id, (uri, version)) in program.files.iter().enumerate() {
+        for (id, (uri, version)) in (0..).zip(program.files.iter()) {
             let Some(file) = program.sources.get(id) else { continue };
             let mut diagnostics: Vec<Diagnostic> = program
                 .analysis
@@ -147,7 +147,7 @@ impl Backend {
     }
 
     /// The program of `uri` and the file's id in it.
-    fn program(&self, uri: &Uri) -> Option<(Arc<Program>, usize)> {
+    fn program(&self, uri: &Uri) -> Option<(Arc<Program>, FileId)> {
         let program = self.store().programs.get(&program_key(uri))?.clone();
         let id = program.file_id(uri)?;
         Some((program, id))
@@ -155,19 +155,19 @@ impl Backend {
 
     /// The program of a request's document, the file's id in it, and the
     /// byte offset of the request's position.
-    fn at(&self, params: &TextDocumentPositionParams) -> Option<(Arc<Program>, usize, usize)> {
+    fn at(&self, params: &TextDocumentPositionParams) -> Option<(Arc<Program>, FileId, usize)> {
         let (program, id) = self.program(&params.text_document.uri)?;
         let offset = self.offset(&program, id, params.position)?;
         Some((program, id, offset))
     }
 
-    fn offset(&self, program: &Program, id: usize, position: Position) -> Option<usize> {
+    fn offset(&self, program: &Program, id: FileId, position: Position) -> Option<usize> {
         let file = program.sources.get(id)?;
         Some(convert::offset(file, position, self.encoding()))
     }
 
     fn location(&self, program: &Program, span: Span) -> Option<Location> {
-        let (uri, _) = program.files.get(span.file)?;
+        let (uri, _) = program.files.get(span.file as usize)?;
         let file = program.sources.get(span.file)?;
         Some(Location::new(uri.clone(), convert::range(file, span, self.encoding())))
     }

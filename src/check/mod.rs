@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::diag::{Code, Diagnostic};
 use crate::emit::istio::*;
 use crate::span::Span;
-use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Value, ValueKind};
+use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Text, Value, ValueKind};
 use routes::CheckedRoute;
 pub(crate) use values::is_dns1123_label;
 
@@ -28,20 +28,20 @@ pub type ServiceId = usize;
 #[derive(Clone, Debug)]
 pub struct ServiceInfo {
     /// The service name.
-    pub name: String,
+    pub name: Text,
     /// Where the name is written.
     pub name_span: Span,
     /// The whole service block.
     pub span: Span,
     /// The namespace of its file.
-    pub namespace: Option<String>,
+    pub namespace: Option<Text>,
     /// The host its resources use.
     pub host: String,
     /// Its subsets: name, where the name is written, and labels.
     pub subsets: Vec<SubsetInfo>,
     /// Subsets defined outside this program (`external_subsets`).
-    pub external_subsets: Vec<String>,
-    subset_index: HashMap<String, usize>,
+    pub external_subsets: Vec<Text>,
+    subset_index: HashMap<Text, usize>,
     /// Where a new subset can be written: after the last subset (`true`),
     /// or before the first route (`false`).
     new_subset_at: Option<(Span, bool)>,
@@ -54,11 +54,11 @@ pub struct ServiceInfo {
 #[derive(Clone, Debug)]
 pub struct SubsetInfo {
     /// The subset name.
-    pub name: String,
+    pub name: Text,
     /// Where the name is written.
     pub name_span: Span,
     /// Its pod labels.
-    pub labels: Vec<(String, String)>,
+    pub labels: Vec<(Text, Text)>,
 }
 
 impl ServiceInfo {
@@ -72,7 +72,7 @@ impl ServiceInfo {
         self.subsets
             .iter()
             .map(|s| s.name.as_str())
-            .chain(self.external_subsets.iter().map(String::as_str))
+            .chain(self.external_subsets.iter().map(Text::as_str))
     }
 
     /// A fix that adds `subset NAME { version = "NAME" }` to the service.
@@ -103,7 +103,7 @@ pub struct Reference {
     /// The service referred to.
     pub service: ServiceId,
     /// The subset referred to, for subset references.
-    pub subset: Option<String>,
+    pub subset: Option<Text>,
 }
 
 /// Definitions and uses of names, for editors.
@@ -296,10 +296,10 @@ const PARALLEL_SERVICES: usize = 512;
 #[derive(Default)]
 pub(crate) struct Table {
     services: Vec<ServiceInfo>,
-    by_name: HashMap<String, ServiceId>,
+    by_name: HashMap<Text, ServiceId>,
     by_host: HashMap<String, ServiceId>,
     /// The resources the services emit, by (kind, namespace, name).
-    resources: HashMap<(&'static str, Option<String>, String), Span>,
+    resources: HashMap<(&'static str, Option<Text>, Text), Span>,
 }
 
 /// The checker's state while it walks some services of a program.
@@ -365,7 +365,7 @@ impl Table {
                 .labels
                 .iter()
                 .filter_map(|l| match &l.value.kind {
-                    ValueKind::String(v) => Some((l.key.text(), v.clone())),
+                    ValueKind::String(v) => Some((l.key.name.clone(), v.clone())),
                     _ => None,
                 })
                 .collect();
@@ -483,7 +483,7 @@ impl Table {
             if !emitted {
                 continue;
             }
-            let key = (kind, namespace.map(str::to_string), name);
+            let key = (kind, namespace.map(Text::from), name);
             if let Some(&first) = self.resources.get(&key) {
                 checker.diagnostics.push(
                     Diagnostic::error(
@@ -560,7 +560,7 @@ impl<'t> Checker<'t> {
         }
         match namespace {
             Some(ns) => format!("{}.{ns}.svc.cluster.local", service.name.name),
-            None => service.name.name.clone(),
+            None => service.name.name.to_string(),
         }
     }
 
@@ -569,8 +569,8 @@ impl<'t> Checker<'t> {
         let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
         let mut settings = self.settings(service, &host);
         let metadata = Metadata {
-            name: service.name.name.clone(),
-            namespace: file.namespace.as_ref().map(|ns| ns.name.clone()),
+            name: service.name.name.to_string(),
+            namespace: file.namespace.as_ref().map(|ns| ns.name.to_string()),
             labels: std::mem::take(&mut settings.labels),
             annotations: std::mem::take(&mut settings.annotations),
         };
@@ -585,7 +585,7 @@ impl<'t> Checker<'t> {
             self.dns_label(&subset.name.name, subset.name.span, "subset");
             let labels = self.labels(subset);
             subsets.push(SubsetSpec {
-                name: subset.name.name.clone(),
+                name: subset.name.name.to_string(),
                 labels,
                 traffic_policy: self.traffic_policy(&subset.policies),
             });

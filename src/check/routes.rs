@@ -189,7 +189,7 @@ impl Checker<'_> {
 
     fn http_route(&mut self, service: ServiceId, route: &ast::Route, seen: &Seen) -> HttpRoute {
         let mut out = HttpRoute {
-            name: route.name.as_ref().map(|n| n.name.clone()),
+            name: route.name.as_ref().map(|n| n.name.to_string()),
             ..HttpRoute::default()
         };
         let mut mirrors: Vec<(Destination, Option<Percent>)> = Vec::new();
@@ -824,7 +824,7 @@ impl Checker<'_> {
                         service,
                         subset: Some(name.name.clone()),
                     });
-                    (own.host.clone(), Some(name.name.clone()))
+                    (own.host.clone(), Some(name.name.to_string()))
                 } else if let Some(&other) = self.table.by_name.get(&name.name) {
                     self.references.push(Reference {
                         span: name.span,
@@ -857,7 +857,7 @@ impl Checker<'_> {
                     service: other,
                     subset: Some(subset.name.clone()),
                 });
-                (info.host.clone(), Some(subset.name.clone()))
+                (info.host.clone(), Some(subset.name.to_string()))
             }
             ast::TargetHost::External(host, span) => {
                 let value = Value {
@@ -874,7 +874,7 @@ impl Checker<'_> {
                     }
                     return None;
                 }
-                (host.clone(), None)
+                (host.to_string(), None)
             }
         };
         Some(Destination { host, subset, port })

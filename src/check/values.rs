@@ -27,7 +27,7 @@ impl Checker<'_> {
     /// A string literal.
     pub(super) fn string(&mut self, value: &Value) -> Option<String> {
         match &value.kind {
-            ValueKind::String(s) => Some(s.clone()),
+            ValueKind::String(s) => Some(s.to_string()),
             ValueKind::Ident(word) => {
                 let quoted = format!("\"{word}\"");
                 self.diagnostics.push(
@@ -52,7 +52,7 @@ impl Checker<'_> {
     /// A string, or a bare name taken as one (for names of other objects).
     pub(super) fn name_or_string(&mut self, value: &Value) -> Option<String> {
         match &value.kind {
-            ValueKind::String(s) | ValueKind::Ident(s) => Some(s.clone()),
+            ValueKind::String(s) | ValueKind::Ident(s) => Some(s.to_string()),
             _ => {
                 self.type_error(value, "a name", "a name such as \"reviews\"");
                 None
@@ -191,7 +191,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        Some(text.clone())
+        Some(text.to_string())
     }
 
     /// An enum constant from `allowed`.
@@ -204,8 +204,8 @@ impl Checker<'_> {
             );
             return None;
         };
-        if allowed.contains(text) {
-            return Some(text.clone());
+        if allowed.iter().any(|a| a == text) {
+            return Some(text.to_string());
         }
         let mut diag = Diagnostic::error(Code::E0302, value.span, format!("unknown {what} `{text}`"))
             .with_note(format!("allowed values: {}", list(allowed)));

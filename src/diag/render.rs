@@ -6,7 +6,7 @@ use codespan_reporting::term;
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
-use crate::span::{Encoding, Sources};
+use crate::span::{Encoding, FileId, Sources};
 
 /// Whether human output uses colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub enum ColorChoice {
     Never,
 }
 
-fn to_codespan(diag: &Diagnostic) -> cs::Diagnostic<usize> {
+fn to_codespan(diag: &Diagnostic) -> cs::Diagnostic<FileId> {
     let severity = match diag.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,

@@ -209,7 +209,7 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
         .filter(|s| s.name != current && s.name.starts_with(typed))
         .take(MAX_SERVICES);
     items.extend(others.map(|s| CompletionItem {
-        label: s.name.clone(),
+        label: s.name.to_string(),
         kind: CompletionKind::Service,
         detail: format!("service {}", s.host),
         documentation: format!(

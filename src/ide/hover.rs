@@ -14,7 +14,7 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
     if let Some((target, span)) = target_at(analysis, file, offset) {
         return Some((describe_target(analysis, &target), span));
     }
-    let ast = analysis.files.get(file)?;
+    let ast = analysis.files.get(file as usize)?;
     for service in &ast.services {
         if !service.span.contains(offset) {
             continue;
@@ -154,7 +154,7 @@ fn route_summaries(analysis: &Analysis, id: usize) -> Vec<String> {
     let Some(info) = analysis.checked.symbols.services.get(id) else {
         return Vec::new();
     };
-    let Some(ast) = analysis.files.get(info.span.file) else {
+    let Some(ast) = analysis.files.get(info.span.file as usize) else {
         return Vec::new();
     };
     ast.services
@@ -179,9 +179,9 @@ fn describe_split(destinations: &[ast::Destination]) -> String {
     let mut rows = String::from("| destination | share |\n|---|---|\n");
     for destination in destinations {
         let target = match &destination.target.host {
-            ast::TargetHost::Name(n) => n.name.clone(),
+            ast::TargetHost::Name(n) => n.name.to_string(),
             ast::TargetHost::Qualified { service, subset } => format!("{}/{}", service.name, subset.name),
-            ast::TargetHost::External(host, _) => host.clone(),
+            ast::TargetHost::External(host, _) => host.to_string(),
         };
         let share = match destination.weight.as_ref().map(|w| &w.kind) {
             Some(ValueKind::Percent(p)) => {

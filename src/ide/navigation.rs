@@ -25,7 +25,7 @@ pub fn target_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<(Ta
         }
         for subset in &service.subsets {
             if subset.name_span.file == file && subset.name_span.contains(offset) {
-                return Some((Target::Subset(id, subset.name.clone()), subset.name_span));
+                return Some((Target::Subset(id, subset.name.to_string()), subset.name_span));
             }
         }
     }
@@ -35,7 +35,7 @@ pub fn target_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<(Ta
         .find(|r| r.span.file == file && r.span.contains(offset))
         .map(|r| {
             let target = match &r.subset {
-                Some(name) => Target::Subset(r.service, name.clone()),
+                Some(name) => Target::Subset(r.service, name.to_string()),
                 None => Target::Service(r.service),
             };
             (target, r.span)

@@ -39,7 +39,7 @@ pub struct DocumentSymbol {
 
 /// Services with their subsets, policy and routes.
 pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol> {
-    let Some(ast) = analysis.files.get(file) else {
+    let Some(ast) = analysis.files.get(file as usize) else {
         return Vec::new();
     };
     ast.services
@@ -49,7 +49,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                 .subsets
                 .iter()
                 .map(|subset| DocumentSymbol {
-                    name: subset.name.name.clone(),
+                    name: subset.name.name.to_string(),
                     detail: "subset".into(),
                     kind: SymbolKind::Subset,
                     span: subset.span,
@@ -70,7 +70,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                     name: route
                         .name
                         .as_ref()
-                        .map_or(format!("route #{}", i + 1), |n| n.name.clone()),
+                        .map_or(format!("route #{}", i + 1), |n| n.name.to_string()),
                     detail: match route.kind {
                         RouteKind::Http => "http route",
                         RouteKind::Tcp => "tcp route",
@@ -84,7 +84,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
                 }
             }));
             DocumentSymbol {
-                name: service.name.name.clone(),
+                name: service.name.name.to_string(),
                 detail: "service".into(),
                 kind: SymbolKind::Service,
                 span: service.span,
@@ -97,7 +97,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
 
 /// Blocks that span several lines, as `(first line, last line)` spans.
 pub fn folding_ranges(analysis: &Analysis, file: FileId) -> Vec<Span> {
-    let Some(ast) = analysis.files.get(file) else {
+    let Some(ast) = analysis.files.get(file as usize) else {
         return Vec::new();
     };
     let mut spans = Vec::new();
@@ -266,7 +266,7 @@ pub fn unused_subsets(analysis: &Analysis, file: FileId) -> Vec<(Span, String)> 
             let used = &used;
             service.subsets.iter().filter_map(move |subset| {
                 let is_used = used.contains(&(id, subset.name.as_str()));
-                (!is_used && subset.name_span.file == file).then(|| (subset.name_span, subset.name.clone()))
+                (!is_used && subset.name_span.file == file).then(|| (subset.name_span, subset.name.to_string()))
             })
         })
         .collect()

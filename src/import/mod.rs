@@ -124,7 +124,7 @@ fn recheck(written: &[Written]) -> Vec<Diagnostic> {
         .diagnostics
         .into_iter()
         .filter_map(|diag| {
-            let file = written.get(diag.primary.span.file)?;
+            let file = written.get(diag.primary.span.file as usize)?;
             // Every line has an origin; the first one stands in should a
             // diagnostic fall between them.
             let at = origin(file, diag.primary.span).or_else(|| file.origins.first().map(|(_, at)| *at))?;

@@ -7,11 +7,16 @@
 
 use crate::span::Span;
 
+/// The text of a name or value as written.  Most are short, and a
+/// `CompactString` keeps up to 24 bytes inline: a program's tree then needs
+/// no allocation per name.
+pub type Text = compact_str::CompactString;
+
 /// A name as written, with its span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
     /// The text.
-    pub name: String,
+    pub name: Text,
     /// Where it is.
     pub span: Span,
 }
@@ -154,7 +159,7 @@ pub struct PortPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
     /// `a.b.c` as written, or the quoted string's contents.
-    pub name: String,
+    pub name: Text,
     /// Whether the key was a quoted string.
     pub quoted: bool,
     /// The whole key.
@@ -164,7 +169,7 @@ pub struct Key {
 impl Key {
     /// The key as text (`a.b.c`, or the quoted string's contents).
     pub fn text(&self) -> String {
-        self.name.clone()
+        self.name.to_string()
     }
 
     /// The path's segments with their spans (one for a quoted key, none
@@ -183,7 +188,7 @@ impl Key {
             .map(|segment| {
                 let end = start + u32::try_from(segment.len()).unwrap_or(0);
                 let ident = Ident {
-                    name: segment.to_string(),
+                    name: segment.into(),
                     span: Span {
                         start,
                         end,
@@ -219,15 +224,15 @@ pub struct Value {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ValueKind {
     /// `5s`, `1m30s` (the text as written).
-    Duration(String),
+    Duration(Text),
     /// `50%`, `0.5%` (the number before `%`).
     Percent(f64),
     /// `10`, `-1`, `0.25` (the text as written).
-    Number(String),
+    Number(Text),
     /// `"text"`, escapes decoded.
-    String(String),
+    String(Text),
     /// A bare word: an enum constant, `true`, a name.
-    Ident(String),
+    Ident(Text),
     /// `[a, b]`.
     List(Vec<Value>),
     /// `{ key = value ... }`, also a block after a field path.
@@ -404,7 +409,7 @@ impl StatementKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryOption {
     /// `per_try`, `on` or `remote_localities`.
-    pub key: String,
+    pub key: Text,
     /// The key's span.
     pub key_span: Span,
     /// The value.
@@ -575,7 +580,7 @@ pub struct Target {
     /// The host or reference.
     pub host: TargetHost,
     /// The port, as written.
-    pub port: Option<(String, Span)>,
+    pub port: Option<(Text, Span)>,
     /// The whole target.
     pub span: Span,
 }
@@ -593,5 +598,5 @@ pub enum TargetHost {
         subset: Ident,
     },
     /// A quoted host outside the program.
-    External(String, Span),
+    External(Text, Span),
 }

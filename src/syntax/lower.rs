@@ -142,7 +142,7 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     };
     let mut ast = File::default();
     let mut after_junk = false;
-    let mut last_close: Option<(Span, String)> = None;
+    let mut last_close: Option<(Span, Text)> = None;
     for (items, diagnostics) in lowered {
         lowerer.diagnostics.extend(diagnostics);
         for item in items {
@@ -337,7 +337,7 @@ impl<'t> Lowerer<'t> {
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
-            name: pair.as_str().to_string(),
+            name: pair.as_str().into(),
             span: self.span(pair),
         }
     }
@@ -369,7 +369,7 @@ impl<'t> Lowerer<'t> {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let name = inner.next().map(|p| self.ident(&p)).unwrap_or_else(|| Ident {
-            name: String::new(),
+            name: Text::default(),
             span,
         });
         let mut service = Service {
@@ -436,7 +436,7 @@ impl<'t> Lowerer<'t> {
         let mut inner = pair.into_inner();
         let _keyword = inner.next();
         let name = inner.next().map(|p| self.ident(&p)).unwrap_or_else(|| Ident {
-            name: String::new(),
+            name: Text::default(),
             span,
         });
         let mut subset = Subset {
@@ -503,7 +503,7 @@ impl<'t> Lowerer<'t> {
         }
         PortPolicy {
             port: port.unwrap_or(Value {
-                kind: ValueKind::Number(String::new()),
+                kind: ValueKind::Number(Text::default()),
                 span,
             }),
             span,
@@ -515,7 +515,7 @@ impl<'t> Lowerer<'t> {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Key {
-                name: String::new(),
+                name: Text::default(),
                 quoted: false,
                 span,
             };
@@ -527,7 +527,7 @@ impl<'t> Lowerer<'t> {
                 span,
             },
             _ => Key {
-                name: inner.as_str().to_string(),
+                name: inner.as_str().into(),
                 quoted: false,
                 span,
             },
@@ -572,24 +572,28 @@ impl<'t> Lowerer<'t> {
                 ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN))
             }
             Rule::numeric if text.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) => {
-                ValueKind::Duration(text.to_string())
+                ValueKind::Duration(text.into())
             }
-            Rule::numeric => ValueKind::Number(text.to_string()),
+            Rule::numeric => ValueKind::Number(text.into()),
             Rule::percent => ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN)),
-            Rule::number => ValueKind::Number(text.to_string()),
+            Rule::number => ValueKind::Number(text.into()),
             Rule::string => ValueKind::String(self.decode_string(&inner)),
-            _ => ValueKind::Ident(text.to_string()),
+            _ => ValueKind::Ident(text.into()),
         };
         Value { kind, span }
     }
 
     /// Decodes a string literal's JSON escapes; a bad escape is reported and
     /// left out.
-    fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> String {
+    fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> Text {
         let start = pair.as_span().start() + 1;
         let raw = pair.as_str();
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
-        let mut out = String::with_capacity(body.len());
+        // Most strings have no escape: the text is then taken as it is.
+        if !body.contains('\\') {
+            return body.into();
+        }
+        let mut out = Text::with_capacity(body.len());
         let mut chars = body.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if c != '\\' {
@@ -693,7 +697,7 @@ impl<'t> Lowerer<'t> {
                         let key = parts.next()?;
                         let value = self.lower_value(parts.next()?);
                         Some(RetryOption {
-                            key: key.as_str().to_string(),
+                            key: key.as_str().into(),
                             key_span: self.span(&key),
                             value,
                         })
@@ -882,7 +886,7 @@ impl<'t> Lowerer<'t> {
         let target = match inner.next() {
             Some(t) => self.lower_target(t),
             None => Target {
-                host: TargetHost::External(String::new(), span),
+                host: TargetHost::External(Text::default(), span),
                 port: None,
                 span,
             },
@@ -896,7 +900,7 @@ impl<'t> Lowerer<'t> {
 
     fn lower_target(&mut self, pair: Pair<'_, Rule>) -> Target {
         let span = self.span(&pair);
-        let mut host = TargetHost::External(String::new(), span);
+        let mut host = TargetHost::External(Text::default(), span);
         let mut port = None;
         for part in pair.into_inner() {
             match part.as_rule() {
@@ -917,7 +921,7 @@ impl<'t> Lowerer<'t> {
                         };
                     }
                 }
-                Rule::port_number => port = Some((part.as_str().to_string(), self.span(&part))),
+                Rule::port_number => port = Some((part.as_str().into(), self.span(&part))),
                 _ => {}
             }
         }
@@ -973,7 +977,7 @@ impl<'t> Lowerer<'t> {
     /// A `}` with nothing to close.  When the service before it was closed
     /// by a `}` that shares its line with other code (`route { ... }}`), that
     /// brace is the likely mistake, so the diagnostic points there.
-    fn explain_stray_brace(&self, stray: Span, last_close: Option<&(Span, String)>) -> Diagnostic {
+    fn explain_stray_brace(&self, stray: Span, last_close: Option<&(Span, Text)>) -> Diagnostic {
         let line_start = |offset: usize| {
             self.text
                 .get(..offset)
