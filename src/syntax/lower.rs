@@ -35,7 +35,9 @@ pub(super) fn parse(file: FileId, text: &str) -> Parsed {
     // parsed on all cores; each piece starts where the whole-file parser
     // would be at the top level, so the result is the same.
     // Small pieces also keep pest's token queue, which is many times the
-    // size of the text, small.
+    // size of the text, small enough to be reused from piece to piece
+    // instead of taking fresh memory (large pieces cost a third more peak
+    // memory for the same speed).
     parse_pieces(file, text, text.len() / PIECE_SIZE + 1)
 }
 
@@ -182,8 +184,8 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     }
 }
 
-/// Files are parsed in pieces of about this many bytes.
-const PIECE_SIZE: usize = 64 * 1024;
+/// Files are parsed in pieces of about this many bytes (a few services).
+const PIECE_SIZE: usize = 4 * 1024;
 
 /// A top-level item of a file, before the file-wide checks.
 #[derive(Clone, Debug)]
