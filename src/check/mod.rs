@@ -38,10 +38,11 @@ pub struct ServiceInfo {
     /// The host its resources use.
     pub host: String,
     /// Its subsets: name, where the name is written, and labels.
-    pub subsets: Vec<SubsetInfo>,
+    pub subsets: Box<[SubsetInfo]>,
     /// Subsets defined outside this program (`external_subsets`).
     pub external_subsets: Vec<Text>,
-    subset_index: HashMap<Text, usize>,
+    /// Indexes into `subsets`, sorted by subset name.
+    subsets_by_name: Box<[u32]>,
     /// Where a new subset can be written: after the last subset (`true`),
     /// or before the first route (`false`).
     new_subset_at: Option<(Span, bool)>,
@@ -58,13 +59,13 @@ pub struct SubsetInfo {
     /// Where the name is written.
     pub name_span: Span,
     /// Its pod labels.
-    pub labels: Vec<(Text, Text)>,
+    pub labels: Box<[(Text, Text)]>,
 }
 
 impl ServiceInfo {
     /// Whether `name` is a subset of this service (defined here or outside).
     pub fn has_subset(&self, name: &str) -> bool {
-        self.subset_index.contains_key(name) || self.external_subsets.iter().any(|s| s == name)
+        self.subset(name).is_some() || self.external_subsets.iter().any(|s| s == name)
     }
 
     /// All subset names, defined here first.
@@ -91,7 +92,12 @@ impl ServiceInfo {
 
     /// The subset defined here with this name.
     pub fn subset(&self, name: &str) -> Option<&SubsetInfo> {
-        self.subset_index.get(name).and_then(|&i| self.subsets.get(i))
+        let found = self
+            .subsets_by_name
+            .binary_search_by(|&i| self.subsets.get(i as usize).map_or("", |s| s.name.as_str()).cmp(name));
+        found
+            .ok()
+            .and_then(|at| self.subsets.get(*self.subsets_by_name.get(at)? as usize))
     }
 }
 
@@ -260,6 +266,17 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
 /// Whether a service writes only a VirtualService, bound to gateways and
 /// not to the mesh: Istio merges the VirtualServices of one host on a
 /// gateway, so such services may share a host.
+/// The indexes of `subsets`, sorted by name, for lookups by binary search
+/// (smaller than a hash map for the few subsets a service has).
+fn sorted_by_name(subsets: &[SubsetInfo]) -> Box<[u32]> {
+    let mut order: Vec<u32> = (0..subsets.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let name = |i: u32| subsets.get(i as usize).map_or("", |s| s.name.as_str());
+        name(a).cmp(name(b))
+    });
+    order.into_boxed_slice()
+}
+
 fn routes_only_on_gateways(service: &ast::Service) -> bool {
     let gateways: Vec<&str> = service
         .settings
@@ -368,7 +385,8 @@ impl Table {
                     ValueKind::String(v) => Some((l.key.name.clone(), v.clone())),
                     _ => None,
                 })
-                .collect();
+                .collect::<Vec<_>>()
+                .into_boxed_slice();
             subsets.push(SubsetInfo {
                 name: subset.name.name.clone(),
                 name_span: subset.name.span,
@@ -431,9 +449,9 @@ impl Table {
             span: service.span,
             namespace,
             host,
-            subsets,
+            subsets_by_name: sorted_by_name(&subsets),
+            subsets: subsets.into_boxed_slice(),
             external_subsets,
-            subset_index,
             new_subset_at: match (service.subsets.last(), service.routes.first()) {
                 (Some(last), _) => Some((
                     Span {

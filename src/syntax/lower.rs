@@ -693,18 +693,20 @@ impl<'t> Lowerer<'t> {
             Rule::timeout_stmt => StatementKind::Timeout(self.lower_value(inner.next()?)),
             Rule::retries_stmt => {
                 let attempts = self.lower_value(inner.next()?);
-                let options = inner
-                    .filter_map(|option| {
-                        let mut parts = option.into_inner();
-                        let key = parts.next()?;
-                        let value = self.lower_value(parts.next()?);
-                        Some(RetryOption {
-                            key: key.as_str().into(),
-                            key_span: self.span(&key),
-                            value,
+                let options = exact(
+                    inner
+                        .filter_map(|option| {
+                            let mut parts = option.into_inner();
+                            let key = parts.next()?;
+                            let value = self.lower_value(parts.next()?);
+                            Some(RetryOption {
+                                key: key.as_str().into(),
+                                key_span: self.span(&key),
+                                value,
+                            })
                         })
-                    })
-                    .collect();
+                        .collect(),
+                );
                 StatementKind::Retries { attempts, options }
             }
             Rule::fault_stmt => {
