@@ -49,6 +49,9 @@ pub struct ServiceInfo {
     /// Whether it writes only a VirtualService bound only to gateways:
     /// Istio merges such VirtualServices of one host.
     gateway_only: bool,
+    /// Whether it writes a DestinationRule, and a VirtualService, under
+    /// its own name (rather than a `destination_rule`/`virtual_service` name).
+    own_names: [bool; 2],
 }
 
 /// A subset as the rest of the program sees it.
@@ -315,7 +318,9 @@ pub(crate) struct Table {
     services: Vec<ServiceInfo>,
     by_name: HashMap<Text, ServiceId>,
     by_host: HashMap<String, ServiceId>,
-    /// The resources the services emit, by (kind, namespace, name).
+    /// The resources written under a name of their own, by (kind,
+    /// namespace, name); those named after their service are found through
+    /// `by_name`, so the table holds no entry per service for them.
     resources: HashMap<(&'static str, Option<Text>, Text), Span>,
 }
 
@@ -429,7 +434,7 @@ impl Table {
             self.by_host.entry(host.clone()).or_insert(id);
         }
         self.by_name.insert(name.name.clone(), id);
-        self.claim_resource_names(checker, service, namespace.as_deref());
+        let own_names = self.claim_resource_names(checker, service, namespace.as_ref());
         let extra_hosts = service
             .settings
             .iter()
@@ -444,6 +449,7 @@ impl Table {
         }
         self.services.push(ServiceInfo {
             gateway_only,
+            own_names,
             name: name.name.clone(),
             name_span: name.span,
             span: service.span,
@@ -475,7 +481,13 @@ impl Table {
 
     /// Records the names of the resources a service emits; two resources of
     /// one kind with one name in one namespace would overwrite each other.
-    fn claim_resource_names(&mut self, checker: &mut Checker<'_>, service: &ast::Service, namespace: Option<&str>) {
+    /// Returns which kinds it writes under its own name.
+    fn claim_resource_names(
+        &mut self,
+        checker: &mut Checker<'_>,
+        service: &ast::Service,
+        namespace: Option<&Text>,
+    ) -> [bool; 2] {
         let named = |key: SettingKey| {
             service.settings.iter().find(|s| s.key == key).and_then(|s| {
                 let value = s.values.first()?;
@@ -488,21 +500,34 @@ impl Table {
         let rule_name = named(SettingKey::DestinationRuleName);
         let emits_rule = writes_destination_rule(service);
         let emits_routes = !service.routes.is_empty();
-        let own = || (service.name.name.clone(), service.name.span);
         let claims = [
-            ("DestinationRule", emits_rule, rule_name.unwrap_or_else(own)),
-            (
-                "VirtualService",
-                emits_routes,
-                named(SettingKey::VirtualServiceName).unwrap_or_else(own),
-            ),
+            ("DestinationRule", emits_rule, rule_name),
+            ("VirtualService", emits_routes, named(SettingKey::VirtualServiceName)),
         ];
-        for (kind, emitted, (name, span)) in claims {
+        let mut own_names = [false; 2];
+        for (k, (kind, emitted, custom)) in claims.into_iter().enumerate() {
             if !emitted {
                 continue;
             }
-            let key = (kind, namespace.map(Text::from), name);
-            if let Some(&first) = self.resources.get(&key) {
+            let is_custom = custom.is_some();
+            if let Some(own) = own_names.get_mut(k) {
+                *own = !is_custom;
+            }
+            let (name, span) = custom.unwrap_or_else(|| (service.name.name.clone(), service.name.span));
+            // An earlier service of this name in this namespace that writes
+            // this kind under its own name.
+            let named_after = |name: &Text| {
+                let other = self.services.get(*self.by_name.get(name)?)?;
+                (other.namespace.as_ref() == namespace && other.own_names.get(k) == Some(&true))
+                    .then_some(other.name_span)
+            };
+            let key = (kind, namespace.cloned(), name);
+            let first = self
+                .resources
+                .get(&key)
+                .copied()
+                .or_else(|| if is_custom { named_after(&key.2) } else { None });
+            if let Some(first) = first {
                 checker.diagnostics.push(
                     Diagnostic::error(
                         Code::E0212,
@@ -514,10 +539,11 @@ impl Table {
                     .with_note("applied together, the second resource would replace the first")
                     .with_help("give one of them another name with `destination_rule \"...\"` or `virtual_service \"...\"`"),
                 );
-            } else {
+            } else if is_custom {
                 self.resources.insert(key, span);
             }
         }
+        own_names
     }
 
     /// Records that service `id` routes `host`; a host routed by two
