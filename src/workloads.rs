@@ -279,7 +279,7 @@ fn port_problems(analysis: &Analysis, kube: &[Option<&KubeService>]) -> Vec<Diag
                     _ => continue,
                 };
                 for target in targets {
-                    let Some((port_text, port_span)) = &target.port else {
+                    let Some((port_text, port_span)) = target.port.as_deref() else {
                         continue;
                     };
                     let name_span = match &target.host {

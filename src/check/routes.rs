@@ -72,7 +72,7 @@ impl Checker<'_> {
         for statement in &route.statements {
             self.check_allowed(route.kind, statement);
             let once = match &statement.kind {
-                StatementKind::Match(_) | StatementKind::Mirror { .. } | StatementKind::Headers { .. } => None,
+                StatementKind::Match(_) | StatementKind::Mirror { .. } | StatementKind::Headers(_) => None,
                 StatementKind::Rewrite {
                     part: ast::RewritePart::Authority,
                     ..
@@ -209,12 +209,13 @@ impl Checker<'_> {
                         .collect();
                 }
                 StatementKind::Timeout(value) => out.timeout = self.duration(value, true),
-                StatementKind::Retries { attempts, options } => out.retries = self.retries(attempts, options),
-                StatementKind::FaultDelay {
-                    exponential,
-                    delay,
-                    percent,
-                } => {
+                StatementKind::Retries(retries) => out.retries = self.retries(&retries.attempts, &retries.options),
+                StatementKind::FaultDelay(fault) => {
+                    let ast::FaultDelay {
+                        exponential,
+                        delay,
+                        percent,
+                    } = &**fault;
                     if *exponential {
                         // The field exists in the API, but istiod rejects it.
                         self.diagnostics.push(
@@ -242,7 +243,8 @@ impl Checker<'_> {
                         });
                     }
                 }
-                StatementKind::FaultAbort { status, grpc, percent } => {
+                StatementKind::FaultAbort(fault) => {
+                    let ast::FaultAbort { status, grpc, percent } = &**fault;
                     let percentage = self.fault_percentage(percent.as_ref());
                     let abort = if *grpc {
                         self.grpc_status(status).map(|name| Abort {
@@ -279,7 +281,8 @@ impl Checker<'_> {
                         }
                     }
                 }
-                StatementKind::RewriteRegex { pattern, replacement } => {
+                StatementKind::RewriteRegex(rewrite) => {
+                    let ast::RewriteRegex { pattern, replacement } = &**rewrite;
                     let pattern_text = self.string(pattern);
                     let replacement = self.string(replacement);
                     if let (Some(p), Some(r)) = (pattern_text, replacement)
@@ -290,7 +293,8 @@ impl Checker<'_> {
                     }
                 }
                 StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options)),
-                StatementKind::Respond { status, body, bytes } => {
+                StatementKind::Respond(respond) => {
+                    let ast::Respond { status, body, bytes } = &**respond;
                     let status = self.integer(status, 200, 599).and_then(|s| u32::try_from(s).ok());
                     let body = body.as_ref().and_then(|b| {
                         let text = self.string(b)?;
@@ -310,7 +314,8 @@ impl Checker<'_> {
                         out.direct_response = Some(DirectResponse { status, body });
                     }
                 }
-                StatementKind::Delegate { name, namespace } => {
+                StatementKind::Delegate(delegate) => {
+                    let ast::Delegate { name, namespace } = &**delegate;
                     let name_text = self.name_or_string(name);
                     let namespace_text = namespace.as_ref().and_then(|ns| self.name_or_string(ns));
                     if let Some(name_text) = name_text
@@ -326,14 +331,11 @@ impl Checker<'_> {
                         });
                     }
                 }
-                StatementKind::Headers { target: Some(_), .. } => for_destinations.push(statement),
-                StatementKind::Headers {
-                    side,
-                    op,
-                    name,
-                    value,
-                    target: None,
-                } => {
+                StatementKind::Headers(headers) if headers.target.is_some() => for_destinations.push(statement),
+                StatementKind::Headers(edit) => {
+                    let ast::Headers {
+                        side, op, name, value, ..
+                    } = &**edit;
                     let rewritten = out.rewrite.as_ref().is_some_and(|r| r.authority.is_some());
                     let mut headers = out.headers.take();
                     let edit = HeaderEdit {
@@ -353,13 +355,14 @@ impl Checker<'_> {
             }
         }
         for statement in for_destinations {
-            if let StatementKind::Headers {
-                side,
-                op,
-                name,
-                value,
-                target: Some(target),
-            } = &statement.kind
+            if let StatementKind::Headers(edit) = &statement.kind
+                && let ast::Headers {
+                    side,
+                    op,
+                    name,
+                    value,
+                    target: Some(target),
+                } = &**edit
             {
                 self.destination_headers(
                     service,
@@ -546,7 +549,7 @@ impl Checker<'_> {
                         }
                         _ => self.header_name(&name_text, name) && self.lowercase_header(&name_text, name),
                     };
-                    if *source == KeyedSource::Query && matches!(test, Some((ast::StringOp::Prefix, _))) {
+                    if *source == KeyedSource::Query && matches!(test.as_deref(), Some((ast::StringOp::Prefix, _))) {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 Code::E0408,
@@ -558,7 +561,7 @@ impl Checker<'_> {
                         );
                         continue;
                     }
-                    let string_match = match test {
+                    let string_match = match test.as_deref() {
                         Some((op, value)) => self.string_match(*op, value, false),
                         None => Some(StringMatch::default()),
                     };
@@ -803,7 +806,7 @@ impl Checker<'_> {
     /// Resolves a destination: a subset of this service, another service,
     /// `service/subset`, or an external host.
     pub(super) fn destination(&mut self, service: ServiceId, target: &ast::Target) -> Option<Destination> {
-        let port = match &target.port {
+        let port = match target.port.as_deref() {
             Some((text, span)) => {
                 let value = Value {
                     kind: ValueKind::Number(text.clone()),

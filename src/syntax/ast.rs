@@ -293,7 +293,8 @@ pub struct Statement {
     pub span: Span,
 }
 
-/// The route statements.
+/// The route statements.  The rarer and larger ones are boxed, so that a
+/// statement takes 80 bytes rather than 136.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StatementKind {
     /// `match COND and COND`.
@@ -303,30 +304,11 @@ pub enum StatementKind {
     /// `timeout DURATION`.
     Timeout(Value),
     /// `retries N [per_try D] [on "..."] [remote_localities BOOL]`.
-    Retries {
-        /// Attempts.
-        attempts: Value,
-        /// The options, as written.
-        options: Vec<RetryOption>,
-    },
+    Retries(Box<Retries>),
     /// `fault delay [exponential] D [P%]`.
-    FaultDelay {
-        /// Whether the delay is exponential rather than fixed.
-        exponential: bool,
-        /// The delay.
-        delay: Value,
-        /// The share of requests delayed.
-        percent: Option<Value>,
-    },
+    FaultDelay(Box<FaultDelay>),
     /// `fault abort STATUS [P%]` or `fault abort grpc "CODE" [P%]`.
-    FaultAbort {
-        /// The HTTP status, or the gRPC status name.
-        status: Value,
-        /// Whether `status` is a gRPC status.
-        grpc: bool,
-        /// The share of requests aborted.
-        percent: Option<Value>,
-    },
+    FaultAbort(Box<FaultAbort>),
     /// `mirror DEST [P%]`.
     Mirror {
         /// Where copies go (boxed: it would make every statement as large).
@@ -342,46 +324,92 @@ pub enum StatementKind {
         value: Value,
     },
     /// `rewrite uri regex "MATCH" "REWRITE"`.
-    RewriteRegex {
-        /// The RE2 pattern.
-        pattern: Value,
-        /// The replacement.
-        replacement: Value,
-    },
+    RewriteRegex(Box<RewriteRegex>),
     /// `redirect KEY VALUE ...`.
     Redirect(Vec<(RedirectKey, Span, Value)>),
     /// `respond STATUS ["body" | bytes "base64"]`.
-    Respond {
-        /// The HTTP status.
-        status: Value,
-        /// The body.
-        body: Option<Value>,
-        /// Whether the body is base64 bytes.
-        bytes: bool,
-    },
+    Respond(Box<Respond>),
     /// `delegate NAME [namespace NS]`.
-    Delegate {
-        /// The delegate VirtualService.
-        name: Value,
-        /// Its namespace.
-        namespace: Option<Value>,
-    },
+    Delegate(Box<Delegate>),
     /// `headers request|response set|add|remove NAME [VALUE] [for DEST]`.
-    Headers {
-        /// Request or response.
-        side: HeaderSide,
-        /// Set, add or remove.
-        op: HeaderOp,
-        /// The header name.
-        name: Value,
-        /// The value (absent for remove).
-        value: Option<Value>,
-        /// The destination whose traffic alone is edited (`for v2`), boxed
-        /// as in `Mirror`.
-        target: Option<Box<Target>>,
-    },
+    Headers(Box<Headers>),
     /// `cors { ... }`: fields of Istio's CorsPolicy.
     Cors(Vec<Field>),
+}
+
+/// `retries N [per_try D] [on "..."] [remote_localities BOOL]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retries {
+    /// Attempts.
+    pub attempts: Value,
+    /// The options, as written.
+    pub options: Vec<RetryOption>,
+}
+
+/// `fault delay [exponential] D [P%]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultDelay {
+    /// Whether the delay is exponential rather than fixed.
+    pub exponential: bool,
+    /// The delay.
+    pub delay: Value,
+    /// The share of requests delayed.
+    pub percent: Option<Value>,
+}
+
+/// `fault abort STATUS [P%]` or `fault abort grpc "CODE" [P%]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultAbort {
+    /// The HTTP status, or the gRPC status name.
+    pub status: Value,
+    /// Whether `status` is a gRPC status.
+    pub grpc: bool,
+    /// The share of requests aborted.
+    pub percent: Option<Value>,
+}
+
+/// `rewrite uri regex "MATCH" "REWRITE"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RewriteRegex {
+    /// The RE2 pattern.
+    pub pattern: Value,
+    /// The replacement.
+    pub replacement: Value,
+}
+
+/// `respond STATUS ["body" | bytes "base64"]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Respond {
+    /// The HTTP status.
+    pub status: Value,
+    /// The body.
+    pub body: Option<Value>,
+    /// Whether the body is base64 bytes.
+    pub bytes: bool,
+}
+
+/// `delegate NAME [namespace NS]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delegate {
+    /// The delegate VirtualService.
+    pub name: Value,
+    /// Its namespace.
+    pub namespace: Option<Value>,
+}
+
+/// `headers request|response set|add|remove NAME [VALUE] [for DEST]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headers {
+    /// Request or response.
+    pub side: HeaderSide,
+    /// Set, add or remove.
+    pub op: HeaderOp,
+    /// The header name.
+    pub name: Value,
+    /// The value (absent for remove).
+    pub value: Option<Value>,
+    /// The destination whose traffic alone is edited (`for v2`).
+    pub target: Option<Target>,
 }
 
 impl StatementKind {
@@ -391,15 +419,15 @@ impl StatementKind {
             StatementKind::Match(_) => "match",
             StatementKind::To(_) => "to",
             StatementKind::Timeout(_) => "timeout",
-            StatementKind::Retries { .. } => "retries",
-            StatementKind::FaultDelay { .. } => "fault delay",
-            StatementKind::FaultAbort { .. } => "fault abort",
+            StatementKind::Retries(_) => "retries",
+            StatementKind::FaultDelay(_) => "fault delay",
+            StatementKind::FaultAbort(_) => "fault abort",
             StatementKind::Mirror { .. } => "mirror",
-            StatementKind::Rewrite { .. } | StatementKind::RewriteRegex { .. } => "rewrite",
+            StatementKind::Rewrite { .. } | StatementKind::RewriteRegex(_) => "rewrite",
             StatementKind::Redirect(_) => "redirect",
-            StatementKind::Respond { .. } => "respond",
-            StatementKind::Delegate { .. } => "delegate",
-            StatementKind::Headers { .. } => "headers",
+            StatementKind::Respond(_) => "respond",
+            StatementKind::Delegate(_) => "delegate",
+            StatementKind::Headers(_) => "headers",
             StatementKind::Cors(_) => "cors",
         }
     }
@@ -527,8 +555,9 @@ pub enum ConditionKind {
         source: KeyedSource,
         /// The name.
         name: Value,
-        /// The comparison; `None` tests presence only.
-        test: Option<(StringOp, Value)>,
+        /// The comparison; `None` tests presence only (boxed: it would
+        /// make every condition as large).
+        test: Option<Box<(StringOp, Value)>>,
     },
     /// `source { labels }`.
     SourceLabels(Vec<Field>),
@@ -579,8 +608,9 @@ pub struct Destination {
 pub struct Target {
     /// The host or reference.
     pub host: TargetHost,
-    /// The port, as written.
-    pub port: Option<(Text, Span)>,
+    /// The port, as written (boxed: ports are rare, and every destination
+    /// would be as large).
+    pub port: Option<Box<(Text, Span)>>,
     /// The whole target.
     pub span: Span,
 }

@@ -707,7 +707,7 @@ impl<'t> Lowerer<'t> {
                         })
                         .collect(),
                 );
-                StatementKind::Retries { attempts, options }
+                StatementKind::Retries(Box::new(Retries { attempts, options }))
             }
             Rule::fault_stmt => {
                 let detail = inner.next()?;
@@ -724,13 +724,13 @@ impl<'t> Lowerer<'t> {
                 };
                 let percent = parts.next().map(|p| self.lower_value(p));
                 if detail_rule == Rule::fault_delay {
-                    StatementKind::FaultDelay {
+                    StatementKind::FaultDelay(Box::new(FaultDelay {
                         exponential,
                         delay: status,
                         percent,
-                    }
+                    }))
                 } else {
-                    StatementKind::FaultAbort { status, grpc, percent }
+                    StatementKind::FaultAbort(Box::new(FaultAbort { status, grpc, percent }))
                 }
             }
             Rule::mirror_stmt => {
@@ -747,7 +747,7 @@ impl<'t> Lowerer<'t> {
                     let mut parts = first.into_inner().skip(2);
                     let pattern = self.lower_value(parts.next()?);
                     let replacement = self.lower_value(parts.next()?);
-                    StatementKind::RewriteRegex { pattern, replacement }
+                    StatementKind::RewriteRegex(Box::new(RewriteRegex { pattern, replacement }))
                 } else {
                     let part = if first.as_str() == "uri" {
                         RewritePart::Uri
@@ -782,16 +782,16 @@ impl<'t> Lowerer<'t> {
             Rule::respond_stmt => {
                 let status = self.lower_value(inner.next()?);
                 let bytes = inner.next_if(|p| p.as_rule() == Rule::kw_bytes).is_some();
-                StatementKind::Respond {
+                StatementKind::Respond(Box::new(Respond {
                     status,
                     body: inner.next().map(|p| self.lower_value(p)),
                     bytes,
-                }
+                }))
             }
             Rule::delegate_stmt => {
                 let name = self.lower_value(inner.next()?);
                 let namespace = inner.nth(1).map(|p| self.lower_value(p));
-                StatementKind::Delegate { name, namespace }
+                StatementKind::Delegate(Box::new(Delegate { name, namespace }))
             }
             Rule::headers_stmt => {
                 let side = match inner.next()?.as_str() {
@@ -811,13 +811,13 @@ impl<'t> Lowerer<'t> {
                     .next()
                     .and_then(|p| p.into_inner().nth(1))
                     .map(|p| self.lower_target(p));
-                StatementKind::Headers {
+                StatementKind::Headers(Box::new(Headers {
                     side,
                     op,
                     name,
                     value,
-                    target: target.map(Box::new),
-                }
+                    target,
+                }))
             }
             Rule::cors_stmt => match self.lower_object(inner.next()?).kind {
                 ValueKind::Object(fields) => StatementKind::Cors(fields),
@@ -860,7 +860,7 @@ impl<'t> Lowerer<'t> {
                 let name = self.lower_value(inner.next()?);
                 let op = inner.next()?;
                 let test = if op.as_rule() == Rule::string_op {
-                    Some((string_op(op.as_str()), self.lower_value(inner.next()?)))
+                    Some(Box::new((string_op(op.as_str()), self.lower_value(inner.next()?))))
                 } else {
                     None
                 };
@@ -925,7 +925,7 @@ impl<'t> Lowerer<'t> {
                         };
                     }
                 }
-                Rule::port_number => port = Some((part.as_str().into(), self.span(&part))),
+                Rule::port_number => port = Some(Box::new((part.as_str().into(), self.span(&part)))),
                 _ => {}
             }
         }
