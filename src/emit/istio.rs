@@ -13,7 +13,7 @@ use serde::{Serialize, Serializer};
 #[serde(rename_all = "camelCase")]
 pub struct Resource {
     /// `networking.istio.io/v1` (or the requested version).
-    pub api_version: String,
+    pub api_version: &'static str,
     /// `DestinationRule` or `VirtualService`.
     pub kind: &'static str,
     /// Name and namespace.

@@ -39,13 +39,13 @@ impl ApiVersion {
 /// The program's resources in emission order.
 pub fn resources(program: Program, api: ApiVersion) -> Vec<Resource> {
     let rules = program.destination_rules.into_iter().map(|(metadata, spec)| Resource {
-        api_version: api.as_str().to_string(),
+        api_version: api.as_str(),
         kind: "DestinationRule",
         metadata,
         spec: Spec::DestinationRule(spec),
     });
     let services = program.virtual_services.into_iter().map(|(metadata, spec)| Resource {
-        api_version: api.as_str().to_string(),
+        api_version: api.as_str(),
         kind: "VirtualService",
         metadata,
         spec: Spec::VirtualService(spec),

@@ -57,7 +57,8 @@ pub fn is_yaml11_ambiguous(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<", ".inf", "-.inf", "+.inf", ".nan",
     ];
-    if s.is_empty() || WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+    // No word of the list is longer than five bytes.
+    if s.is_empty() || s.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return true;
     }
     let first = s.as_bytes().first().copied().unwrap_or(b' ');
@@ -131,22 +132,31 @@ struct Writer<'o> {
 }
 
 impl<'o> Writer<'o> {
-    fn scalar(&mut self, text: &str) {
+    /// What goes before a scalar: a space after `key:`, or the indent.
+    fn begin_scalar(&mut self) {
         match self.state {
             State::AfterKey(_) => self.out.push(' '),
             State::AfterDash(_) => {}
             State::Fresh(indent) => push_indent(self.out, indent),
         }
+    }
+
+    fn scalar(&mut self, text: &str) {
+        self.begin_scalar();
         self.out.push_str(text);
         self.out.push('\n');
     }
 
+    /// An integer, written without an intermediate string.
+    fn number(&mut self, n: impl Display) {
+        use std::fmt::Write as _;
+        self.begin_scalar();
+        let _ = write!(self.out, "{n}");
+        self.out.push('\n');
+    }
+
     fn string(&mut self, s: &str) {
-        match self.state {
-            State::AfterKey(_) => self.out.push(' '),
-            State::AfterDash(_) => {}
-            State::Fresh(indent) => push_indent(self.out, indent),
-        }
+        self.begin_scalar();
         write_scalar_text(self.out, s);
         self.out.push('\n');
     }
@@ -199,7 +209,13 @@ impl<'o> Writer<'o> {
 }
 
 fn push_indent(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    let mut left = indent;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.push_str(SPACES.get(..step).unwrap_or_default());
+        left -= step;
+    }
 }
 
 /// A mapping or sequence being written.
@@ -221,9 +237,16 @@ impl Compound<'_, '_> {
         self.first = false;
     }
 
-    fn key(&mut self, key: &str) {
+    /// A struct field's or enum variant's name: an identifier of ours,
+    /// written as it is.
+    fn field_name(&mut self, name: &'static str) {
+        debug_assert!(is_plain_safe(name), "field name `{name}` needs quotes");
         self.start_line();
-        write_scalar_text(self.writer.out, key);
+        self.writer.out.push_str(name);
+        self.end_key();
+    }
+
+    fn end_key(&mut self) {
         self.writer.out.push(':');
         self.writer.state = State::AfterKey(self.indent);
     }
@@ -261,7 +284,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.scalar(&v.to_string());
+        self.number(v);
         Ok(())
     }
     fn serialize_u8(self, v: u8) -> Result<(), Error> {
@@ -274,7 +297,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.scalar(&v.to_string());
+        self.number(v);
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
@@ -355,7 +378,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         len: usize,
     ) -> Result<Compound<'w, 'o>, Error> {
         let mut map = self.begin_map(Some(1));
-        map.key(variant);
+        map.field_name(variant);
         Ok(Writer::begin_seq(map.writer, Some(len)))
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Compound<'w, 'o>, Error> {
@@ -372,7 +395,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         len: usize,
     ) -> Result<Compound<'w, 'o>, Error> {
         let mut map = self.begin_map(Some(1));
-        map.key(variant);
+        map.field_name(variant);
         Ok(Writer::begin_map(map.writer, Some(len)))
     }
 }
@@ -404,8 +427,9 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        let key = key.serialize(KeySerializer)?;
-        self.key(&key);
+        self.start_line();
+        key.serialize(KeySerializer(self.writer.out))?;
+        self.end_key();
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -423,7 +447,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
         if self.empty {
             return Ok(());
         }
-        self.key(key);
+        self.field_name(key);
         value.serialize(&mut *self.writer)
     }
     fn end(self) -> Result<(), Error> {
@@ -442,8 +466,9 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
     }
 }
 
-/// Map keys must be strings (or numbers and booleans written as strings).
-struct KeySerializer;
+/// Map keys must be strings (or numbers and booleans written as strings);
+/// a key is written straight into the output.
+struct KeySerializer<'o>(&'o mut String);
 
 fn not_a_string<T>() -> Result<T, Error> {
     Err(Error("a map key must be a string".into()))
@@ -451,46 +476,52 @@ fn not_a_string<T>() -> Result<T, Error> {
 
 macro_rules! key_from_display {
     ($($method:ident: $ty:ty),*) => {
-        $(fn $method(self, v: $ty) -> Result<String, Error> {
-            Ok(v.to_string())
+        $(fn $method(self, v: $ty) -> Result<(), Error> {
+            write_scalar_text(self.0, &v.to_string());
+            Ok(())
         })*
     };
 }
 
-impl ser::Serializer for KeySerializer {
-    type Ok = String;
+impl ser::Serializer for KeySerializer<'_> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<String, Error>;
-    type SerializeTuple = ser::Impossible<String, Error>;
-    type SerializeTupleStruct = ser::Impossible<String, Error>;
-    type SerializeTupleVariant = ser::Impossible<String, Error>;
-    type SerializeMap = ser::Impossible<String, Error>;
-    type SerializeStruct = ser::Impossible<String, Error>;
-    type SerializeStructVariant = ser::Impossible<String, Error>;
+    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeTuple = ser::Impossible<(), Error>;
+    type SerializeTupleStruct = ser::Impossible<(), Error>;
+    type SerializeTupleVariant = ser::Impossible<(), Error>;
+    type SerializeMap = ser::Impossible<(), Error>;
+    type SerializeStruct = ser::Impossible<(), Error>;
+    type SerializeStructVariant = ser::Impossible<(), Error>;
 
     key_from_display!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_f32: f32,
-        serialize_f64: f64, serialize_char: char, serialize_str: &str);
+        serialize_f64: f64, serialize_char: char);
 
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        write_scalar_text(self.0, v);
+        Ok(())
+    }
+
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), Error> {
         not_a_string()
     }
-    fn serialize_none(self) -> Result<String, Error> {
+    fn serialize_none(self) -> Result<(), Error> {
         not_a_string()
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<String, Error> {
+    fn serialize_unit(self) -> Result<(), Error> {
         not_a_string()
     }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         not_a_string()
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<String, Error> {
-        Ok(variant.to_string())
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
+        self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<String, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -499,7 +530,7 @@ impl ser::Serializer for KeySerializer {
         _index: u32,
         _variant: &'static str,
         _value: &T,
-    ) -> Result<String, Error> {
+    ) -> Result<(), Error> {
         not_a_string()
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
@@ -615,6 +646,15 @@ mod tests {
         assert!(yaml.contains("list:\n- \"on\"\n- mesh\nempty: []\n"));
         assert!(yaml.contains("text: \"line one\\nyes \\\"quoted\\\"\\n\"\n"));
         assert!(yaml.contains("nested:\n- hosts:\n  - a\n  - b\n  more: []\n"), "{yaml}");
+    }
+
+    #[test]
+    fn deep_indents_are_written_in_full() {
+        for indent in [0, 2, 64, 65, 150] {
+            let mut out = String::new();
+            push_indent(&mut out, indent);
+            assert_eq!(out, " ".repeat(indent));
+        }
     }
 
     #[test]
