@@ -25,12 +25,6 @@ use crate::suggest::closest;
 const MAX_NESTING: usize = 64;
 
 pub(super) fn parse(file: FileId, text: &str) -> Parsed {
-    if let Some(diag) = check_nesting(file, text) {
-        return Parsed {
-            file: File::default(),
-            diagnostics: vec![diag],
-        };
-    }
     // Large files are cut at top-level service boundaries and the pieces
     // parsed on all cores; each piece starts where the whole-file parser
     // would be at the top level, so the result is the same.
@@ -60,19 +54,23 @@ type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
 /// in `cache` that have the same text at the same place; `cache` is then
 /// replaced by this parse's pieces.
 pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
-    if let Some(diag) = check_nesting(file, text) {
-        *cache = ParseCache::default();
-        return Parsed {
-            file: File::default(),
-            diagnostics: vec![diag],
-        };
-    }
     parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some(cache))
 }
 
 /// Parses `text` in pieces; with a cache, reuses and then replaces them.
 fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
-    let pieces = split_top_level(text, pieces);
+    let pieces = match scan(file, text, pieces) {
+        Ok(pieces) => pieces,
+        Err(too_deep) => {
+            if let Some(cache) = cache {
+                *cache = ParseCache::default();
+            }
+            return Parsed {
+                file: File::default(),
+                diagnostics: vec![too_deep],
+            };
+        }
+    };
     // Pieces with the same text at the same place are taken over from the
     // previous parse.
     let mut previous = cache
@@ -217,17 +215,16 @@ fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize>) -> (Vec<
     (items, lowerer.diagnostics)
 }
 
-/// Cuts `text` into at most `pieces` ranges of similar size, each starting
-/// at a line that opens a top-level `service` or `namespace` (outside any
-/// block, string or comment).
-fn split_top_level(text: &str, pieces: usize) -> Vec<std::ops::Range<usize>> {
-    if pieces <= 1 {
-        return std::iter::once(0..text.len()).collect();
-    }
-    let target = text.len() / pieces;
+/// One pass over `text`, outside strings and comments: refuses nesting of
+/// `{` and `[` deeper than [`MAX_NESTING`], and cuts the text into at most
+/// `pieces` ranges of similar size, each starting at a line that opens a
+/// top-level `service`.
+fn scan(file: FileId, text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, Diagnostic> {
+    let target = text.len() / pieces.max(1);
     let mut cuts = vec![0];
     let bytes = text.as_bytes();
-    let mut depth = 0usize;
+    // Open `{` and `[`, and open `{` alone (a cut is only made outside braces).
+    let (mut depth, mut braces) = (0usize, 0usize);
     let mut i = 0;
     let mut line_start = true;
     while let Some(&b) = bytes.get(i) {
@@ -239,19 +236,35 @@ fn split_top_level(text: &str, pieces: usize) -> Vec<std::ops::Range<usize>> {
             }
             b'"' => i = skip_string(bytes, i),
             b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_comment(bytes, i),
-            b'{' => {
+            b'{' | b'[' => {
                 depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(
+                        Code::E0101,
+                        Span::new(file, i, i + 1),
+                        format!("blocks are nested more than {MAX_NESTING} deep"),
+                    )
+                    .with_label("too deep")
+                    .with_help("a mesh program never needs this depth; look for unbalanced braces"));
+                }
+                braces += usize::from(b == b'{');
                 i += 1;
             }
-            b'}' => {
+            b'}' | b']' => {
                 depth = depth.saturating_sub(1);
+                if b == b'}' {
+                    braces = braces.saturating_sub(1);
+                }
                 i += 1;
             }
             b' ' | b'\t' | b'\r' => i += 1,
             _ => {
-                let rest = text.get(i..).unwrap_or("");
                 let last = cuts.last().copied().unwrap_or(0);
-                if line_start && depth == 0 && i - last >= target && cuts.len() < pieces && rest.starts_with("service ")
+                if line_start
+                    && braces == 0
+                    && cuts.len() < pieces
+                    && i - last >= target
+                    && text.get(i..).is_some_and(|rest| rest.starts_with("service "))
                 {
                     cuts.push(i);
                 }
@@ -261,9 +274,10 @@ fn split_top_level(text: &str, pieces: usize) -> Vec<std::ops::Range<usize>> {
         line_start = false;
     }
     cuts.push(text.len());
-    cuts.windows(2)
+    Ok(cuts
+        .windows(2)
         .filter_map(|w| w.first().zip(w.get(1)).map(|(a, b)| *a..*b))
-        .collect()
+        .collect())
 }
 
 /// Where a line the grammar could not read was found.
@@ -1195,44 +1209,6 @@ fn describe_token(text: &str, at: usize) -> (String, usize) {
     (format!("`{ch}`"), ch.len_utf8())
 }
 
-/// Refuses absurdly deep nesting of `{` and `[` (outside strings and
-/// comments) before pest sees it.
-fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => {
-                i = skip_string(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = skip_comment(bytes, i);
-                continue;
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(
-                        Diagnostic::error(
-                            Code::E0101,
-                            Span::new(file, i, i + 1),
-                            format!("blocks are nested more than {MAX_NESTING} deep"),
-                        )
-                        .with_label("too deep")
-                        .with_help("a mesh program never needs this depth; look for unbalanced braces"),
-                    );
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
 /// The index after the string literal that starts at `start` (at its
 /// closing quote, or at the end of its line when it is unterminated).
 fn skip_string(bytes: &[u8], start: usize) -> usize {
@@ -1282,7 +1258,7 @@ mod tests {
         let whole = parse_pieces(0, &text, 1);
         for pieces in [2, 3, 8] {
             let cut = parse_pieces(0, &text, pieces);
-            assert!(split_top_level(&text, pieces).len() > 1);
+            assert!(scan(0, &text, pieces).is_ok_and(|cuts| cuts.len() > 1));
             assert_eq!(cut.file, whole.file);
             assert_eq!(cut.diagnostics, whole.diagnostics);
         }
