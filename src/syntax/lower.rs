@@ -59,12 +59,19 @@ pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> 
 
 /// Parses `text` in pieces; with a cache, reuses and then replaces them.
 fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
-    let pieces = match scan(file, text, pieces) {
+    let pieces = match scan(text, pieces) {
         Ok(pieces) => pieces,
-        Err(too_deep) => {
+        Err(at) => {
             if let Some(cache) = cache {
                 *cache = ParseCache::default();
             }
+            let too_deep = Diagnostic::error(
+                Code::E0101,
+                Span::new(file, at, at + 1),
+                format!("blocks are nested more than {MAX_NESTING} deep"),
+            )
+            .with_label("too deep")
+            .with_help("a mesh program never needs this depth; look for unbalanced braces");
             return Parsed {
                 file: File::default(),
                 diagnostics: vec![too_deep],
@@ -218,8 +225,9 @@ fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize>) -> (Vec<
 /// One pass over `text`, outside strings and comments: refuses nesting of
 /// `{` and `[` deeper than [`MAX_NESTING`], and cuts the text into at most
 /// `pieces` ranges of similar size, each starting at a line that opens a
-/// top-level `service`.
-fn scan(file: FileId, text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, Diagnostic> {
+/// top-level `service`.  Too deep nesting is reported by the offset of the
+/// bracket that goes too deep.
+fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize> {
     let target = text.len() / pieces.max(1);
     let mut cuts = vec![0];
     let bytes = text.as_bytes();
@@ -239,13 +247,7 @@ fn scan(file: FileId, text: &str, pieces: usize) -> Result<Vec<std::ops::Range<u
             b'{' | b'[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(Diagnostic::error(
-                        Code::E0101,
-                        Span::new(file, i, i + 1),
-                        format!("blocks are nested more than {MAX_NESTING} deep"),
-                    )
-                    .with_label("too deep")
-                    .with_help("a mesh program never needs this depth; look for unbalanced braces"));
+                    return Err(i);
                 }
                 braces += usize::from(b == b'{');
                 i += 1;
@@ -1258,7 +1260,7 @@ mod tests {
         let whole = parse_pieces(0, &text, 1);
         for pieces in [2, 3, 8] {
             let cut = parse_pieces(0, &text, pieces);
-            assert!(scan(0, &text, pieces).is_ok_and(|cuts| cuts.len() > 1));
+            assert!(scan(&text, pieces).is_ok_and(|cuts| cuts.len() > 1));
             assert_eq!(cut.file, whole.file);
             assert_eq!(cut.diagnostics, whole.diagnostics);
         }
