@@ -12,7 +12,7 @@
 // `Null`), which is what reading an optional schema attribute wants.
 #![allow(clippy::indexing_slicing)]
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 
 use serde_json::Value as Json;

@@ -11,8 +11,8 @@ mod policy;
 mod routes;
 mod values;
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Borrow;
-use std::collections::HashMap;
 
 use crate::diag::{Code, Diagnostic};
 use crate::emit::istio::*;
@@ -621,7 +621,7 @@ impl<'t> Checker<'t> {
         self.current_hosts = settings.hosts.clone();
 
         let mut subsets = Vec::new();
-        let mut seen_subsets = std::collections::HashSet::new();
+        let mut seen_subsets = foldhash::HashSet::default();
         for subset in &service.subsets {
             if !seen_subsets.insert(subset.name.name.as_str()) {
                 continue;

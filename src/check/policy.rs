@@ -6,7 +6,7 @@
 //! set the same field), so fields are first merged into a tree, then checked
 //! for exclusive groups and emitted in Istio's documented order.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::Checker;
 use crate::catalogue::{self, Field as Schema, FieldType};

@@ -2,7 +2,7 @@
 //! routes, with the routing guarantees (destinations resolve, weights sum
 //! to 100, one action per route).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{Checker, Reference, ServiceId};
 use crate::diag::{Code, Diagnostic};

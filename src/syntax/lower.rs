@@ -6,7 +6,7 @@
 //! that line alone with the rule expected at its place, which tells exactly
 //! where and why it fails.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
