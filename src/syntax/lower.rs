@@ -347,7 +347,7 @@ impl<'t> Lowerer<'t> {
     /// after its last token.
     fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let mut span = self.span(pair);
-        if let Some(last) = pair.clone().into_inner().last() {
+        if let Some(last) = pair.clone().into_inner().next_back() {
             span.end = self.trimmed_span(&last).end;
         }
         span
