@@ -266,9 +266,6 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
     (parts, checked)
 }
 
-/// Whether a service writes only a VirtualService, bound to gateways and
-/// not to the mesh: Istio merges the VirtualServices of one host on a
-/// gateway, so such services may share a host.
 /// The indexes of `subsets`, sorted by name, for lookups by binary search
 /// (smaller than a hash map for the few subsets a service has).
 fn sorted_by_name(subsets: &[SubsetInfo]) -> Box<[u32]> {
@@ -280,6 +277,9 @@ fn sorted_by_name(subsets: &[SubsetInfo]) -> Box<[u32]> {
     order.into_boxed_slice()
 }
 
+/// Whether a service writes only a VirtualService, bound to gateways and
+/// not to the mesh: Istio merges the VirtualServices of one host on a
+/// gateway, so such services may share a host.
 fn routes_only_on_gateways(service: &ast::Service) -> bool {
     let gateways: Vec<&str> = service
         .settings
