@@ -529,23 +529,17 @@ impl<'t> Lowerer<'t> {
         }
     }
 
+    /// A field or label key: the `string` or `path` pair itself.
     fn lower_key(&mut self, pair: Pair<'_, Rule>) -> Key {
         let span = self.span(&pair);
-        let Some(inner) = pair.into_inner().next() else {
-            return Key {
-                name: Text::default(),
-                quoted: false,
-                span,
-            };
-        };
-        match inner.as_rule() {
+        match pair.as_rule() {
             Rule::string => Key {
-                name: self.decode_string(&inner),
+                name: self.decode_string(&pair),
                 quoted: true,
                 span,
             },
             _ => Key {
-                name: inner.as_str().into(),
+                name: pair.as_str().into(),
                 quoted: false,
                 span,
             },
@@ -911,10 +905,7 @@ impl<'t> Lowerer<'t> {
                 span,
             },
         };
-        let weight = inner
-            .next()
-            .and_then(|w| w.into_inner().next())
-            .map(|w| self.lower_value(w));
+        let weight = inner.next().map(|w| self.lower_value(w));
         Destination { target, weight, span }
     }
 
@@ -1112,9 +1103,9 @@ fn describe_rule(rule: Rule) -> String {
         Rule::list | Rule::object => "a value",
         Rule::ident | Rule::route_name | Rule::word => "a name",
         Rule::string => "a string",
-        Rule::percent | Rule::weight => "a percentage",
+        Rule::percent => "a percentage",
         Rule::number | Rule::port_number | Rule::numeric => "a number",
-        Rule::key | Rule::path | Rule::field | Rule::label => "a field name",
+        Rule::path | Rule::field | Rule::label => "a field name",
         Rule::target | Rule::destination | Rule::service_ref => "a destination",
         Rule::string_subject => "`uri`, `scheme`, `method` or `authority`",
         Rule::string_op => "`exact`, `prefix` or `regex`",
