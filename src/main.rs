@@ -418,7 +418,7 @@ fn read_each(paths: &[PathBuf]) -> Result<Vec<(Option<PathBuf>, String, String)>
     // Spans are 32-bit byte offsets.
     if let Some((_, name, text)) = out.iter().find(|(_, _, text)| u32::try_from(text.len()).is_err()) {
         return Err(Failure(format!(
-            "`{name}` is {} bytes; meshc reads files of up to 4 GiB",
+            "`{name}` is {} bytes; meshc reads files of less than 4 GiB",
             text.len()
         )));
     }

@@ -175,7 +175,10 @@ impl LineIndex {
         let lines = text.bytes().filter(|&b| b == b'\n').count();
         let mut starts = Vec::with_capacity(lines + 1);
         starts.push(0);
-        starts.extend(text.match_indices('\n').map(|(i, _)| (i + 1) as u32));
+        starts.extend(
+            text.match_indices('\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
         LineIndex { starts }
     }
 

@@ -21,8 +21,10 @@ use crate::span::{FileId, Span};
 use crate::suggest::closest;
 
 /// Deeper nesting than this is refused before parsing, so that no input can
-/// exhaust the parser's stack.
-const MAX_NESTING: usize = 64;
+/// exhaust the parser's stack, and an unclosed run of `{` in a line the
+/// grammar cannot read (which pest tries both as a group and as text at
+/// every level) stays cheap.  Real programs nest about 8 deep.
+const MAX_NESTING: usize = 16;
 
 pub(super) fn parse(file: FileId, text: &str) -> Parsed {
     // Large files are cut at top-level service boundaries and the pieces
@@ -227,12 +229,19 @@ fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize>) -> (Vec<
 /// `pieces` ranges of similar size, each starting at a line that opens a
 /// top-level `service`.  Too deep nesting is reported by the offset of the
 /// bracket that goes too deep.
+///
+/// The depth it counts is never below the parser's: a `]` closes only a
+/// `[`, a `}` closes up to the nearest `{` (a list cut short by `}` fails
+/// and is left), and an unclosed `"` is an ordinary character, as it is to
+/// pest.
 fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize> {
     let target = text.len() / pieces.max(1);
     let mut cuts = vec![0];
     let bytes = text.as_bytes();
-    // Open `{` and `[`, and open `{` alone (a cut is only made outside braces).
-    let (mut depth, mut braces) = (0usize, 0usize);
+    // The open brackets, innermost last, and how many of them are `{` (a
+    // cut is only made outside braces).
+    let mut open: Vec<u8> = Vec::new();
+    let mut braces = 0usize;
     let mut i = 0;
     let mut line_start = true;
     while let Some(&b) = bytes.get(i) {
@@ -242,20 +251,26 @@ fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize>
                 i += 1;
                 continue;
             }
-            b'"' => i = skip_string(bytes, i),
+            b'"' => i = string_end(bytes, i).unwrap_or(i + 1),
             b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_comment(bytes, i),
             b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
+                open.push(b);
+                if open.len() > MAX_NESTING {
                     return Err(i);
                 }
                 braces += usize::from(b == b'{');
                 i += 1;
             }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if b == b'}' {
-                    braces = braces.saturating_sub(1);
+            b'}' => {
+                if let Some(at) = open.iter().rposition(|&o| o == b'{') {
+                    open.truncate(at);
+                    braces -= 1;
+                }
+                i += 1;
+            }
+            b']' => {
+                if open.last() == Some(&b'[') {
+                    open.pop();
                 }
                 i += 1;
             }
@@ -1202,19 +1217,20 @@ fn describe_token(text: &str, at: usize) -> (String, usize) {
     (format!("`{ch}`"), ch.len_utf8())
 }
 
-/// The index after the string literal that starts at `start` (at its
-/// closing quote, or at the end of its line when it is unterminated).
-fn skip_string(bytes: &[u8], start: usize) -> usize {
+/// The index after the string literal that starts at `start`, if it is
+/// closed on its line (pest reads an unclosed `"` as an ordinary character).
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     while let Some(&c) = bytes.get(i) {
         i += 1;
         match c {
             b'\\' => i += 1,
-            b'"' | b'\n' => break,
+            b'"' => return Some(i),
+            b'\n' => return None,
             _ => {}
         }
     }
-    i
+    None
 }
 
 /// The index of the line break that ends the comment starting at `start`.

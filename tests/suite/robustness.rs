@@ -50,12 +50,31 @@ fn deep_nesting_is_refused_not_crashed() {
     check_no_panic(&format!("service a {{ policy {{ x = {} }} }}", "[".repeat(50_000)));
 }
 
-/// The deepest nesting the parser accepts (64 levels, see `syntax::lower`)
-/// in each kind of block, on a thread with the 2 MiB stack of a spawned
-/// thread: the parser relies on that limit, not on stack probes.
+/// Runs `check` on `text` on a thread with the 2 MiB stack of a spawned
+/// thread: the parser relies on the nesting limit, not on stack probes.
+fn on_small_stack(text: String, check: fn(&str)) {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || check(&text))
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn refused_as_too_deep(text: &str) -> bool {
+    let mut sources = meshc::Sources::default();
+    sources.add("deep.mesh", text);
+    meshc::analyze(&sources)
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("nested more"))
+}
+
+/// The deepest nesting the parser accepts (16 levels, see `syntax::lower`)
+/// in each kind of block.
 #[test]
 fn deepest_accepted_nesting_fits_a_thread_stack() {
-    let depth = 62;
+    let depth = 14;
     let objects = format!(
         "service a {{ policy {{ {} x = 1 {} }} }}",
         "o {".repeat(depth),
@@ -76,21 +95,72 @@ fn deepest_accepted_nesting_fits_a_thread_stack() {
         "o {".repeat(depth - 2) + &"}".repeat(depth - 2)
     );
     for text in [objects, lists, junk, top, cors] {
-        std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || {
-                check_no_panic(&text);
-                let mut sources = meshc::Sources::default();
-                sources.add("deep.mesh", text.as_str());
-                let refused = meshc::analyze(&sources)
+        on_small_stack(text, |text| {
+            check_no_panic(text);
+            assert!(!refused_as_too_deep(text), "refused as too deep: {text}");
+        });
+    }
+}
+
+/// Nesting the grammar could read differently from the depth scan (a `]`
+/// that does not close a `{`, braces after an unclosed `"`) is refused
+/// before it can exhaust the stack; braces in a comment are no nesting
+/// anywhere, not even in a line the grammar cannot read.
+#[test]
+fn nesting_hidden_from_the_scan_is_still_refused() {
+    let refused = [
+        "{]".repeat(100_000),
+        format!("\"{}", "{".repeat(100_000)),
+        format!(
+            "service a {{\n  policy {{\n{}x = 1\n{}  }}\n}}\n",
+            "    o { ]\n".repeat(20_000),
+            "    }\n".repeat(20_000)
+        ),
+    ];
+    for text in refused {
+        on_small_stack(text, |text| {
+            check_no_panic(text);
+            assert!(refused_as_too_deep(text));
+        });
+    }
+    on_small_stack(format!("x // {}", "{".repeat(100_000)), check_no_panic);
+}
+
+/// Blocks left open before more services are reported, and the services
+/// after them still read.  An unclosed block is retried once per enclosing
+/// level, and each retry stops at the next service line (unreadable groups
+/// used to run to the end of the file, so this took minutes).
+#[test]
+fn unclosed_blocks_before_many_services_are_reported() {
+    let services: String = (0..200)
+        .map(|i| format!("service s{i} {{\n  subset v1 {{ version = \"v1\" }}\n  route {{ to v1 }}\n}}\n"))
+        .collect();
+    let inputs = [
+        format!("service a {{\n  policy {{\n{}{services}", "    o {\n".repeat(11)),
+        format!(
+            "service a {{\n  route {{\n    junk {}\n  }}\n}}\n{services}",
+            "{".repeat(11)
+        ),
+    ];
+    for text in inputs {
+        on_small_stack(text, |text| {
+            check_no_panic(text);
+            let mut sources = meshc::Sources::default();
+            sources.add("open.mesh", text);
+            let analysis = meshc::analyze(&sources);
+            assert!(
+                analysis
                     .diagnostics
                     .iter()
-                    .any(|d| d.message.contains("nested more"));
-                assert!(!refused, "refused as too deep: {text}");
-            })
-            .unwrap()
-            .join()
-            .unwrap();
+                    .any(|d| d.code.as_str() == "E0103" || d.code.as_str() == "E0101")
+            );
+            // The services after the open blocks are still read.
+            assert!(
+                analysis.checked.symbols.services.len() > 200,
+                "{}",
+                analysis.checked.symbols.services.len()
+            );
+        });
     }
 }
 
