@@ -621,9 +621,12 @@ impl<'t> Checker<'t> {
         self.current_hosts = settings.hosts.clone();
 
         let mut subsets = Vec::new();
-        let mut seen_subsets = foldhash::HashSet::default();
+        let declared = self.table.services.get(id);
         for subset in &service.subsets {
-            if !seen_subsets.insert(subset.name.name.as_str()) {
+            // A subset defined twice was reported when it was declared; the
+            // table keeps the first definition.
+            let first = declared.and_then(|s| s.subset(&subset.name.name));
+            if first.is_some_and(|first| first.name_span != subset.name.span) {
                 continue;
             }
             self.dns_label(&subset.name.name, subset.name.span, "subset");

@@ -744,17 +744,17 @@ impl ServiceWriter<'_, '_, '_> {
         self.unknown_keys(destination, path, &["host", "subset", "port"]);
         if let Some(port) = destination.get("port") {
             self.unknown_keys(port, &format!("{path}.port"), &["number"]);
-        }
-        if let Some(port) = destination.get("port").and_then(|p| p.get("number")) {
-            match port
-                .text()
-                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            {
-                Some(number) => {
-                    text.push(':');
-                    text.push_str(number);
+            if let Some(number_node) = port.get("number") {
+                match number_node
+                    .text()
+                    .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    Some(number) => {
+                        text.push(':');
+                        text.push_str(number);
+                    }
+                    None => self.drop_field(number_node, &format!("{path}.port.number"), "a port is a number"),
                 }
-                None => self.drop_field(port, &format!("{path}.port.number"), "a port is a number"),
             }
         }
         text
