@@ -48,6 +48,7 @@ pub mod emit;
 pub mod fmt;
 pub mod ide;
 pub mod import;
+pub mod output;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

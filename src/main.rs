@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use meshc::diag::{self, Code};
 use meshc::emit::{self, ApiVersion};
+use meshc::output::{self, Inputs, Reading};
 use meshc::{Diagnostic, Severity, Sources};
 
 #[derive(Parser)]
@@ -133,7 +134,20 @@ enum ColorWhen {
 /// A failure that is not the program's fault: exit status 2.
 struct Failure(String);
 
+/// How `build`, `check` and `fmt` read directories: their `.mesh` files.
+const MESH_FILES: Reading = Reading {
+    extensions: &["mesh"],
+    recursive: false,
+};
+
+/// How `import` and `--workloads` read directories: YAML files, recursively.
+const YAML_FILES: Reading = Reading {
+    extensions: &["yaml", "yml"],
+    recursive: true,
+};
+
 fn main() -> ExitCode {
+    output::clean_up_on_signals();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build {
@@ -183,6 +197,7 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
     // The sources are freed on another core while the output is written;
     // the process does not wait for it.
     std::thread::spawn(move || drop(sources));
+    let inputs = Inputs::new(&input.paths, MESH_FILES);
     match output {
         None => {
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -191,14 +206,45 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
                 .map_err(|e| Failure(format!("cannot write the output: {e}")))?;
         }
         Some(dir) if is_directory(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create `{}`: {e}", dir.display())))?;
-            for document in &documents {
-                write_atomically(&dir.join(&document.file_name), &document.yaml)?;
-            }
+            let files: Vec<(String, &[u8])> = documents
+                .iter()
+                .map(|d| (d.file_name.clone(), d.yaml.as_bytes()))
+                .collect();
+            let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+            inputs.refuse_output(dir, Some(&names)).map_err(Failure)?;
+            let report = output::write_dir(dir, &files).map_err(Failure)?;
+            report_dir(dir, &report);
         }
-        Some(file) => write_atomically_with(file, |w| emit::write_documents(&documents, w))?,
+        Some(file) => {
+            inputs.refuse_output(file, None).map_err(Failure)?;
+            output::write_file(file, |w| emit::write_documents(&documents, w)).map_err(Failure)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says what writing an output directory did besides writing its files.
+fn report_dir(dir: &Path, report: &output::DirReport) {
+    if !report.removed.is_empty() {
+        eprintln!(
+            "meshc: removed {} from `{}` that an earlier build wrote and this one does not: {}",
+            plural(report.removed.len(), "file"),
+            dir.display(),
+            report.removed.join(", ")
+        );
+    }
+    if !report.kept.is_empty() {
+        eprintln!(
+            "meshc: kept {} in `{}` that meshc did not write: {}",
+            if report.kept.len() == 1 {
+                "1 entry".to_string()
+            } else {
+                format!("{} entries", report.kept.len())
+            },
+            dir.display(),
+            report.kept.join(", ")
+        );
+    }
 }
 
 fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
@@ -243,7 +289,7 @@ fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<
             }
             Some(path) => {
                 if formatted != text {
-                    write_atomically(&path, &formatted)?;
+                    output::write_file(&path, |w| w.write_all(formatted.as_bytes())).map_err(Failure)?;
                 }
             }
         }
@@ -280,12 +326,18 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
             "nothing to import: no DestinationRule or VirtualService found".into(),
         ));
     }
+    let inputs = Inputs::new(paths, YAML_FILES);
     match to_dir {
         Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| Failure(format!("cannot create `{}`: {e}", dir.display())))?;
-            for file in &imported.files {
-                write_atomically(Path::new(&file.name), &file.text)?;
-            }
+            let files: Vec<(String, &[u8])> = imported
+                .files
+                .iter()
+                .map(|f| (meshc::import::file_name(f.namespace.as_deref()), f.text.as_bytes()))
+                .collect();
+            let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+            inputs.refuse_output(dir, Some(&names)).map_err(Failure)?;
+            let report = output::write_dir(dir, &files).map_err(Failure)?;
+            report_dir(dir, &report);
         }
         None if imported.files.len() > 1 => {
             let namespaces: Vec<&str> = imported
@@ -299,7 +351,10 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
             )));
         }
         None => match output {
-            Some(file) => write_atomically(file, &imported.files[0].text)?,
+            Some(file) => {
+                inputs.refuse_output(file, None).map_err(Failure)?;
+                output::write_file(file, |w| w.write_all(imported.files[0].text.as_bytes())).map_err(Failure)?;
+            }
             None => print!("{}", imported.files[0].text),
         },
     }
@@ -437,7 +492,7 @@ fn read_manifests(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
             Failure(format!(
                 "cannot read directory `{}`: {}",
                 current.display(),
-                io_reason(&e)
+                output::reason(&e)
             ))
         })?;
         for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
@@ -456,45 +511,7 @@ fn read_manifests(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
 }
 
 fn read_file(path: &Path) -> Result<String, Failure> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure(format!("cannot read `{}`: {}", path.display(), io_reason(&e))))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure(format!("cannot read `{}`: {}", path.display(), output::reason(&e))))?;
     String::from_utf8(bytes).map_err(|_| Failure(format!("cannot read `{}`: it is not UTF-8 text", path.display())))
-}
-
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => error.to_string(),
-    }
-}
-
-/// Writes through a temporary file in the same directory and renames it,
-/// so a reader never sees half a file and a failure leaves the old one.
-fn write_atomically(path: &Path, contents: &str) -> Result<(), Failure> {
-    write_atomically_with(path, |w| w.write_all(contents.as_bytes()))
-}
-
-/// [`write_atomically`] with the contents produced by `fill`.
-fn write_atomically_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{file_name}.meshc-{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temp)
-        .and_then(|file| {
-            let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
-            fill(&mut writer)?;
-            writer.flush()
-        })
-        .and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        Failure(format!("cannot write `{}`: {}", path.display(), io_reason(&e)))
-    })
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::support::root;
 
-fn meshc(args: &[&str]) -> Output {
+pub(crate) fn meshc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_meshc"))
         .args(args)
         .current_dir(root())
@@ -16,7 +16,7 @@ fn meshc(args: &[&str]) -> Output {
         .expect("run meshc")
 }
 
-fn meshc_stdin(args: &[&str], input: &str) -> Output {
+pub(crate) fn meshc_stdin(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
         .args(args)
         .current_dir(root())
@@ -30,7 +30,7 @@ fn meshc_stdin(args: &[&str], input: &str) -> Output {
 }
 
 /// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = root()
         .join("target")
         .join("cli-tests")
@@ -40,11 +40,11 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
@@ -78,6 +78,7 @@ fn build_to_a_file_and_to_a_directory() {
     let mut names: Vec<String> = std::fs::read_dir(&per_resource)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
         .collect();
     names.sort();
     assert_eq!(names.len(), 8);

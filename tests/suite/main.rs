@@ -11,6 +11,7 @@ mod coverage;
 mod docs;
 mod examples;
 mod oracle;
+mod outputs;
 mod robustness;
 mod roundtrip;
 mod support;

@@ -1,0 +1,289 @@
+//! Nothing lost: what `meshc` writes never replaces an input, a directory
+//! of outputs is written whole or not at all, and an interrupted run leaves
+//! no temporary files.  The real binary on real files.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::{meshc, path_str, scratch, text};
+use crate::support::root;
+
+const BOOKINFO: &str = "examples/bookinfo.mesh";
+
+fn bookinfo() -> String {
+    std::fs::read_to_string(root().join(BOOKINFO)).unwrap()
+}
+
+/// Every entry of `dir`, sorted, hidden ones included.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused() {
+    let dir = scratch("output-is-input");
+    let source = dir.join("t.mesh");
+    std::fs::write(&source, bookinfo()).unwrap();
+    for output in [source.clone(), dir.join("new.mesh")] {
+        let out = meshc(&["build", path_str(&dir), "-o", path_str(&output)]);
+        assert_eq!(out.status.code(), Some(2), "{}", path_str(&output));
+        assert!(text(&out.stderr).contains("input"), "{}", text(&out.stderr));
+    }
+    let out = meshc(&["build", path_str(&source), "-o", path_str(&source)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), bookinfo());
+    // The directory of the input is replaced as a whole by `-o DIR/`.
+    let out = meshc(&["build", path_str(&source), "-o", &format!("{}/", path_str(&dir))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(entries(&dir), ["t.mesh"]);
+
+    let yaml = dir.join("t.yaml");
+    std::fs::write(&yaml, std::fs::read(root().join("examples/bookinfo.yaml")).unwrap()).unwrap();
+    let before = std::fs::read(&yaml).unwrap();
+    let out = meshc(&["import", path_str(&yaml), "-o", path_str(&yaml)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&yaml).unwrap(), before);
+    // A YAML file anywhere under an imported directory is read next time.
+    let nested = dir.join("sub/again.yaml");
+    let out = meshc(&["import", path_str(&dir), "-o", path_str(&nested)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("sub").exists());
+}
+
+#[test]
+fn output_file_names_that_collide_are_an_error() {
+    let dir = scratch("collide");
+    std::fs::write(
+        dir.join("a.mesh"),
+        "namespace destinationrule-x\nservice foo {\n  subset v1 { version = \"v1\" }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.mesh"),
+        "service bar {\n  destination_rule \"x.destinationrule-foo\"\n  subset v1 { version = \"v1\" }\n}\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out/");
+    let out = meshc(&[
+        "build",
+        path_str(&dir.join("a.mesh")),
+        path_str(&dir.join("b.mesh")),
+        "-o",
+        path_str(&out_dir),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("destinationrule-x.destinationrule-foo.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!out_dir.exists());
+}
+
+#[test]
+fn a_directory_of_outputs_is_replaced_whole() {
+    let dir = scratch("replace-dir");
+    let source = dir.join("t.mesh");
+    std::fs::write(&source, bookinfo()).unwrap();
+    let out_dir = dir.join("out");
+    let slash = format!("{}/", path_str(&out_dir));
+    assert_eq!(
+        meshc(&["build", path_str(&source), "-o", &slash]).status.code(),
+        Some(0)
+    );
+    assert!(out_dir.join("destinationrule-ratings.yaml").exists());
+    std::fs::write(out_dir.join("notes.txt"), "mine\n").unwrap();
+    std::fs::create_dir(out_dir.join("extra")).unwrap();
+    std::fs::write(out_dir.join("extra/keep.yaml"), "kind: ConfigMap\n").unwrap();
+
+    // Renaming a service removes its old files and keeps the user's.
+    std::fs::write(&source, bookinfo().replace("service ratings", "service scores")).unwrap();
+    let out = meshc(&["build", path_str(&source), "-o", &slash]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("removed 2 files") && stderr.contains("destinationrule-ratings.yaml"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kept 2 entries") && stderr.contains("notes.txt"),
+        "{stderr}"
+    );
+    let names = entries(&out_dir);
+    assert!(names.contains(&"destinationrule-scores.yaml".to_string()), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("ratings")), "{names:?}");
+    assert_eq!(std::fs::read_to_string(out_dir.join("notes.txt")).unwrap(), "mine\n");
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("extra/keep.yaml")).unwrap(),
+        "kind: ConfigMap\n"
+    );
+    assert_eq!(entries(&dir), ["out", "t.mesh"], "no temporary directory is left");
+
+    // A file meshc did not write is never replaced.
+    std::fs::remove_file(out_dir.join(".meshc-outputs")).unwrap();
+    let out = meshc(&["build", path_str(&source), "-o", &slash]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("was not written by meshc"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Runs `meshc` with a limit on the size of any file it writes, as a full
+/// disk would stop it part of the way through.
+#[cfg(unix)]
+fn meshc_with_file_size_limit(args: &[&str], bytes: u64) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meshc"));
+    command.args(args).current_dir(root());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            Ok(())
+        });
+    }
+    command.output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_half_way_changes_nothing() {
+    let dir = scratch("half-way");
+    let source = dir.join("t.mesh");
+    std::fs::write(&source, bookinfo()).unwrap();
+    let out_dir = dir.join("out");
+    let slash = format!("{}/", path_str(&out_dir));
+    assert_eq!(
+        meshc(&["build", path_str(&source), "-o", &slash]).status.code(),
+        Some(0)
+    );
+    let before: Vec<(String, Vec<u8>)> = entries(&out_dir)
+        .into_iter()
+        .map(|n| (n.clone(), std::fs::read(out_dir.join(&n)).unwrap()))
+        .collect();
+    // Every file of the new build differs, and some are too large to write.
+    std::fs::write(&source, bookinfo().replace("v1", "version-one")).unwrap();
+    let out = meshc_with_file_size_limit(&["build", path_str(&source), "-o", &slash], 220);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let after: Vec<(String, Vec<u8>)> = entries(&out_dir)
+        .into_iter()
+        .map(|n| (n.clone(), std::fs::read(out_dir.join(&n)).unwrap()))
+        .collect();
+    assert_eq!(before, after, "the old outputs are untouched");
+    assert_eq!(entries(&dir), ["out", "t.mesh"], "no temporary directory is left");
+
+    let file = dir.join("all.yaml");
+    std::fs::write(&file, "old\n").unwrap();
+    let out = meshc_with_file_size_limit(&["build", path_str(&source), "-o", path_str(&file)], 500);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
+    assert_eq!(
+        entries(&dir),
+        ["all.yaml", "out", "t.mesh"],
+        "no temporary file is left"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn writes_go_through_symlinks_and_keep_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("symlinks");
+    let real = dir.join("real.yaml");
+    std::fs::write(&real, "old\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.join("link.yaml");
+    std::os::unix::fs::symlink("real.yaml", &link).unwrap();
+    let out = meshc(&["build", BOOKINFO, "-o", path_str(&link)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(
+        std::fs::read(&real).unwrap(),
+        std::fs::read(root().join("examples/bookinfo.yaml")).unwrap()
+    );
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+
+    // `fmt` formats the file a link points to, and keeps the link.
+    let source = dir.join("messy.mesh");
+    std::fs::write(&source, "service a {\nroute { to a }\n}\n").unwrap();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let source_link = dir.join("link.mesh");
+    std::os::unix::fs::symlink("messy.mesh", &source_link).unwrap();
+    assert_eq!(meshc(&["fmt", path_str(&source_link)]).status.code(), Some(0));
+    assert!(
+        std::fs::symlink_metadata(&source_link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&source).unwrap(),
+        "service a {\n  route { to a }\n}\n"
+    );
+    assert_eq!(std::fs::metadata(&source).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(entries(&dir), ["link.mesh", "link.yaml", "messy.mesh", "real.yaml"]);
+}
+
+/// A program large enough that writing and syncing its YAML takes a while.
+fn large_program(services: usize) -> String {
+    let mut text = String::new();
+    for i in 0..services {
+        text.push_str(&format!(
+            "service s{i} {{\n  subset v1 {{ version = \"v1\" }}\n  subset v2 {{ version = \"v2\" }}\n  route {{ to v1 50%, v2 50% }}\n}}\n"
+        ));
+    }
+    text
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_no_temporary_file() {
+    let dir = scratch("interrupted");
+    let source = dir.join("big.mesh");
+    std::fs::write(&source, large_program(20_000)).unwrap();
+    let target = dir.join("out.yaml");
+    std::fs::write(&target, "old\n").unwrap();
+    let temporary = |dir: &Path| entries(dir).into_iter().find(|n| n.ends_with(".meshc-tmp"));
+    let mut interrupted = 0;
+    // The signal must arrive while the temporary file exists; a run that
+    // finishes first proves nothing and is tried again.
+    for _ in 0..10 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
+            .args(["build", path_str(&source), "-o", path_str(&target)])
+            .spawn()
+            .unwrap();
+        let mut seen = false;
+        while child.try_wait().unwrap().is_none() {
+            if temporary(&dir).is_some() {
+                seen = true;
+                // SAFETY: sending a signal to our own child process.
+                unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        let status = child.wait().unwrap();
+        assert_eq!(temporary(&dir), None, "a temporary file is left behind");
+        if seen && status.code() == Some(130) {
+            interrupted += 1;
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "old\n");
+        }
+        if interrupted >= 2 {
+            break;
+        }
+        std::fs::write(&target, "old\n").unwrap();
+    }
+    assert!(interrupted >= 1, "no run was interrupted while writing");
+}
