@@ -46,6 +46,7 @@ pub mod check;
 pub mod diag;
 pub mod emit;
 pub mod fmt;
+pub mod hosts;
 pub mod ide;
 pub mod import;
 pub mod output;

@@ -175,7 +175,7 @@ pub fn check(analysis: &Analysis, workloads: &Workloads) -> Vec<Diagnostic> {
         .iter()
         .map(|s| {
             let namespace = s.namespace.as_deref().unwrap_or("default");
-            s.host == s.name || s.host == format!("{}.{namespace}.svc.cluster.local", s.name)
+            s.host == s.name || s.host == crate::hosts::qualify(&s.name, Some(namespace))
         })
         .collect();
     // The Kubernetes Service of each mesh service, when there is one.

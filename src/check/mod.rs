@@ -308,6 +308,15 @@ fn writes_destination_rule(service: &ast::Service) -> bool {
             .any(|s| s.key == SettingKey::DestinationRuleName)
 }
 
+/// A host for a message: as written, and as Istio reads it when that differs.
+fn shown_host(host: &str, key: &str) -> String {
+    if host == key {
+        format!("`{host}`")
+    } else {
+        format!("`{host}` (to Istio, `{key}`)")
+    }
+}
+
 /// Programs with at least this many services are checked on all cores.
 const PARALLEL_SERVICES: usize = 512;
 
@@ -412,7 +421,9 @@ impl Table {
         let gateway_only = routes_only_on_gateways(service);
         let merged =
             |other: ServiceId, table: &Table| gateway_only && table.services.get(other).is_some_and(|s| s.gateway_only);
-        if let Some(&other) = self.by_host.get(&host)
+        let host_key = crate::hosts::key(&host, namespace.as_deref());
+        let shown = shown_host(&host, &host_key);
+        if let Some(&other) = self.by_host.get(&host_key)
             && !merged(other, self)
         {
             let other_span = self.services.get(other).map_or(name.span, |s| s.name_span);
@@ -420,7 +431,7 @@ impl Table {
                 Diagnostic::error(
                     Code::E0206,
                     name.span,
-                    format!("host `{host}` is already defined by another service"),
+                    format!("host {shown} is already defined by another service"),
                 )
                 .with_label(format!("`{}` also uses host `{host}`", name.name))
                 .with_secondary(other_span, "first defined here")
@@ -431,7 +442,7 @@ impl Table {
             );
         } else {
             // Merged on a gateway, the host stays with its first service.
-            self.by_host.entry(host.clone()).or_insert(id);
+            self.by_host.entry(host_key).or_insert(id);
         }
         self.by_name.insert(name.name.clone(), id);
         let own_names = self.claim_resource_names(checker, service, namespace.as_ref());
@@ -444,7 +455,8 @@ impl Table {
             if let ValueKind::String(extra) = &value.kind
                 && values::is_wildcard_host(extra)
             {
-                self.claim_host(checker, extra, value.span, id, gateway_only);
+                let extra_key = crate::hosts::key(extra, namespace.as_deref());
+                self.claim_host(checker, extra, extra_key, value.span, id, gateway_only);
             }
         }
         self.services.push(ServiceInfo {
@@ -548,8 +560,16 @@ impl Table {
 
     /// Records that service `id` routes `host`; a host routed by two
     /// services, or listed twice by one, is an error.
-    fn claim_host(&mut self, checker: &mut Checker<'_>, host: &str, span: Span, id: ServiceId, gateway_only: bool) {
-        match self.by_host.get(host) {
+    fn claim_host(
+        &mut self,
+        checker: &mut Checker<'_>,
+        host: &str,
+        key: String,
+        span: Span,
+        id: ServiceId,
+        gateway_only: bool,
+    ) {
+        match self.by_host.get(&key) {
             Some(&owner) if owner != id && gateway_only && self.services.get(owner).is_some_and(|s| s.gateway_only) => {
             }
             Some(&owner) if owner != id => {
@@ -558,7 +578,7 @@ impl Table {
                     Diagnostic::error(
                         Code::E0206,
                         span,
-                        format!("host `{host}` is already defined by another service"),
+                        format!("host {} is already defined by another service", shown_host(host, &key)),
                     )
                     .with_label("routed here too")
                     .with_secondary(owner_span, "first defined here")
@@ -577,7 +597,7 @@ impl Table {
                 .with_help("remove it from `hosts`"),
             ),
             None => {
-                self.by_host.insert(host.to_string(), id);
+                self.by_host.insert(key, id);
             }
         }
     }
@@ -602,10 +622,7 @@ impl<'t> Checker<'t> {
         {
             return host;
         }
-        match namespace {
-            Some(ns) => format!("{}.{ns}.svc.cluster.local", service.name.name),
-            None => service.name.name.to_string(),
-        }
+        crate::hosts::qualify(&service.name.name, namespace)
     }
 
     /// Checks one service and adds its resources to `program`.

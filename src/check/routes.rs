@@ -834,7 +834,7 @@ impl Checker<'_> {
                         service: other,
                         subset: None,
                     });
-                    (self.table.services.get(other)?.host.clone(), None)
+                    (self.host_from(service, other, name.span)?, None)
                 } else {
                     self.unknown_target(service, name);
                     return None;
@@ -860,7 +860,7 @@ impl Checker<'_> {
                     service: other,
                     subset: Some(subset.name.clone()),
                 });
-                (info.host.clone(), Some(subset.name.to_string()))
+                (self.host_from(service, other, svc.span)?, Some(subset.name.to_string()))
             }
             ast::TargetHost::External(host, span) => {
                 let value = Value {
@@ -881,6 +881,33 @@ impl Checker<'_> {
             }
         };
         Some(Destination { host, subset, port })
+    }
+
+    /// The host that service `from` writes for service `to`, so that Istio
+    /// resolves it to `to` in `from`'s namespace (see [`crate::hosts`]).
+    fn host_from(&mut self, from: ServiceId, to: ServiceId, span: Span) -> Option<String> {
+        let services = &self.table.services;
+        let (source, target) = (services.get(from)?, services.get(to)?);
+        let written = crate::hosts::reference(&target.host, target.namespace.as_deref(), source.namespace.as_deref());
+        if written.is_none() {
+            let namespace = source.namespace.as_deref().unwrap_or_default();
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0213,
+                    span,
+                    format!("the host `{}` of service `{}` has no namespace", target.host, target.name),
+                )
+                .with_label(format!("Istio would read `{}` here as `{}`", target.host, crate::hosts::qualify(&target.host, Some(namespace))))
+                .with_secondary(target.name_span, "defined in a file without a namespace")
+                .with_note("a short host names a different service in each namespace; Istio resolves it in the namespace of the VirtualService that uses it")
+                .with_help(format!(
+                    "add `namespace {namespace}` (or its own namespace) to the file of `{}`, or give it a fully qualified host such as `host \"{}\"`",
+                    target.name,
+                    crate::hosts::qualify(&target.host, Some(namespace))
+                )),
+            );
+        }
+        written
     }
 
     /// A bare name that is neither a subset of this service nor a service.

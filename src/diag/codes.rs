@@ -82,6 +82,7 @@ codes! {
     E0210: "namespace declared twice",
     E0211: "statement repeated",
     E0212: "resource name used twice",
+    E0213: "host without a namespace",
     E0301: "wrong type of value",
     E0302: "unknown enum value",
     E0303: "value out of range",

@@ -6,6 +6,7 @@
 //! subset but that no DestinationRule here defines becomes a service with
 //! `external_subsets`, so the subset stays checked by name.
 
+use crate::hosts::qualify as qualified;
 use std::collections::{HashMap, HashSet};
 
 use super::yaml::Node;
@@ -298,16 +299,6 @@ fn name_services(plan: &mut Plan<'_>) {
     }
 }
 
-/// `host` fully qualified: a short Kubernetes name gets the namespace.
-fn qualified(host: &str, namespace: Option<&str>) -> String {
-    match namespace {
-        Some(ns) if !host.contains('.') && host != "*" && !host.is_empty() => {
-            format!("{host}.{ns}.svc.cluster.local")
-        }
-        _ => host.to_string(),
-    }
-}
-
 /// The host meshc gives a service called `name`.
 fn default_host(name: &str, namespace: Option<&str>) -> String {
     qualified(name, namespace)
@@ -317,7 +308,7 @@ fn default_host(name: &str, namespace: Option<&str>) -> String {
 fn short_name<'k>(key: &'k str, namespace: Option<&str>) -> Option<&'k str> {
     match namespace {
         Some(ns) => key
-            .strip_suffix(&format!(".{ns}.svc.cluster.local"))
+            .strip_suffix(&format!(".{ns}.{}", crate::hosts::CLUSTER_DOMAIN))
             .filter(|s| !s.contains('.')),
         None => (!key.contains('.')).then_some(key),
     }

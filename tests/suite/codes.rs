@@ -104,7 +104,7 @@ fn explanations_examples_fail_with_their_code() {
             continue;
         };
         let mut sources = meshc::Sources::default();
-        sources.add("example.mesh", example);
+        crate::support::add_files(&mut sources, "example.mesh", example);
         let mut analysis = meshc::analyze(&sources);
         // Workload codes show the manifests in a yaml block.
         if let Some(yaml) = first_block(text, "yaml") {

@@ -40,14 +40,31 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
 }
 
 /// A program made of the given files, named relative to the repository root.
+/// A file that starts with a `// file: NAME` line holds several files,
+/// each starting with such a line (see [`add_files`]).
 pub fn sources_of(paths: &[PathBuf]) -> meshc::Sources {
     let mut sources = meshc::Sources::default();
     for path in paths {
         let text = std::fs::read_to_string(path).expect("read source");
         let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-        sources.add(name, text);
+        add_files(&mut sources, &name, &text);
     }
     sources
+}
+
+/// Adds `text` to `sources` as the file `name`, or, when it starts with a
+/// `// file: NAME` line, as the files that such lines begin: a UI test or
+/// an explanation's example can be a program of several files.
+pub fn add_files(sources: &mut meshc::Sources, name: &str, text: &str) {
+    const MARKER: &str = "// file: ";
+    if !text.starts_with(MARKER) {
+        sources.add(name.to_string(), text.to_string());
+        return;
+    }
+    for part in text.split(MARKER).skip(1) {
+        let file = part.lines().next().unwrap_or_default().trim();
+        sources.add(file.to_string(), format!("{MARKER}{part}"));
+    }
 }
 
 /// Splits a YAML stream into JSON values, one per document.

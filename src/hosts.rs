@@ -1,0 +1,84 @@
+//! How Istio reads a host name: the one place meshc qualifies hosts.
+//!
+//! Istio resolves a host written in a resource of namespace `ns` with
+//! `ResolveShortnameToFQDN` (istio/istio, `pilot/pkg/model/config.go`): `*`
+//! and IP addresses stay as written, a name with a `.` is taken as fully
+//! qualified, and a name without one becomes `NAME.ns.svc.cluster.local`.
+//! Hosts are DNS names, so Istio compares them without regard to case, and
+//! `reviews.` and `reviews` name the same host.
+
+/// The cluster's DNS suffix that Istio appends to short names.
+pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
+
+/// `host` as Istio resolves it in a resource of `namespace`: a short name
+/// gets the namespace and the cluster domain.  Without a namespace (a
+/// resource applied to whatever namespace `kubectl` uses) it is unchanged.
+pub fn qualify(host: &str, namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) if is_short_name(host) => format!("{host}.{ns}.{CLUSTER_DOMAIN}"),
+        _ => host.to_string(),
+    }
+}
+
+/// Whether Istio qualifies `host` with the namespace of its resource.
+pub fn is_short_name(host: &str) -> bool {
+    !host.is_empty() && host != "*" && !host.contains('.') && !host.contains(':')
+}
+
+/// What two hosts are compared by: qualified, lower-cased, without a
+/// trailing dot.  Two hosts with one key are one host to Istio.
+pub fn key(host: &str, namespace: Option<&str>) -> String {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    qualify(host, namespace).to_ascii_lowercase()
+}
+
+/// How a resource in namespace `from` must write the host `host` of a
+/// service in namespace `to` so that Istio resolves it to that service.
+/// `None` when it cannot be known: a short name from a file without a
+/// namespace means a different service in each namespace it is applied to.
+pub fn reference(host: &str, to: Option<&str>, from: Option<&str>) -> Option<String> {
+    if key(host, from) == key(host, to) {
+        Some(host.to_string())
+    } else if to.is_some() {
+        Some(qualify(host, to))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_take_the_namespace_of_their_resource() {
+        // As ResolveShortnameToFQDN: only a name without a dot is qualified.
+        assert_eq!(qualify("reviews", Some("shop")), "reviews.shop.svc.cluster.local");
+        assert_eq!(qualify("reviews.other", Some("shop")), "reviews.other");
+        assert_eq!(qualify("*", Some("shop")), "*");
+        assert_eq!(qualify("*.example.com", Some("shop")), "*.example.com");
+        assert_eq!(qualify("reviews", None), "reviews");
+    }
+
+    #[test]
+    fn keys_ignore_case_and_a_trailing_dot() {
+        assert_eq!(key("B", Some("shop")), key("b.shop.svc.cluster.local.", None));
+        assert_eq!(key("a.", None), key("A", None));
+        assert_ne!(key("b", Some("shop")), key("b", None));
+    }
+
+    #[test]
+    fn references_across_namespaces() {
+        let fqdn = "cart.shop.svc.cluster.local";
+        assert_eq!(reference(fqdn, Some("shop"), Some("web")).as_deref(), Some(fqdn));
+        assert_eq!(reference("cart", Some("shop"), Some("shop")).as_deref(), Some("cart"));
+        assert_eq!(reference("cart", Some("shop"), Some("web")).as_deref(), Some(fqdn));
+        assert_eq!(reference("cart", Some("shop"), None).as_deref(), Some(fqdn));
+        assert_eq!(reference("cart", None, None).as_deref(), Some("cart"));
+        assert_eq!(reference("cart", None, Some("shop")), None);
+        assert_eq!(
+            reference("api.example.com", None, Some("shop")).as_deref(),
+            Some("api.example.com")
+        );
+    }
+}
