@@ -161,9 +161,14 @@ impl Checker<'_> {
         };
         let Some(nanos) = duration_nanos(text) else {
             self.diagnostics.push(
-                Diagnostic::error(Code::E0304, value.span, format!("`{text}` is not a valid duration"))
-                    .with_label("invalid duration")
-                    .with_help("a duration is a positive number with a unit: h, m, s, ms, us or ns, such as 1m30s"),
+                Diagnostic::error(
+                    Code::E0304,
+                    value.span,
+                    format!("`{text}` is longer than Istio can read"),
+                )
+                .with_label("too long")
+                .with_note("Istio reads durations as Go does, in 64-bit nanoseconds: at most 2562047h47m16.854775807s")
+                .with_help("write a shorter duration"),
             );
             return None;
         };
@@ -348,38 +353,53 @@ fn list(values: &[String]) -> String {
     quoted.join(", ")
 }
 
-/// Nanoseconds in a duration literal the grammar accepted.
-pub(crate) fn duration_nanos(text: &str) -> Option<u128> {
-    let mut total: f64 = 0.0;
-    let mut number = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let unit_nanos = match c {
-            'h' => 3_600e9,
-            'm' if chars.peek() == Some(&'s') => {
-                chars.next();
-                1e6
-            }
-            'm' => 60e9,
-            's' => 1e9,
-            'u' | 'µ' => {
-                chars.next();
-                1e3
-            }
-            'n' => {
-                chars.next();
-                1.0
-            }
+/// The longest duration Go's `time.Duration` (an int64 of nanoseconds)
+/// holds, and so the longest that Istio reads: 2562047h47m16.854775807s.
+pub(crate) const MAX_DURATION_NANOS: u64 = i64::MAX as u64;
+
+/// Nanoseconds in a duration literal the grammar accepted, as Go's
+/// `time.ParseDuration` reads it (`src/time/format.go`): each part is
+/// `INTEGER[.FRACTION]UNIT`, a fraction is truncated to whole nanoseconds,
+/// and a total past `MAX_DURATION_NANOS` is refused (`None`).  Integer
+/// arithmetic throughout, so `1.001s` is exactly 1001ms.
+pub(crate) fn duration_nanos(text: &str) -> Option<u64> {
+    let mut total: u128 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(digits);
+        let (unit_nanos, unit_len): (u128, usize) = match after.as_bytes() {
+            [b'm', b's', ..] => (1_000_000, 2),
+            [b'u', b's', ..] => (1_000, 2),
+            [b'n', b's', ..] => (1, 2),
+            [b'h', ..] => (3_600_000_000_000, 1),
+            [b'm', ..] => (60_000_000_000, 1),
+            [b's', ..] => (1_000_000_000, 1),
+            _ if after.starts_with("µs") => (1_000, "µs".len()),
             _ => return None,
         };
-        total += number.parse::<f64>().ok()? * unit_nanos;
-        number.clear();
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        if whole.is_empty() && fraction.is_empty() {
+            return None;
+        }
+        // More digits than a u128 holds are past the maximum anyway.
+        let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        total = total.checked_add(whole.checked_mul(unit_nanos)?)?;
+        // Digits past the 30th cannot add a whole nanosecond.
+        let fraction = fraction.get(..fraction.len().min(30)).unwrap_or(fraction);
+        if !fraction.is_empty() {
+            let scale = 10u128.checked_pow(u32::try_from(fraction.len()).ok()?)?;
+            let part: u128 = fraction.parse().ok()?;
+            total = total.checked_add(part.checked_mul(unit_nanos)? / scale)?;
+        }
+        if total > u128::from(MAX_DURATION_NANOS) {
+            return None;
+        }
+        rest = after.get(unit_len..)?;
     }
-    (total.is_finite() && total < 1e30).then_some(total as u128)
+    u64::try_from(total).ok()
 }
 
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
@@ -504,6 +524,20 @@ mod tests {
         assert_eq!(duration_nanos("1.5h"), Some(5_400_000_000_000));
         assert_eq!(duration_nanos("500us"), Some(500_000));
         assert_eq!(duration_nanos("0s"), Some(0));
+        // Exact where floating point is not (1.001 * 1e9 is 1000999999.99...).
+        assert_eq!(duration_nanos("1.001s"), Some(1_001_000_000));
+        assert_eq!(duration_nanos("1.015s"), Some(1_015_000_000));
+        assert_eq!(duration_nanos("0.000000001s"), Some(1));
+        assert_eq!(duration_nanos("1.0000000009s"), Some(1_000_000_000));
+        // Go's bounds: an int64 of nanoseconds.
+        assert_eq!(duration_nanos("2562047h47m16.854775807s"), Some(i64::MAX as u64));
+        assert_eq!(duration_nanos("2562047h47m16.854775808s"), None);
+        assert_eq!(duration_nanos("2562048h"), None);
+        assert_eq!(duration_nanos(&format!("{}s", "9".repeat(400))), None);
+        for ms in 0..20_000u64 {
+            let text = format!("{}.{:03}s", ms / 1000, ms % 1000);
+            assert_eq!(duration_nanos(&text), Some(ms * 1_000_000), "{text}");
+        }
     }
 
     #[test]
