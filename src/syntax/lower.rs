@@ -232,8 +232,8 @@ fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize>) -> (Vec<
 ///
 /// The depth it counts is never below the parser's: a `]` closes only a
 /// `[`, a `}` closes up to the nearest `{` (a list cut short by `}` fails
-/// and is left), and an unclosed `"` is an ordinary character, as it is to
-/// pest.
+/// and is left), and strings and comments end where the grammar ends them:
+/// at `\n` only, an unclosed string at the end of its line (`junk_string`).
 fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize> {
     let target = text.len() / pieces.max(1);
     let mut cuts = vec![0];
@@ -251,8 +251,8 @@ fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize>
                 i += 1;
                 continue;
             }
-            b'"' => i = string_end(bytes, i).unwrap_or(i + 1),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_comment(bytes, i),
+            b'"' => i = super::tokens::string_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = super::tokens::comment_end(bytes, i),
             b'{' | b'[' => {
                 open.push(b);
                 if open.len() > MAX_NESTING {
@@ -1217,33 +1217,6 @@ fn describe_token(text: &str, at: usize) -> (String, usize) {
     (format!("`{ch}`"), ch.len_utf8())
 }
 
-/// The index after the string literal that starts at `start`, if it is
-/// closed on its line (pest reads an unclosed `"` as an ordinary character).
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut i = start + 1;
-    while let Some(&c) = bytes.get(i) {
-        i += 1;
-        match c {
-            b'\\' => i += 1,
-            b'"' => return Some(i),
-            b'\n' => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The index of the line break that ends the comment starting at `start`.
-fn skip_comment(bytes: &[u8], start: usize) -> usize {
-    start
-        + bytes
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(bytes.len() - start)
-}
-
 /// A vector without spare capacity: the syntax tree of a large program is
 /// built once and kept, so what `Vec` reserves while growing is waste.
 fn exact<T>(mut items: Vec<T>) -> Vec<T> {
@@ -1293,6 +1266,30 @@ mod tests {
             let fresh = parse_pieces(0, &edited, 1);
             assert_eq!(cached.file, fresh.file);
             assert_eq!(cached.diagnostics, fresh.diagnostics);
+        }
+    }
+
+    /// Parsing is linear in the length of a line, however its quotes fall:
+    /// pest's call limit (a count, not a clock) stops a parse that does more
+    /// than a fixed amount of work per byte.  An unclosed string was read
+    /// again from each of its `"` to the line's end (quadratic: 80 KB of
+    /// `"\` took 43 s).
+    #[test]
+    fn unclosed_strings_parse_in_linear_work() {
+        let lines = [
+            "\"\\".repeat(40_000),
+            format!("service a {{\n  route {{ to {} }}\n}}\n", "\"\\".repeat(40_000)),
+            format!("service a {{\n  x {{ {}\n}}\n", "\"\\".repeat(40_000)),
+            "\"x".repeat(40_000),
+        ];
+        for text in lines {
+            let limit = std::num::NonZeroUsize::new(64 * text.len());
+            pest::set_call_limit(limit);
+            let result = MeshParser::parse(Rule::file, &text);
+            pest::set_call_limit(None);
+            if let Err(error) = result {
+                assert!(!error.to_string().contains("call limit"), "{error}");
+            }
         }
     }
 }

@@ -40,27 +40,11 @@ pub fn tokens(text: &str) -> Vec<(Token<'_>, usize)> {
             }
             b' ' | b'\t' | b'\r' => i += 1,
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
+                i = comment_end(bytes, start);
                 out.push((Token::Comment(text.get(start..i).unwrap_or("").trim_end()), start));
             }
             b'"' => {
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if c == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                    if c == b'"' {
-                        break;
-                    }
-                }
-                i = i.min(bytes.len());
+                i = string_end(bytes, start);
                 out.push((Token::Str(text.get(start..i).unwrap_or("")), start));
             }
             b'{' | b'[' => {
@@ -94,4 +78,34 @@ pub fn tokens(text: &str) -> Vec<(Token<'_>, usize)> {
         }
     }
     out
+}
+
+// Where comments and strings end: the one definition that the grammar's
+// `WHITESPACE`, `string` and `junk_string` rules spell in pest, and that
+// the tokens above and the parser's nesting scan use.  Only `\n` ends a
+// line here; a lone `\r` is an ordinary character.
+
+/// The index of the line break that ends the comment starting at `start`
+/// (or the end of the text).
+pub(crate) fn comment_end(bytes: &[u8], start: usize) -> usize {
+    bytes
+        .get(start..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |at| start + at)
+}
+
+/// The index after the string literal that starts at `start`, or of the
+/// line break that ends it unclosed (or the end of the text).  A `\`
+/// escapes the byte after it, even a line break.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            b'\n' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }

@@ -110,7 +110,8 @@ fn deepest_accepted_nesting_fits_a_thread_stack() {
 fn nesting_hidden_from_the_scan_is_still_refused() {
     let refused = [
         "{]".repeat(100_000),
-        format!("\"{}", "{".repeat(100_000)),
+        format!("\"\n{}", "{".repeat(100_000)),
+        format!("a\r{}", "{".repeat(100_000)),
         format!(
             "service a {{\n  policy {{\n{}x = 1\n{}  }}\n}}\n",
             "    o { ]\n".repeat(20_000),
@@ -123,7 +124,19 @@ fn nesting_hidden_from_the_scan_is_still_refused() {
             assert!(refused_as_too_deep(text));
         });
     }
-    on_small_stack(format!("x // {}", "{".repeat(100_000)), check_no_panic);
+    // Braces in a comment or after an unclosed `"` on their line are text
+    // to the grammar and to the scan alike; a lone `\r` ends neither.
+    for text in [
+        format!("x // {}", "{".repeat(100_000)),
+        format!("//x\r{}", "{".repeat(60_000)),
+        format!("service a {{ \"x\r{}", "{".repeat(60_000)),
+        format!("\"{}", "{".repeat(100_000)),
+    ] {
+        on_small_stack(text, |text| {
+            check_no_panic(text);
+            assert!(!refused_as_too_deep(text));
+        });
+    }
 }
 
 /// Blocks left open before more services are reported, and the services
