@@ -5,6 +5,7 @@
 //! for machines (JSON lines).  The language server converts the same values.
 
 mod codes;
+mod excerpt;
 mod render;
 
 pub use codes::{Code, CodeInfo};

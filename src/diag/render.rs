@@ -5,6 +5,7 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term;
 use serde::Serialize;
 
+use super::excerpt::{Excerpt, printable};
 use super::{Diagnostic, Severity};
 use crate::span::{Encoding, FileId, Sources};
 
@@ -17,28 +18,51 @@ pub enum ColorChoice {
     Never,
 }
 
-fn to_codespan(diag: &Diagnostic) -> cs::Diagnostic<FileId> {
+/// The most secondary labels one diagnostic shows: what each rendered
+/// diagnostic prints stays bounded, however many places it names (a split
+/// over 40,000 destinations).  JSON output keeps them all.
+const MAX_SECONDARY_LABELS: usize = 8;
+
+/// `diag` for codespan, its labels placed in `spans` (an [`Excerpt`]'s)
+/// and its texts made printable.
+fn to_codespan(diag: &Diagnostic, spans: &[crate::span::Span]) -> cs::Diagnostic<FileId> {
     let severity = match diag.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
         Severity::Note => cs::Severity::Note,
     };
-    let mut labels = vec![
-        cs::Label::primary(diag.primary.span.file, diag.primary.span.range())
-            .with_message(diag.primary.message.clone()),
-    ];
-    labels.extend(
-        diag.secondary
-            .iter()
-            .map(|l| cs::Label::secondary(l.span.file, l.span.range()).with_message(l.message.clone())),
-    );
-    let mut notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {n}")).collect();
+    let text = |t: &str| printable(t).into_owned();
+    let labels = std::iter::once(&diag.primary)
+        .chain(&diag.secondary)
+        .zip(spans)
+        .enumerate()
+        .map(|(i, (label, span))| {
+            let style = if i == 0 {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
+            cs::Label::new(style, span.file, span.range()).with_message(text(&label.message))
+        })
+        .collect();
+    let mut notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {}", printable(n))).collect();
+    if let Some(hidden) = diag
+        .secondary
+        .len()
+        .checked_sub(MAX_SECONDARY_LABELS)
+        .filter(|&n| n > 0)
+    {
+        notes.push(format!(
+            "note: {hidden} more place{} not shown",
+            if hidden == 1 { " is" } else { "s are" }
+        ));
+    }
     if let Some(help) = &diag.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", printable(help)));
     }
     cs::Diagnostic::new(severity)
         .with_code(diag.code.as_str())
-        .with_message(diag.message.clone())
+        .with_message(text(&diag.message))
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -53,12 +77,17 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: ColorC
     for diag in diagnostics {
         // Rendering only fails for spans outside their file, which the
         // phases never produce; such a diagnostic still shows its message.
-        if term::emit_to_write_style(&mut buffer, &config, sources, &to_codespan(diag)).is_err() {
+        let spans: Vec<crate::span::Span> = std::iter::once(&diag.primary)
+            .chain(diag.secondary.iter().take(MAX_SECONDARY_LABELS))
+            .map(|l| l.span)
+            .collect();
+        let (excerpt, shown) = Excerpt::new(sources, &spans);
+        if term::emit_to_write_style(&mut buffer, &config, &excerpt, &to_codespan(diag, &shown)).is_err() {
             let line = format!(
                 "{}[{}]: {}\n",
                 severity_word(diag.severity),
                 diag.code.as_str(),
-                diag.message
+                printable(&diag.message)
             );
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }

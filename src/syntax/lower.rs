@@ -1116,7 +1116,7 @@ fn describe_rule(rule: Rule) -> String {
         Rule::rbrace => "`}`",
         Rule::eq => "`=`",
         Rule::list | Rule::object => "a value",
-        Rule::ident | Rule::route_name | Rule::word => "a name",
+        Rule::ident | Rule::route_name | Rule::word | Rule::namespace_name => "a name",
         Rule::string => "a string",
         Rule::percent => "a percentage",
         Rule::number | Rule::port_number | Rule::numeric => "a number",
