@@ -251,8 +251,11 @@ fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<Exi
     let sources = read_sources(&input.paths)?;
     let mut analysis = meshc::analyze(&sources);
     if let Some(dir) = workloads {
-        let manifests = read_manifests(dir)?;
-        let workloads = meshc::workloads::read(&manifests).map_err(Failure)?;
+        let manifests = read_manifests(dir, true)?;
+        let (workloads, skipped) = meshc::workloads::read(&manifests);
+        for reason in skipped {
+            eprintln!("meshc: warning: skipped unreadable YAML: {reason}");
+        }
         meshc::workloads::check_into(&mut analysis, &workloads);
     }
     print_diagnostics(&sources, &analysis.diagnostics, report);
@@ -301,7 +304,7 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
     let mut sources = Sources::default();
     for path in paths {
         if path.is_dir() {
-            for (name, text) in read_manifests(path)? {
+            for (name, text) in read_manifests(path, false)? {
                 sources.add(name, text);
             }
         } else {
@@ -480,34 +483,67 @@ fn read_each(paths: &[PathBuf]) -> Result<Vec<(Option<PathBuf>, String, String)>
     Ok(out)
 }
 
-/// Every `.yaml` and `.yml` file under `dir`, in path order.
-fn read_manifests(dir: &Path) -> Result<Vec<(String, String)>, Failure> {
+/// Every `.yaml` and `.yml` file under `dir`, in path order.  The walk
+/// follows symlinks but visits each directory once (a link cycle ends), and
+/// reads regular files only (a FIFO would block, `/dev/zero` never ends);
+/// what it passes over, and subdirectories it cannot read, it names in a
+/// warning.  A file that cannot be read is an error, or with `lenient`
+/// (`--workloads`, where most manifests are not meshc's) a warning.
+fn read_manifests(dir: &Path, lenient: bool) -> Result<Vec<(String, String)>, Failure> {
     if !dir.is_dir() {
         return Err(Failure(format!("cannot read `{}`: not a directory", dir.display())));
     }
+    let warn = |what: &Path, why: &str| eprintln!("meshc: warning: skipped `{}`: {why}", what.display());
     let mut found = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|e| {
-            Failure(format!(
-                "cannot read directory `{}`: {}",
-                current.display(),
-                output::reason(&e)
-            ))
-        })?;
+        let Ok(real) = current.canonicalize() else {
+            warn(&current, "a broken link");
+            continue;
+        };
+        if !visited.insert(real) {
+            continue;
+        }
+        let entries = match std::fs::read_dir(&current) {
+            Ok(entries) => entries,
+            Err(e) if current == dir => {
+                return Err(Failure(format!(
+                    "cannot read directory `{}`: {}",
+                    current.display(),
+                    output::reason(&e)
+                )));
+            }
+            Err(e) => {
+                warn(&current, &output::reason(&e));
+                continue;
+            }
+        };
         for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.is_dir() {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                found.push(path);
+                if meta.is_file() {
+                    found.push(path);
+                } else {
+                    warn(&path, "not a regular file");
+                }
             }
         }
     }
     found.sort();
-    found
-        .into_iter()
-        .map(|path| Ok((path.display().to_string(), read_file(&path)?)))
-        .collect()
+    let mut manifests = Vec::with_capacity(found.len());
+    for path in found {
+        match read_file(&path) {
+            Ok(text) => manifests.push((path.display().to_string(), text)),
+            Err(Failure(why)) if lenient => eprintln!("meshc: warning: skipped: {why}"),
+            Err(failure) => return Err(failure),
+        }
+    }
+    Ok(manifests)
 }
 
 fn read_file(path: &Path) -> Result<String, Failure> {

@@ -48,21 +48,28 @@ pub struct Workloads {
     pub pods: Vec<PodTemplate>,
 }
 
-/// Reads Kubernetes manifests: `(file name, text)` pairs of multi-document
-/// YAML.  Other kinds are skipped; malformed YAML is an error naming the
-/// file, line and column.
-pub fn read(files: &[(String, String)]) -> Result<Workloads, String> {
+/// Reads the workloads of YAML manifests, given as (file name, text).  A
+/// file that is not YAML (a Helm template, say) or has a broken document
+/// is skipped from that document on, with a warning (the second result):
+/// the manifests of a repository are not all for meshc.
+pub fn read(files: &[(String, String)]) -> (Workloads, Vec<String>) {
     let mut workloads = Workloads::default();
+    let mut skipped = Vec::new();
     for (name, text) in files {
         for document in serde_yaml::Deserializer::from_str(text) {
-            let value = Value::deserialize(document).map_err(|e| match e.location() {
-                Some(at) => format!("{name}:{}:{}: {e}", at.line(), at.column()),
-                None => format!("{name}: {e}"),
-            })?;
-            add(&mut workloads, name, &value);
+            match Value::deserialize(document) {
+                Ok(value) => add(&mut workloads, name, &value),
+                Err(e) => {
+                    skipped.push(match e.location() {
+                        Some(at) => format!("{name}:{}:{}: {e}", at.line(), at.column()),
+                        None => format!("{name}: {e}"),
+                    });
+                    break;
+                }
+            }
         }
     }
-    Ok(workloads)
+    (workloads, skipped)
 }
 
 fn string_pairs(value: &Value) -> Vec<(String, String)> {
@@ -120,7 +127,20 @@ fn add(workloads: &mut Workloads, file: &str, doc: &Value) {
                 .unwrap_or_default(),
             file: file.to_string(),
         }),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+        // `kind: List` (what `kubectl get -o yaml` writes) holds manifests.
+        "List" => {
+            for item in doc.get("items").and_then(Value::as_sequence).into_iter().flatten() {
+                add(workloads, file, item);
+            }
+        }
+        // Argo Rollouts' `Rollout` has a Deployment's pod template; a
+        // CronJob's is one level down, in its Job template.
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Rollout" | "CronJob" => {
+            let spec = if kind == "CronJob" {
+                spec.and_then(|s| s.get("jobTemplate")).and_then(|t| t.get("spec"))
+            } else {
+                spec
+            };
             let labels = spec
                 .and_then(|s| s.get("template"))
                 .and_then(|t| t.get("metadata"))

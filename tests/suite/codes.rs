@@ -108,7 +108,7 @@ fn explanations_examples_fail_with_their_code() {
         let mut analysis = meshc::analyze(&sources);
         // Workload codes show the manifests in a yaml block.
         if let Some(yaml) = first_block(text, "yaml") {
-            let workloads = meshc::workloads::read(&[("workloads.yaml".into(), yaml.into())]).expect("valid workloads");
+            let (workloads, _) = meshc::workloads::read(&[("workloads.yaml".into(), yaml.into())]);
             meshc::workloads::check_into(&mut analysis, &workloads);
         }
         assert!(

@@ -287,3 +287,50 @@ fn an_interrupted_write_leaves_no_temporary_file() {
     }
     assert!(interrupted >= 1, "no run was interrupted while writing");
 }
+
+/// Directory walks read what they can and name what they skip: link
+/// cycles end, FIFOs and devices are not read, and for `--workloads` files
+/// that are not YAML (Helm templates, binary files, duplicate keys) are
+/// warnings; `kind: List`, Argo `Rollout` and `CronJob` pods are read.
+#[cfg(unix)]
+#[test]
+fn workload_walks_skip_what_they_cannot_read() {
+    let dir = scratch("walks");
+    let manifests = dir.join("k8s");
+    std::fs::create_dir(&manifests).unwrap();
+    let write = |name: &str, text: &[u8]| std::fs::write(manifests.join(name), text).unwrap();
+    write(
+        "list.yaml",
+        b"kind: List\nitems:\n- kind: Service\n  metadata: {name: web}\n  spec: {selector: {app: web}}\n- kind: Service\n  metadata: {name: jobs}\n  spec: {selector: {app: jobs}}\n",
+    );
+    write(
+        "rollout.yaml",
+        b"kind: Rollout\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web, version: v2}}\n",
+    );
+    write(
+        "cron.yaml",
+        b"kind: CronJob\nmetadata: {name: jobs}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata: {labels: {app: jobs, version: v1}}\n",
+    );
+    write("helm.yaml", b"{{- if .Values.enabled }}\nkind: Service\n{{- end }}\n");
+    write("binary.yaml", &[0xff, 0xfe, 0x00, 0x01]);
+    write("config.yaml", b"kind: ConfigMap\ndata:\n  a: 1\n  a: 2\n");
+    std::os::unix::fs::symlink(".", manifests.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("..", manifests.join("loop-b")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", manifests.join("zero.yaml")).unwrap();
+    let fifo = std::ffi::CString::new(path_str(&manifests.join("pipe.yaml"))).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let program = dir.join("p.mesh");
+    std::fs::write(
+        &program,
+        "service web {\n  subset v2 { version = \"v2\" }\n  route { to v2 }\n}\nservice jobs {\n  subset v1 { version = \"v1\" }\n}\n",
+    )
+    .unwrap();
+    let out = meshc(&["check", "--workloads", path_str(&manifests), path_str(&program)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for skipped in ["helm.yaml", "binary.yaml", "config.yaml", "zero.yaml", "pipe.yaml"] {
+        assert!(stderr.contains(skipped), "{skipped} is not named in:\n{stderr}");
+    }
+    assert!(!stderr.contains("E05"), "{stderr}");
+}

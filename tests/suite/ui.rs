@@ -16,7 +16,8 @@ pub fn render(path: &std::path::Path) -> String {
             .unwrap_or(&workloads)
             .display()
             .to_string();
-        let read = meshc::workloads::read(&[(name, text)]).expect("valid workloads");
+        let (read, skipped) = meshc::workloads::read(&[(name, text)]);
+        assert!(skipped.is_empty(), "{skipped:?}");
         meshc::workloads::check_into(&mut analysis, &read);
     }
     meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never)
