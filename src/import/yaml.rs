@@ -109,7 +109,7 @@ pub fn documents(file: FileId, text: &str) -> Result<Vec<Node>, Box<Diagnostic>>
         documents: Vec::new(),
         stack: Vec::new(),
         anchors: HashMap::new(),
-        nodes: 0,
+        built: 0,
     };
     let malformed = |at: usize, why: &str| {
         Box::new(
@@ -130,9 +130,12 @@ pub fn documents(file: FileId, text: &str) -> Result<Vec<Node>, Box<Diagnostic>>
 /// Deeper nesting than any manifest needs; it would only exhaust the stack.
 const MAX_DEPTH: usize = 256;
 
-/// More nodes than a manifest of this size can hold once aliases are
-/// expanded: a guard against alias bombs.
-const MAX_NODES_PER_BYTE: usize = 64;
+/// How much larger than the file its tree may grow once aliases are
+/// expanded, counted in bytes (see [`weight`]): a guard against alias
+/// bombs, which can also repeat one long string many times.
+const MAX_EXPANSION: usize = 16;
+/// What a node counts for besides its text.
+const NODE_BYTES: usize = 16;
 
 /// Maps the parser's character positions to byte offsets.
 struct ByteOffsets {
@@ -161,8 +164,8 @@ struct Builder<'t> {
     documents: Vec<Node>,
     stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
-    /// Nodes built so far, aliases counted in full.
-    nodes: usize,
+    /// The weight of the nodes built so far, aliases counted in full.
+    built: usize,
 }
 
 struct Open {
@@ -174,9 +177,15 @@ struct Open {
 
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), &'static str> {
-        self.nodes += 1;
-        if self.nodes > (self.text.len() + 64) * MAX_NODES_PER_BYTE {
-            return Err("aliases expand to far more nodes than the file holds");
+        self.built += NODE_BYTES;
+        if let Event::Scalar(text, ..) = &event {
+            self.built += text.len();
+        }
+        if let Event::Alias(anchor) = &event {
+            self.built += self.anchors.get(anchor).map_or(0, weight);
+        }
+        if self.built > (self.text.len() + 4096) * MAX_EXPANSION {
+            return Err("aliases expand to far more than the file holds");
         }
         if self.stack.len() > MAX_DEPTH {
             return Err("nested too deeply");
@@ -191,7 +200,6 @@ impl Builder<'_> {
             }
             Event::Alias(anchor) => {
                 if let Some(node) = self.anchors.get(&anchor).cloned() {
-                    self.nodes += size(&node);
                     self.finish(Node { span, ..node }, 0);
                 }
             }
@@ -252,13 +260,14 @@ impl Builder<'_> {
     }
 }
 
-/// How many nodes a tree holds.
-fn size(node: &Node) -> usize {
-    match &node.value {
-        Value::Scalar { .. } => 1,
-        Value::Seq(items) => 1 + items.iter().map(size).sum::<usize>(),
-        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| size(k) + size(v)).sum::<usize>(),
-    }
+/// What a tree weighs: its text and [`NODE_BYTES`] per node.
+fn weight(node: &Node) -> usize {
+    NODE_BYTES
+        + match &node.value {
+            Value::Scalar { text, .. } => text.len(),
+            Value::Seq(items) => items.iter().map(weight).sum::<usize>(),
+            Value::Map(entries) => entries.iter().map(|(k, v)| weight(k) + weight(v)).sum::<usize>(),
+        }
 }
 
 #[cfg(test)]
@@ -298,6 +307,16 @@ mod tests {
             bomb.push_str(&format!("k{i}: &k{i} [{list}]\n"));
         }
         assert_eq!(documents(0, &bomb).map_err(|e| e.code).err(), Some(Code::E0601));
+        // Few nodes, many bytes: one long string repeated by aliases (a
+        // 100 KB file once grew to 24 GB).
+        let long = "y".repeat(50_000);
+        let mut strings = format!("a: &a \"{long}\"\nb: [");
+        strings.push_str(&["*a"; 2_000].join(", "));
+        strings.push_str("]\n");
+        assert_eq!(documents(0, &strings).map_err(|e| e.code).err(), Some(Code::E0601));
+        // Aliases a real manifest uses stay fine.
+        let shared = "a: &labels {app: web, version: v1}\nb: *labels\nc: *labels\n";
+        assert!(documents(0, shared).is_ok());
         let deep = "- ".repeat(10_000) + "x\n";
         assert_eq!(documents(0, &deep).map_err(|e| e.code).err(), Some(Code::E0601));
     }
