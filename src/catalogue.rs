@@ -56,7 +56,84 @@ const EXTRA_RANGES: &[(&str, i64, i64)] = &[
     ("tcp.maxConnections", 0, i32::MAX as i64),
     ("tunnel.targetPort", 1, 65535),
     ("port.number", 1, 65535),
+    // V.go `validateLoadBalancer`: not 0, below 5000011 and prime (Envoy's
+    // isPrime also counts 1; meshc keeps to real primes).
+    ("maglev.tableSize", 2, 4_999_999),
+    // A.go `ValidateLocalityLbSetting`: each weight in 1..100.
+    ("distribute[].to.{}", 1, 100),
 ];
+
+/// HTTP methods a CORS policy may allow (V.go `validateCORSHTTPMethod`,
+/// case-sensitive).
+const CORS_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*",
+];
+
+/// Tunnel protocols (V.go `validateTunnelSettings`; "" means CONNECT, but
+/// meshc asks for the name).
+const TUNNEL_PROTOCOLS: &[&str] = &["CONNECT", "POST"];
+
+/// Children that Istio's webhook requires although the schema does not,
+/// by the end of the block's path.
+const EXTRA_REQUIRED: &[(&str, &[&str])] = &[
+    // V.go `validateConnectionPool`: "http2 keepalive interval/timeout is required".
+    ("http2KeepAlive", &["interval", "timeout"]),
+];
+
+/// Rules Istio's webhook applies to a field's value beyond its type, by the
+/// end of the field's path.
+const RULES: &[(&str, Rule)] = &[
+    ("corsPolicy.allowMethods[]", Rule::OneOf(CORS_METHODS)),
+    ("tunnel.protocol", Rule::OneOf(TUNNEL_PROTOCOLS)),
+    // V.go `validateAllowOrigins`: the set one-of value is non-empty.
+    ("allowOrigins[].exact", Rule::NonEmpty),
+    ("allowOrigins[].prefix", Rule::NonEmpty),
+    // V.go `ValidateCORSHTTPHeaderName`: `*` or an RFC 7230 token.
+    ("corsPolicy.allowHeaders[]", Rule::HeaderName),
+    ("corsPolicy.exposeHeaders[]", Rule::HeaderName),
+    // V.go `validateCORSPolicy`: maxAge has no nanoseconds part.
+    ("corsPolicy.maxAge", Rule::WholeSeconds),
+    // V.go `validateLoadBalancer`: `isPrime(tableSize)`.
+    ("maglev.tableSize", Rule::Prime),
+    // V.go `validateLoadBalancer`: "aggression must be greater than 0".
+    ("warmup.aggression", Rule::Positive),
+    // V.go `validateLoadBalancer`: cookie and attribute names are required.
+    ("httpCookie.name", Rule::NonEmpty),
+    ("httpCookie.attributes[].name", Rule::NonEmpty),
+    // A.go `validateLocalities` (via `ValidateLocalityLbSetting`).
+    ("distribute[].from", Rule::Locality),
+    ("distribute[].to", Rule::Locality),
+    // A.go `ValidateLocalityLbSetting`: failover names regions only.
+    ("failover[].from", Rule::Region),
+    ("failover[].to", Rule::Region),
+    // V.go `validateTunnelSettings`: `ValidateFQDN` or `ValidateIPAddress`.
+    ("tunnel.targetHost", Rule::HostOrIp),
+];
+
+/// A rule on a field's value that Istio's webhook enforces beyond the
+/// value's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// One of these strings, case-sensitive.
+    OneOf(&'static [&'static str]),
+    /// A string that is not empty.
+    NonEmpty,
+    /// A header name in a CORS policy: `*` or an RFC 7230 token.
+    HeaderName,
+    /// A duration in whole seconds.
+    WholeSeconds,
+    /// A prime number.
+    Prime,
+    /// A number above 0.
+    Positive,
+    /// A locality `region[/zone[/subzone]]`, maybe ending in `*` (for a
+    /// map, its keys).
+    Locality,
+    /// A region alone: no `/` and no `*`.
+    Region,
+    /// A DNS name without wildcard, or an IP address.
+    HostOrIp,
+}
 
 /// Blocks Istio's webhook rejects when they set nothing, by the end of
 /// their path.
@@ -181,6 +258,8 @@ pub struct Field {
     pub required: Vec<String>,
     /// Whether Istio rejects this block when it sets nothing.
     pub non_empty: bool,
+    /// What Istio's webhook requires of the value beyond its type.
+    pub rule: Option<Rule>,
 }
 
 /// Fields are the same when they are at the same place in the API.
@@ -260,6 +339,7 @@ fn empty(name: &str) -> Field {
         replaced_by: None,
         required: Vec::new(),
         non_empty: false,
+        rule: None,
     }
 }
 
@@ -312,7 +392,14 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
             .map(|names| names.iter().filter_map(|n| n.as_str().map(String::from)).collect())
             .unwrap_or_default(),
         non_empty: NON_EMPTY.iter().any(|suffix| path.ends_with(suffix)),
+        rule: RULES
+            .iter()
+            .find(|(suffix, _)| path.ends_with(suffix))
+            .map(|(_, rule)| *rule),
     };
+    if let Some((_, extra)) = EXTRA_REQUIRED.iter().find(|(suffix, _)| path.ends_with(suffix)) {
+        field.required.extend(extra.iter().map(|n| n.to_string()));
+    }
     let child_path = |child: &str| {
         if path.is_empty() {
             child.to_string()

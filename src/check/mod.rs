@@ -628,7 +628,8 @@ impl<'t> Checker<'t> {
     /// Checks one service and adds its resources to `program`.
     fn service(&mut self, file: &ast::File, service: &ast::Service, id: ServiceId, program: &mut Program) {
         let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
-        let mut settings = self.settings(service, &host);
+        let namespace = file.namespace.as_ref().map(|ns| ns.name.as_str());
+        let mut settings = self.settings(service, &host, namespace);
         let metadata = Metadata {
             name: service.name.name.to_string(),
             namespace: file.namespace.as_ref().map(|ns| ns.name.to_string()),
@@ -828,7 +829,7 @@ impl<'t> Checker<'t> {
 
     /// The service's settings; the VirtualService hosts are the service's
     /// host followed by the `hosts` extras.
-    fn settings(&mut self, service: &ast::Service, host: &str) -> Settings {
+    fn settings(&mut self, service: &ast::Service, host: &str, namespace: Option<&str>) -> Settings {
         let mut out = Settings {
             hosts: vec![host.to_string()],
             ..Settings::default()
@@ -857,14 +858,19 @@ impl<'t> Checker<'t> {
                     }
                 }
                 SettingKey::Hosts => {
-                    let extra = self.strings(&setting.values, |c, s, v| c.host(s, v));
+                    // V.go `ValidateVirtualService`: a VirtualService host may
+                    // be an IP address (A.go `ValidateIPAddress`).
+                    let extra = self.strings(&setting.values, |c, s, v| {
+                        s.parse::<std::net::IpAddr>().is_ok() || c.host(s, v)
+                    });
                     out.hosts.extend(extra);
                 }
-                SettingKey::Gateways => out.gateways = self.strings(&setting.values, |_, _, _| true),
+                SettingKey::Gateways => out.gateways = self.strings(&setting.values, |c, s, v| c.gateway_name(s, v)),
                 SettingKey::ExportTo => {
                     out.export_to = self.strings(&setting.values, |c, s, v| {
                         s == "." || s == "*" || c.dns_label(s, v.span, "namespace")
-                    })
+                    });
+                    self.export_to_rules(setting, namespace, service);
                 }
                 SettingKey::ExternalSubsets => {
                     for value in &setting.values {
@@ -898,6 +904,67 @@ impl<'t> Checker<'t> {
             }
         }
         out
+    }
+
+    /// `export_to` lists each namespace once, `"*"` alone, and only the
+    /// own namespace beside a `workload_selector` (V.go `validateExportTo`).
+    fn export_to_rules(&mut self, setting: &ast::Setting, namespace: Option<&str>, service: &ast::Service) {
+        let entries: Vec<(&str, Span)> = setting
+            .values
+            .iter()
+            .filter_map(|v| match &v.kind {
+                ValueKind::String(s) => Some((s.as_str(), v.span)),
+                _ => None,
+            })
+            .collect();
+        // `.` is the file's namespace.
+        let resolved = |s: &'_ str| -> String { if s == "." { namespace.unwrap_or(".") } else { s }.to_string() };
+        for (i, (entry, span)) in entries.iter().enumerate() {
+            let first = entries.iter().take(i).find(|(e, _)| resolved(e) == resolved(entry));
+            if let Some((first_entry, first_span)) = first {
+                let same = if first_entry == entry {
+                    String::new()
+                } else {
+                    format!(" (`.` is this file's namespace, `{}`)", resolved(entry))
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0208,
+                        *span,
+                        format!("`{entry}` is listed twice in `export_to`{same}"),
+                    )
+                    .with_label("listed again")
+                    .with_secondary(*first_span, "first listed here")
+                    .with_help("list each namespace once"),
+                );
+            }
+        }
+        if let (true, Some((_, span))) = (entries.len() > 1, entries.iter().find(|(e, _)| *e == "*")) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0403,
+                    *span,
+                    "`\"*\"` exports to every namespace, so it stands alone",
+                )
+                .with_label("with other namespaces")
+                .with_help("keep `\"*\"` alone, or list the namespaces without it"),
+            );
+        }
+        let selects = service.settings.iter().any(|s| s.key == SettingKey::WorkloadSelector);
+        let own = |e: &str| e == "." || Some(e) == namespace;
+        let foreign = entries.iter().find(|(e, _)| !own(e));
+        if let (true, Some((entry, span))) = (selects && writes_destination_rule(service), foreign) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0403,
+                    *span,
+                    format!("a DestinationRule with a `workload_selector` cannot be exported to `{entry}`"),
+                )
+                .with_label("not this file's namespace")
+                .with_note("Istio applies a rule with a workload selector only in its own namespace")
+                .with_help("export it to `\".\"` only, or remove the `workload_selector`"),
+            );
+        }
     }
 
     /// The `{ KEY = "VALUE" }` block of a setting, checked as labels.

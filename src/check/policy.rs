@@ -9,7 +9,7 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::Checker;
-use crate::catalogue::{self, Field as Schema, FieldType};
+use crate::catalogue::{self, Field as Schema, FieldType, Rule};
 use crate::diag::{Code, Diagnostic};
 use crate::emit::istio::Node;
 use crate::span::Span;
@@ -24,6 +24,8 @@ struct Entry {
     index: usize,
     /// Where the field was (first) set.
     span: Span,
+    /// Where its value is written.
+    value_span: Span,
     leaf: Option<Node>,
     block: Option<&'static Schema>,
     children: Vec<Entry>,
@@ -53,6 +55,7 @@ impl Checker<'_> {
                 name: "portLevelSettings".into(),
                 index: 0,
                 span: first.keyword,
+                value_span: first.keyword,
                 leaf: Some(ports),
                 block: None,
                 children: Vec::new(),
@@ -85,6 +88,7 @@ impl Checker<'_> {
                 name: "port".into(),
                 index: 0,
                 span: port.port.span,
+                value_span: port.port.span,
                 leaf: Some(Node::Object(vec![("number".into(), Node::Int(number.into()))])),
                 block: None,
                 children: Vec::new(),
@@ -152,16 +156,18 @@ impl Checker<'_> {
                     );
                     return;
                 }
-                if let Some(node) = self.node(&field.value, child) {
-                    entries.push(Entry {
-                        name: child.name.clone(),
-                        index: 0,
-                        span: field.key.span,
-                        leaf: Some(node),
-                        block: None,
-                        children: Vec::new(),
-                    });
-                }
+                // A field with an invalid value is still set: no "missing
+                // field" on top of the value's own error.
+                let node = self.node(&field.value, child);
+                entries.push(Entry {
+                    name: child.name.clone(),
+                    index: 0,
+                    span: field.key.span,
+                    value_span: field.value.span,
+                    leaf: node,
+                    block: None,
+                    children: Vec::new(),
+                });
             }
         }
     }
@@ -212,8 +218,67 @@ impl Checker<'_> {
         );
     }
 
-    /// Converts a value to the type of `schema`.
+    /// Converts a value to the type of `schema` and checks the rule that
+    /// Istio's webhook adds to it (see `catalogue::RULES`).
     fn node(&mut self, value: &Value, schema: &'static Schema) -> Option<Node> {
+        let node = self.typed_node(value, schema)?;
+        match schema.rule {
+            Some(rule) if !self.follows_rule(value, &node, rule) => None,
+            _ => Some(node),
+        }
+    }
+
+    /// Whether a typed value follows `rule`; reports it when not.
+    fn follows_rule(&mut self, value: &Value, node: &Node, rule: Rule) -> bool {
+        match (rule, node) {
+            (Rule::OneOf(allowed), Node::Str(text)) => {
+                let known = allowed.contains(&text.as_str());
+                if !known {
+                    self.unknown_constant(value, text, allowed, "value");
+                }
+                known
+            }
+            (Rule::NonEmpty, Node::Str(text)) => {
+                if text.is_empty() {
+                    self.empty_string(value, "some text between the quotes, or leave the field out");
+                }
+                !text.is_empty()
+            }
+            (Rule::HeaderName, Node::Str(text)) => self.cors_header_name(text, value),
+            (Rule::WholeSeconds, Node::Str(text)) => self.whole_seconds(text, value),
+            (Rule::Prime, Node::Int(n)) => {
+                let prime = super::values::is_prime(*n);
+                if !prime {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0303, value.span, format!("{n} is not a prime number"))
+                            .with_label("not prime")
+                            .with_help("Maglev needs a prime table size, such as 65537 (the default) or 4999999"),
+                    );
+                }
+                prime
+            }
+            (Rule::Positive, Node::Float(x)) => {
+                if *x <= 0.0 {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0303, value.span, "value out of range: it must be above 0")
+                            .with_label("not above 0")
+                            .with_help("use a number above 0, such as 1 (the default), or leave the field out"),
+                    );
+                }
+                *x > 0.0
+            }
+            (Rule::Locality, Node::Str(text)) => self.locality(text, value.span, false),
+            (Rule::Region, Node::Str(text)) => self.locality(text, value.span, true),
+            (Rule::HostOrIp, Node::Str(text)) => {
+                text.parse::<std::net::IpAddr>().is_ok() || self.exact_host(text, value, "a tunnel's target")
+            }
+            // Map keys are checked where the map is read.
+            _ => true,
+        }
+    }
+
+    /// Converts a value to the type of `schema`.
+    fn typed_node(&mut self, value: &Value, schema: &'static Schema) -> Option<Node> {
         match &schema.ty {
             FieldType::String if schema.name == "regex" => {
                 let text = self.string(value)?;
@@ -242,6 +307,9 @@ impl Checker<'_> {
                 let item = schema.item.as_deref()?;
                 match &value.kind {
                     ValueKind::List(items) => {
+                        if item.path.ends_with("distribute[]") {
+                            self.distinct_localities(items.iter().filter_map(|v| field_string(v, "from")));
+                        }
                         Some(Node::List(items.iter().filter_map(|v| self.node(v, item)).collect()))
                     }
                     _ => {
@@ -268,10 +336,17 @@ impl Checker<'_> {
                         );
                         continue;
                     }
+                    if schema.rule == Some(Rule::Locality) {
+                        self.locality(&key, field.key.span, false);
+                    }
                     if let Some(node) = self.node(&field.value, item) {
                         entries.push((key, node));
                         spans.push(field.key.span);
                     }
+                }
+                if schema.rule == Some(Rule::Locality) {
+                    let keys = entries.iter().map(|(k, _)| k.as_str()).zip(spans.iter().copied());
+                    self.distinct_localities(keys);
                 }
                 Some(Node::Object(entries))
             }
@@ -333,6 +408,11 @@ impl Checker<'_> {
         if schema.path.ends_with("distribute[]") {
             self.check_locality_weights(&entries);
         }
+        if schema.path.ends_with("failover[]") {
+            self.check_failover(&entries);
+        }
+        self.check_topology_labels(&entries, schema);
+        self.check_conflicting_values(&entries, schema);
         if let (Some(failures), false) = (
             entries.iter().find(|e| e.name == "consecutiveLocalOriginFailures"),
             entries
@@ -395,7 +475,154 @@ impl Checker<'_> {
     }
 }
 
+/// Topology labels Istio fills in itself (pilot/pkg/serviceregistry/util/
+/// label/label.go): `failoverPriority` may not name them beside `failover`
+/// (A.go `ValidateLocalityLbSetting`), nor ever in `zoneAwareLbSetting`
+/// (A.go `ValidateZoneAwareLbSetting`).
+const TOPOLOGY_LABELS: &[&str] = &[
+    "topology.kubernetes.io/region",
+    "topology.kubernetes.io/zone",
+    "topology.istio.io/subzone",
+];
+
+/// A field set to a value (`*`: to any value).
+type FieldValue = (&'static str, &'static str);
+
+/// Values of two fields of one block that Istio's webhook refuses together:
+/// (block path suffix, first, second, why).
+const CONFLICTING_VALUES: &[(&str, FieldValue, FieldValue, &str)] = &[
+    // V.go `validateConnectionPool`.
+    (
+        "connectionPool.http",
+        ("h2UpgradePolicy", "UPGRADE"),
+        ("useClientProtocol", "true"),
+        "an upgrade to HTTP/2 contradicts keeping the client's protocol",
+    ),
+    // A.go `ValidateTLS`: with verification off, nothing to verify with.
+    (
+        "tls",
+        ("insecureSkipVerify", "true"),
+        ("caCertificates", "*"),
+        "certificates to verify with are pointless when verification is skipped",
+    ),
+    (
+        "tls",
+        ("insecureSkipVerify", "true"),
+        ("subjectAltNames", "*"),
+        "names to verify are pointless when verification is skipped",
+    ),
+];
+
 impl Checker<'_> {
+    /// A `failover` entry moves traffic between two different regions
+    /// (A.go `ValidateLocalityLbSetting`).
+    fn check_failover(&mut self, entries: &[Entry]) {
+        let leaf = |name: &str| entries.iter().find(|e| e.name == name);
+        if let (Some(from), Some(to)) = (leaf("from"), leaf("to"))
+            && from.leaf.is_some()
+            && from.leaf == to.leaf
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0310,
+                    to.value_span,
+                    "a failover goes to the region it comes from",
+                )
+                .with_label("same region as `from`")
+                .with_secondary(from.value_span, "from here")
+                .with_help("fail over to another region"),
+            );
+        }
+    }
+
+    /// `failoverPriority` naming a topology label Istio handles itself.
+    fn check_topology_labels(&mut self, entries: &[Entry], schema: &Schema) {
+        let zone_aware = schema.path.ends_with("zoneAwareLbSetting");
+        let with_failover = schema.path.ends_with("localityLbSetting") && entries.iter().any(|e| e.name == "failover");
+        if !(zone_aware || with_failover) {
+            return;
+        }
+        let Some(priority) = entries.iter().find(|e| e.name == "failoverPriority") else {
+            return;
+        };
+        let Some(Node::List(labels)) = &priority.leaf else {
+            return;
+        };
+        let topology = labels
+            .iter()
+            .find(|l| matches!(l, Node::Str(s) if TOPOLOGY_LABELS.contains(&s.as_str())));
+        if let Some(Node::Str(label)) = topology {
+            let why = if zone_aware {
+                "zone-aware load balancing handles region and zone itself"
+            } else {
+                "`failover` already orders the regions"
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0403,
+                    priority.span,
+                    format!("`failoverPriority` cannot list `{label}` here"),
+                )
+                .with_label("topology label")
+                .with_note(why)
+                .with_help(format!("remove `{label}` from `failoverPriority`")),
+            );
+        }
+    }
+
+    /// Pairs of values in one block that Istio refuses together.
+    fn check_conflicting_values(&mut self, entries: &[Entry], schema: &Schema) {
+        let has = |(name, value): (&str, &str)| {
+            entries.iter().find(|e| {
+                e.name == name
+                    && (value == "*"
+                        || match &e.leaf {
+                            Some(Node::Str(s)) => s == value,
+                            Some(Node::Bool(b)) => b.to_string() == value,
+                            _ => false,
+                        })
+            })
+        };
+        for (block, first, second, why) in CONFLICTING_VALUES {
+            if !schema.path.ends_with(block) {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (has(*first), has(*second)) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0403,
+                        b.span,
+                        format!("`{}` cannot be set with `{} = {}`", b.name, first.0, first.1),
+                    )
+                    .with_label(format!("conflicts with `{}`", a.name))
+                    .with_secondary(a.span, "set here")
+                    .with_note(*why)
+                    .with_help("keep only one of them"),
+                );
+            }
+        }
+    }
+
+    /// The localities of one list or map do not overlap (A.go
+    /// `validateLocalities`); meshc checks every pair, in any order.
+    fn distinct_localities<'a>(&mut self, localities: impl Iterator<Item = (&'a str, Span)>) {
+        let localities: Vec<(&str, Span)> = localities.collect();
+        for (i, (later, later_span)) in localities.iter().enumerate() {
+            let earlier = localities
+                .iter()
+                .take(i)
+                .find(|(first, _)| super::values::localities_overlap(first, later));
+            if let Some((first, first_span)) = earlier {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0310, *later_span, format!("`{later}` overlaps `{first}`"))
+                        .with_label("overlaps an earlier locality")
+                        .with_secondary(*first_span, "the earlier locality")
+                        .with_help("list each locality once, and not beside a wider one that already covers it"),
+                );
+            }
+        }
+    }
+
     /// The weights of one `distribute` entry sum to exactly 100.
     fn check_locality_weights(&mut self, entries: &[Entry]) {
         let Some(to) = entries.iter().find(|e| e.name == "to") else {
@@ -420,6 +647,20 @@ impl Checker<'_> {
     }
 }
 
+/// The string value of field `name` in a block value, with its span.
+fn field_string<'v>(value: &'v Value, name: &str) -> Option<(&'v str, Span)> {
+    let ValueKind::Object(fields) = &value.kind else {
+        return None;
+    };
+    fields
+        .iter()
+        .find(|f| f.key.text() == name)
+        .and_then(|f| match &f.value.kind {
+            ValueKind::String(s) => Some((s.as_str(), f.value.span)),
+            _ => None,
+        })
+}
+
 /// A block's name for messages: its path, or its field name in a list.
 fn display_name(schema: &Schema) -> String {
     if schema.path.is_empty() {
@@ -439,6 +680,7 @@ fn object_entry<'e>(entries: &'e mut Vec<Entry>, schema: &'static Schema, span: 
                 name: schema.name.clone(),
                 index: 0,
                 span,
+                value_span: span,
                 leaf: None,
                 block: Some(schema),
                 children: Vec::new(),

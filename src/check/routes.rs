@@ -18,6 +18,9 @@ pub(super) enum CheckedRoute {
     Tls(TlsRoute),
 }
 
+/// The smallest share of requests a fault can apply to, in percent.
+const MIN_FAULT_PERCENT: f64 = 0.0001;
+
 /// Status codes Istio accepts for `redirect code`.
 const REDIRECT_CODES: &[i64] = &[301, 302, 303, 307, 308];
 
@@ -273,7 +276,11 @@ impl Checker<'_> {
                     }
                 }
                 StatementKind::Rewrite { part, value } => {
-                    if let Some(text) = self.string(value) {
+                    let example = match part {
+                        ast::RewritePart::Uri => "the new path, such as \"/\"",
+                        ast::RewritePart::Authority => "the new host, such as \"backend.internal\"",
+                    };
+                    if let Some(text) = self.non_empty_string(value, example) {
                         let rewrite = out.rewrite.get_or_insert_with(Rewrite::default);
                         match part {
                             ast::RewritePart::Uri => rewrite.uri = Some(text),
@@ -284,7 +291,8 @@ impl Checker<'_> {
                 StatementKind::RewriteRegex(rewrite) => {
                     let ast::RewriteRegex { pattern, replacement } = &**rewrite;
                     let pattern_text = self.string(pattern);
-                    let replacement = self.string(replacement);
+                    // V.go `validateHTTPRewrite`: "UriRegexRewrite requires both Rewrite and Match".
+                    let replacement = self.non_empty_string(replacement, "the replacement, such as \"/\\\\1\"");
                     if let (Some(p), Some(r)) = (pattern_text, replacement)
                         && self.regex(pattern, &p)
                     {
@@ -292,7 +300,7 @@ impl Checker<'_> {
                             Some(RegexRewrite { pattern: p, rewrite: r });
                     }
                 }
-                StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options)),
+                StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options, statement.keyword)),
                 StatementKind::Respond(respond) => {
                     let ast::Respond { status, body, bytes } = &**respond;
                     let status = self.integer(status, 200, 599).and_then(|s| u32::try_from(s).ok());
@@ -613,7 +621,13 @@ impl Checker<'_> {
                     out.source_namespace = Some(ns);
                 }
             }
-            ConditionKind::Gateway(value) => out.gateways.extend(self.string(value)),
+            ConditionKind::Gateway(value) => {
+                if let Some(gateway) = self.string(value)
+                    && self.gateway_name(&gateway, value)
+                {
+                    out.gateways.push(gateway);
+                }
+            }
             ConditionKind::Sni(value) => {
                 if let Some(host) = self.string(value)
                     && self.host(&host, value)
@@ -867,14 +881,7 @@ impl Checker<'_> {
                     kind: ValueKind::String(host.clone()),
                     span: *span,
                 };
-                if host.contains('*') || !self.host(host, &value) {
-                    if host.contains('*') {
-                        self.diagnostics.push(
-                            Diagnostic::error(Code::E0409, *span, "a destination cannot be a wildcard host")
-                                .with_label("wildcard")
-                                .with_help("name one host, such as \"api.example.com\""),
-                        );
-                    }
+                if !self.exact_host(host, &value, "a destination") {
                     return None;
                 }
                 (host.to_string(), None)
@@ -1034,8 +1041,10 @@ impl Checker<'_> {
 
     fn retry_on(&mut self, value: &Value) -> Option<String> {
         let text = self.string(value)?;
-        for condition in text.split(',').map(str::trim) {
-            let is_status = condition.len() == 3 && condition.parse::<u16>().is_ok_and(|c| (100..600).contains(&c));
+        // A.go `ValidateHTTPRetry`: items are not trimmed, and a status code
+        // is one Go's `http.StatusText` knows.
+        for condition in text.split(',') {
+            let is_status = condition.len() == 3 && condition.parse::<u16>().is_ok_and(is_known_status);
             if RETRY_ON.contains(&condition) || is_status {
                 continue;
             }
@@ -1068,6 +1077,18 @@ impl Checker<'_> {
             Some(p) => self.percent(p, Code::E0405)?,
             None => 100.0,
         };
+        // V.go `validatePercentage`: 0, or at least 0.0001%.
+        if value > 0.0
+            && value < MIN_FAULT_PERCENT
+            && let Some(p) = percent
+        {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0405, p.span, "a fault percentage must be 0% or at least 0.0001%")
+                    .with_label("too small")
+                    .with_help("use 0.0001% or more, or 0% to turn the fault off"),
+            );
+            return None;
+        }
         Some(Percent { value })
     }
 
@@ -1114,7 +1135,7 @@ impl Checker<'_> {
         None
     }
 
-    fn redirect(&mut self, options: &[(ast::RedirectKey, Span, Value)]) -> Redirect {
+    fn redirect(&mut self, options: &[(ast::RedirectKey, Span, Value)], keyword: Span) -> Redirect {
         let mut out = Redirect::default();
         let mut seen: HashMap<ast::RedirectKey, Span> = HashMap::new();
         for (key, key_span, _) in options {
@@ -1145,10 +1166,16 @@ impl Checker<'_> {
         }
         for (key, _, value) in options {
             match key {
-                ast::RedirectKey::Uri => out.uri = self.string(value),
-                ast::RedirectKey::Prefix => out.prefix_rewrite = self.string(value),
-                ast::RedirectKey::Authority => out.authority = self.string(value),
-                ast::RedirectKey::Scheme => out.scheme = self.name_or_string(value),
+                ast::RedirectKey::Uri => out.uri = self.redirect_text(value, "uri"),
+                ast::RedirectKey::Prefix => out.prefix_rewrite = self.redirect_text(value, "prefix"),
+                ast::RedirectKey::Authority => out.authority = self.redirect_text(value, "authority"),
+                ast::RedirectKey::Scheme => {
+                    // V.go `validateHTTPRedirect`: "" or http or https.
+                    let schemes = ["http", "https"];
+                    out.scheme = self
+                        .name_or_string(value)
+                        .filter(|scheme| schemes.contains(&scheme.as_str()) || !self.bad_scheme(scheme, value));
+                }
                 ast::RedirectKey::Port => out.port = self.port(value),
                 ast::RedirectKey::DerivePort => {
                     let allowed = ["FROM_PROTOCOL_DEFAULT".to_string(), "FROM_REQUEST_PORT".to_string()];
@@ -1173,7 +1200,50 @@ impl Checker<'_> {
                 }
             }
         }
+        // V.go `validateHTTPRedirect`: "redirect must specify URI, prefix,
+        // scheme, authority, or port"; a status code alone is not enough.
+        if options.iter().all(|(key, _, _)| *key == ast::RedirectKey::Code) {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0406, keyword, "this redirect changes nothing but its status code")
+                    .with_label("no target")
+                    .with_help("say where to redirect with `uri`, `prefix`, `authority`, `scheme`, `port` or `derive_port`, such as `redirect uri \"/new\" code 301`"),
+            );
+        }
         out
+    }
+
+    /// A `redirect uri|prefix|authority` value: a non-empty string, since
+    /// Istio reads an empty one as unset.
+    fn redirect_text(&mut self, value: &Value, option: &str) -> Option<String> {
+        let text = self.string(value)?;
+        if text.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0406,
+                    value.span,
+                    format!("an empty `{option}` redirects nowhere"),
+                )
+                .with_label("empty")
+                .with_help(format!("write the new {option}, or remove the option")),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
+    /// Reports a redirect scheme other than `http` or `https`; returns
+    /// `true` (reported).
+    fn bad_scheme(&mut self, scheme: &str, value: &Value) -> bool {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0406,
+                value.span,
+                format!("`{scheme}` is not a scheme Istio redirects to"),
+            )
+            .with_label("not `http` or `https`")
+            .with_help("write `scheme https` or `scheme http` (lower case)"),
+        );
+        true
     }
 
     /// `headers ... for DEST`: edits for one destination of the route.
@@ -1213,7 +1283,7 @@ impl Checker<'_> {
             statement,
         } = edit;
         let Some(name_text) = self.string(name) else { return };
-        if !self.header_name(&name_text, name) {
+        if !self.header_name(&name_text, name) || !self.editable_header(side, op, &name_text, name) {
             return;
         }
         let value_text = match (op, value) {
@@ -1227,8 +1297,8 @@ impl Checker<'_> {
                 return;
             }
             (_, Some(value)) => match self.string(value) {
-                Some(text) => Some(text),
-                None => return,
+                Some(text) if self.header_value(&text, value) => Some(text),
+                _ => return,
             },
             (_, None) => {
                 self.diagnostics.push(
@@ -1293,6 +1363,38 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether a route may edit header `name` this way (VS.go
+    /// `validateHTTPRoute` with V.go `ValidateHTTPHeaderWithAuthorityOperationName`
+    /// and `ValidateHTTPHeaderOperationName`): pseudo-headers are Envoy's
+    /// own, except that a request may set `:authority`; `host` cannot be
+    /// removed or set on a response.
+    fn editable_header(&mut self, side: ast::HeaderSide, op: ast::HeaderOp, name: &str, value: &Value) -> bool {
+        let lower = name.to_ascii_lowercase();
+        let sets_request = side == ast::HeaderSide::Request && op != ast::HeaderOp::Remove;
+        let allowed = if sets_request {
+            !lower.starts_with(':') || lower == ":authority"
+        } else {
+            !lower.starts_with(':') && lower != "host"
+        };
+        if !allowed {
+            let help = if sets_request {
+                "a request's pseudo-headers are Envoy's own; to change the path use `rewrite uri`, to change the host `rewrite authority`"
+            } else {
+                "Envoy manages this header itself: remove the statement"
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0308,
+                    value.span,
+                    format!("a route cannot {} the header `{name}`", op_verb(op)),
+                )
+                .with_label("not editable")
+                .with_help(help),
+            );
+        }
+        allowed
+    }
+
     fn header_twice(&mut self, statement: Span, name: &str) {
         self.diagnostics.push(
             Diagnostic::error(
@@ -1350,10 +1452,7 @@ impl Checker<'_> {
     /// A TLS route's SNI host must be one of the VirtualService's hosts (or
     /// covered by a wildcard host).
     fn sni_in_hosts(&mut self, sni: &str, value: &Value) -> bool {
-        let covered = self
-            .current_hosts
-            .iter()
-            .any(|host| host_covers(host, sni) || host_covers(sni, host));
+        let covered = self.current_hosts.iter().any(|host| host_covers(host, sni));
         if covered {
             return true;
         }
@@ -1386,6 +1485,20 @@ struct HeaderEdit<'a> {
     name: &'a Value,
     value: Option<&'a Value>,
     statement: Span,
+}
+
+/// The verb of a header operation, for messages.
+fn op_verb(op: ast::HeaderOp) -> &'static str {
+    match op {
+        ast::HeaderOp::Set => "set",
+        ast::HeaderOp::Add => "add",
+        ast::HeaderOp::Remove => "remove",
+    }
+}
+
+/// Whether Go's `http.StatusText` names status `code`.
+fn is_known_status(code: u16) -> bool {
+    matches!(code, 100..=103 | 200..=208 | 226 | 300..=305 | 307 | 308 | 400..=418 | 421..=426 | 428 | 429 | 431 | 451 | 500..=508 | 510 | 511)
 }
 
 /// Whether `pattern` (a host, maybe `*.domain`) covers `host`.

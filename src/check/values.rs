@@ -49,6 +49,27 @@ impl Checker<'_> {
         }
     }
 
+    /// A string that is not empty, where Istio reads an empty one as unset
+    /// (V.go `validateHTTPRewrite`: a rewrite must set something).
+    pub(super) fn non_empty_string(&mut self, value: &Value, example: &str) -> Option<String> {
+        let text = self.string(value)?;
+        if text.is_empty() {
+            self.empty_string(value, example);
+            return None;
+        }
+        Some(text)
+    }
+
+    /// Reports an empty string where Istio needs some text.
+    pub(super) fn empty_string(&mut self, value: &Value, example: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0301, value.span, "expected a non-empty string, found `\"\"`")
+                .with_label("empty")
+                .with_note("Istio reads an empty string here as unset, and refuses it")
+                .with_help(format!("write {example}")),
+        );
+    }
+
     /// A string, or a bare name taken as one (for names of other objects).
     pub(super) fn name_or_string(&mut self, value: &Value) -> Option<String> {
         match &value.kind {
@@ -199,6 +220,24 @@ impl Checker<'_> {
         Some(text.to_string())
     }
 
+    /// A duration of whole seconds (V.go `validateCORSPolicy`: `maxAge`
+    /// with a nanoseconds part is refused).
+    pub(super) fn whole_seconds(&mut self, text: &str, value: &Value) -> bool {
+        if duration_nanos(text).is_some_and(|n| n % 1_000_000_000 == 0) {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0304,
+                value.span,
+                format!("the duration `{text}` is not a whole number of seconds"),
+            )
+            .with_label("finer than 1s")
+            .with_help("Istio keeps whole seconds here; round to seconds, such as 2s"),
+        );
+        false
+    }
+
     /// An enum constant from `allowed`.
     pub(super) fn enumeration(&mut self, value: &Value, allowed: &[String], what: &str) -> Option<String> {
         let (ValueKind::Ident(text) | ValueKind::String(text)) = &value.kind else {
@@ -212,9 +251,16 @@ impl Checker<'_> {
         if allowed.iter().any(|a| a == text) {
             return Some(text.to_string());
         }
+        self.unknown_constant(value, text, allowed, what);
+        None
+    }
+
+    /// Reports `text` as not among the constants `allowed`, suggesting the
+    /// closest one.
+    pub(super) fn unknown_constant<S: AsRef<str>>(&mut self, value: &Value, text: &str, allowed: &[S], what: &str) {
         let mut diag = Diagnostic::error(Code::E0302, value.span, format!("unknown {what} `{text}`"))
             .with_note(format!("allowed values: {}", list(allowed)));
-        match closest(text, allowed.iter().map(String::as_str)) {
+        match closest(text, allowed.iter().map(AsRef::as_ref)) {
             Some(best) => {
                 diag = diag
                     .with_label(format!("did you mean `{best}`?"))
@@ -224,7 +270,6 @@ impl Checker<'_> {
             None => diag = diag.with_label("not an allowed value"),
         }
         self.diagnostics.push(diag);
-        None
     }
 
     /// An RE2 regex as Envoy runs it.
@@ -293,8 +338,25 @@ impl Checker<'_> {
 
     /// A host name, optionally with a leading wildcard (`*.example.com`).
     pub(super) fn host(&mut self, host: &str, value: &Value) -> bool {
-        if is_wildcard_host(host) {
+        if is_wildcard_host(host) && !has_numeric_tld(host) {
             return true;
+        }
+        if is_wildcard_host(host) {
+            // A.go `ValidateDNS1123Labels`: "top level domain ... cannot be
+            // all-numeric"; an IP address is one, and Istio refuses it as a
+            // DestinationRule host and as a destination.
+            let what = if host.parse::<std::net::IpAddr>().is_ok() {
+                "an IP address is not a host Istio accepts here"
+            } else {
+                "its last label is all digits"
+            };
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0409, value.span, format!("`{host}` is not a valid host: {what}"))
+                    .with_label("numeric top-level domain")
+                    .with_note("Istio refuses hosts whose last label is a number, which includes IPv4 addresses")
+                    .with_help("name the host by its DNS name, such as \"db.example.com\""),
+            );
+            return false;
         }
         self.diagnostics.push(
             Diagnostic::error(Code::E0409, value.span, format!("`{host}` is not a valid host"))
@@ -302,6 +364,19 @@ impl Checker<'_> {
                 .with_help(
                     "a host is a DNS name such as `reviews`, `reviews.shop.svc.cluster.local` or `*.example.com`",
                 ),
+        );
+        false
+    }
+
+    /// A host without wildcard: a destination or a tunnel's target.
+    pub(super) fn exact_host(&mut self, host: &str, value: &Value, what: &str) -> bool {
+        if !host.contains('*') {
+            return self.host(host, value);
+        }
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0409, value.span, format!("{what} cannot be a wildcard host"))
+                .with_label("wildcard")
+                .with_help("name one host, such as \"api.example.com\""),
         );
         false
     }
@@ -317,6 +392,92 @@ impl Checker<'_> {
                 .with_help("header names are non-empty and use letters, digits and !#$%&'*+-.^_`|~ only"),
         );
         false
+    }
+
+    /// A gateway name: `mesh`, `NAMESPACE/NAME`, or a bare gateway name
+    /// (V.go `validateGatewayNames`: a bare name is `ValidateFQDN`, both
+    /// parts of `ns/name` are DNS-1123 labels).  meshc asks for lower case,
+    /// as Kubernetes names are.
+    pub(super) fn gateway_name(&mut self, name: &str, value: &Value) -> bool {
+        let valid = match name.split_once('/') {
+            Some((namespace, gateway)) => is_dns1123_label(namespace) && is_dns1123_label(gateway),
+            None => {
+                !name.is_empty() && name.len() <= 253 && name.split('.').all(is_dns1123_label) && !has_numeric_tld(name)
+            }
+        };
+        if !valid {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0306, value.span, format!("`{name}` is not a valid gateway name"))
+                    .with_label("not a gateway name")
+                    .with_note("a gateway is named `NAME` (in the namespace of the VirtualService) or `NAMESPACE/NAME`, both DNS-1123 labels; `mesh` means the sidecars")
+                    .with_help("write a name such as \"istio-system/ingress\" or \"mesh\""),
+            );
+        }
+        valid
+    }
+
+    /// A header value Envoy can read: no control characters but tab, and
+    /// `%` only as `%%` or around a `%VARIABLE%` (V.go
+    /// `ValidateHTTPHeaderValue`, header_value_validator.go
+    /// `validateHeaderValue`).
+    pub(super) fn header_value(&mut self, text: &str, value: &Value) -> bool {
+        let problem = if let Some(c) = text.chars().find(|c| c.is_ascii_control() && *c != '\t') {
+            Some(format!("it contains the control character {c:?}"))
+        } else {
+            envoy_format_problem(text).map(str::to_string)
+        };
+        let Some(problem) = problem else { return true };
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0309, value.span, format!("invalid header value: {problem}"))
+                .with_label("Istio refuses this value")
+                .with_note("Envoy reads `%` as the start of a variable such as `%HOSTNAME%` or `%REQ(x-id)%`")
+                .with_help("write a literal `%` as `%%`, close every `%VARIABLE%`, and leave out line breaks and control characters"),
+        );
+        false
+    }
+
+    /// A CORS header name: `*` or an RFC 7230 token (V.go
+    /// `ValidateCORSHTTPHeaderName`); no pseudo-headers.
+    pub(super) fn cors_header_name(&mut self, name: &str, value: &Value) -> bool {
+        if name == "*" || is_token(name) {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0308, value.span, format!("`{name}` is not a valid header name"))
+                .with_label("not an HTTP header name")
+                .with_help(
+                    "write `*` or a header name of letters, digits and !#$%&'*+-.^_`|~, such as \"x-request-id\"",
+                ),
+        );
+        false
+    }
+
+    /// A locality (`region[/zone[/subzone]]`), where `wildcard` allows a
+    /// last segment `*`, or a region alone.  Istio (A.go
+    /// `validateLocalities`, `ValidateLocalityLbSetting`) checks only for
+    /// empty segments and stray `*`; meshc also asks for label characters.
+    pub(super) fn locality(&mut self, text: &str, span: crate::span::Span, region_only: bool) -> bool {
+        let valid = if region_only {
+            is_dns_label_any_case(text)
+        } else {
+            is_locality(text)
+        };
+        if !valid {
+            let (what, help) = if region_only {
+                ("region", "name one region, such as \"us-east1\", without `/` or `*`")
+            } else {
+                (
+                    "locality",
+                    "write `REGION`, `REGION/ZONE` or `REGION/ZONE/SUBZONE`, where the last part may be `*`, such as \"us-east1/*\"",
+                )
+            };
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0310, span, format!("`{text}` is not a valid {what}"))
+                    .with_label(format!("not a {what}"))
+                    .with_help(help),
+            );
+        }
+        valid
     }
 
     /// A label key and value as Kubernetes accepts them.
@@ -348,8 +509,8 @@ impl Checker<'_> {
     }
 }
 
-fn list(values: &[String]) -> String {
-    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+fn list<S: AsRef<str>>(values: &[S]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{}`", v.as_ref())).collect();
     quoted.join(", ")
 }
 
@@ -402,6 +563,11 @@ pub(crate) fn duration_nanos(text: &str) -> Option<u64> {
     u64::try_from(total).ok()
 }
 
+/// Whether `n` is a prime number.
+pub(crate) fn is_prime(n: i64) -> bool {
+    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+}
+
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
 pub(crate) fn is_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
@@ -431,15 +597,113 @@ fn is_dns_label_any_case(label: &str) -> bool {
     is_dns1123_label(&label.to_ascii_lowercase())
 }
 
-fn is_header_name(name: &str) -> bool {
-    const PSEUDO: &[&str] = &[":method", ":scheme", ":authority", ":path", ":status"];
-    if PSEUDO.contains(&name) {
-        return true;
-    }
+/// Whether the last label of `host` is a number: Istio's
+/// `ValidateDNS1123Labels` (A.go) refuses an all-numeric top-level domain.
+/// Stricter than Istio, a trailing dot does not hide it and a single label
+/// counts too.
+pub(crate) fn has_numeric_tld(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    host.rsplit('.')
+        .next()
+        .is_some_and(|last| !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// An RFC 7230 token (V.go's `validHeaderNameRegexp`).
+fn is_token(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `region[/zone[/subzone]]` of labels, where the last segment may be `*`
+/// (`*` alone means every locality).
+pub(crate) fn is_locality(text: &str) -> bool {
+    let segments: Vec<&str> = text.split('/').collect();
+    let Some((last, init)) = segments.split_last() else {
+        return false;
+    };
+    segments.len() <= 3
+        && init.iter().all(|s| is_dns_label_any_case(s))
+        && (*last == "*" || is_dns_label_any_case(last))
+}
+
+/// Whether two localities overlap: one names the other or a part of it
+/// (`us-east1` and `us-east1/a`, `*` and anything).  Istio refuses such
+/// pairs in one `distribute` list or one `to` map (A.go `validateLocalities`).
+pub(crate) fn localities_overlap(a: &str, b: &str) -> bool {
+    let covers = |wide: &str, narrow: &str| {
+        let prefix = wide.strip_suffix('*').map_or(format!("{wide}/"), str::to_string);
+        wide == narrow || narrow.starts_with(&prefix)
+    };
+    covers(a, b) || covers(b, a)
+}
+
+/// Where Envoy's header-value grammar fails, as Istio's port of it does
+/// (header_value_validator.go `validateHeaderValue`): `%%` is a literal
+/// `%`, any other `%` opens a variable closed by `%`, with optional
+/// arguments in parentheses (a bare string or a JSON array of strings).
+fn envoy_format_problem(value: &str) -> Option<&'static str> {
+    #[derive(PartialEq)]
+    enum State {
+        Literal,
+        Variable,
+        ExpectArray,
+        ExpectString,
+        String,
+        ArrayDelimiter,
+        ArgsEnd,
+        VariableEnd,
+    }
+    let mut state = State::Literal;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        state = match state {
+            State::Literal if c == '%' => match chars.peek() {
+                None => return Some("a `%` at the end opens no variable; write `%%` for a literal `%`"),
+                Some('%') => {
+                    chars.next();
+                    State::Literal
+                }
+                Some(_) => State::Variable,
+            },
+            State::Literal => State::Literal,
+            State::Variable if c == '%' => State::Literal,
+            State::Variable if c == '(' => State::ExpectArray,
+            State::Variable => State::Variable,
+            State::ExpectArray if c == '[' => State::ExpectString,
+            State::ExpectArray if c == ' ' => State::ExpectArray,
+            State::ExpectArray => State::String,
+            State::ExpectString if c == '"' => State::String,
+            State::ExpectString if c == ' ' => State::ExpectString,
+            State::ExpectString => return Some("expected `\"` in the argument list of a variable"),
+            State::String if c == '\\' => {
+                if chars.next().is_none() {
+                    return Some("a `\\` ends the value inside a variable's argument");
+                }
+                State::String
+            }
+            State::String if c == ')' => State::VariableEnd,
+            State::String if c == '"' => State::ArrayDelimiter,
+            State::String => State::String,
+            State::ArrayDelimiter if c == ',' => State::ExpectString,
+            State::ArrayDelimiter if c == ']' => State::ArgsEnd,
+            State::ArrayDelimiter if c == ' ' => State::ArrayDelimiter,
+            State::ArrayDelimiter => return Some("expected `,` or `]` in the argument list of a variable"),
+            State::ArgsEnd if c == ')' => State::VariableEnd,
+            State::ArgsEnd if c == ' ' => State::ArgsEnd,
+            State::ArgsEnd => return Some("expected `)` after the argument list of a variable"),
+            State::VariableEnd if c == '%' => State::Literal,
+            State::VariableEnd if c == ' ' => State::VariableEnd,
+            State::VariableEnd => return Some("expected `%` to close the variable"),
+        };
+    }
+    (state != State::Literal).then_some("a `%` opens a variable that is never closed; write `%%` for a literal `%`")
+}
+
+fn is_header_name(name: &str) -> bool {
+    const PSEUDO: &[&str] = &[":method", ":scheme", ":authority", ":path", ":status"];
+    PSEUDO.contains(&name) || is_token(name)
 }
 
 fn is_label_name(s: &str) -> bool {
@@ -551,6 +815,32 @@ mod tests {
         assert!(check_label_key("app.kubernetes.io/version").is_ok());
         assert!(check_label_key("bad key").is_err());
         assert!(is_header_name("end-user") && is_header_name(":authority") && !is_header_name("bad header"));
+    }
+
+    #[test]
+    fn webhook_predicates() {
+        // header_value_validator.go: examples from its tests.
+        for ok in [
+            "",
+            "100%%",
+            "%HOSTNAME%",
+            "%REQ(x-a)%",
+            "%START_TIME([\"%s\"])%",
+            "a\tb",
+            "é",
+        ] {
+            assert_eq!(envoy_format_problem(ok), None, "{ok}");
+        }
+        for bad in ["100%", "%REQ(x", "%A([\"x\" y])%", "%A(x) y%", "%A([x])%"] {
+            assert!(envoy_format_problem(bad).is_some(), "{bad}");
+        }
+        assert!(has_numeric_tld("1.2.3.4") && has_numeric_tld("foo.123") && has_numeric_tld("foo.123."));
+        assert!(!has_numeric_tld("foo.bar") && !has_numeric_tld("v1.api"));
+        assert!(is_locality("us-east1/zone-a/*") && is_locality("*") && is_locality("a/b/c"));
+        assert!(!is_locality("a//b") && !is_locality("us-*") && !is_locality("*/x") && !is_locality("a/b/c/d"));
+        assert!(localities_overlap("*", "a") && localities_overlap("a", "a/b") && localities_overlap("a/*", "a/b"));
+        assert!(!localities_overlap("a/b", "a/c") && !localities_overlap("ab", "a/b"));
+        assert!(is_prime(2) && is_prime(65537) && is_prime(4_999_999) && !is_prime(1) && !is_prime(65536));
     }
 
     #[test]

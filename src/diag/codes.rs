@@ -91,6 +91,8 @@ codes! {
     E0306: "invalid name",
     E0307: "invalid regular expression",
     E0308: "invalid header name",
+    E0309: "invalid header value",
+    E0310: "invalid locality",
     E0401: "weights do not sum to 100",
     E0402: "missing weight",
     E0403: "mutually exclusive settings",
