@@ -22,6 +22,10 @@
 //! - [`import`] turns existing Istio YAML into `.mesh` source, and checks
 //!   what it wrote with the compiler itself.
 //! - [`workloads`] reads Kubernetes manifests for `meshc check --workloads`.
+//! - [`hosts`] is the one place hosts are qualified and compared the way
+//!   Istio resolves them.
+//! - [`output`] writes files and output directories all or nothing, never
+//!   over an input, and cleans up after an interrupted run.
 //! - [`diag`] holds the one [`Diagnostic`] type every phase reports with,
 //!   its code catalogue, and the renderers.
 //! - [`fmt`] is the canonical formatter.
