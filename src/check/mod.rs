@@ -637,6 +637,7 @@ impl<'t> Checker<'t> {
             annotations: std::mem::take(&mut settings.annotations),
         };
         self.current_hosts = settings.hosts.clone();
+        self.overlapping_hosts(service, &settings.hosts);
 
         let mut subsets = Vec::new();
         let declared = self.table.services.get(id);
@@ -906,6 +907,43 @@ impl<'t> Checker<'t> {
         out
     }
 
+    /// No two hosts of one VirtualService overlap, as a wildcard host and a
+    /// host it covers do (V.go `ValidateVirtualService` with host/name.go
+    /// `Matches`: "duplicate hosts in virtual service").  Hosts equal but
+    /// for case are reported where hosts are declared.
+    fn overlapping_hosts(&mut self, service: &ast::Service, hosts: &[String]) {
+        let span_of = |host: &str| {
+            service
+                .settings
+                .iter()
+                .filter(|s| matches!(s.key, SettingKey::Host | SettingKey::Hosts))
+                .flat_map(|s| &s.values)
+                .find(|v| matches!(&v.kind, ValueKind::String(h) if h == host))
+                .map_or(service.name.span, |v| v.span)
+        };
+        for (i, later) in hosts.iter().enumerate() {
+            let earlier = hosts
+                .iter()
+                .take(i)
+                .find(|first| !first.eq_ignore_ascii_case(later) && hosts_overlap(first, later));
+            if let Some(first) = earlier {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::E0206,
+                        span_of(later),
+                        format!("hosts `{first}` and `{later}` overlap"),
+                    )
+                    .with_label("overlaps an earlier host of this service")
+                    .with_secondary(span_of(first), "this host")
+                    .with_note(
+                        "Istio refuses a VirtualService whose hosts overlap: one would take the other's requests",
+                    )
+                    .with_help("keep the wildcard host alone, or list the hosts it covers without it"),
+                );
+            }
+        }
+    }
+
     /// `export_to` lists each namespace once, `"*"` alone, and only the
     /// own namespace beside a `workload_selector` (V.go `validateExportTo`).
     fn export_to_rules(&mut self, setting: &ast::Setting, namespace: Option<&str>, service: &ast::Service) {
@@ -1027,6 +1065,18 @@ impl<'t> Checker<'t> {
                 valid(self, &text, value).then_some(text)
             })
             .collect()
+    }
+}
+
+/// Whether two hosts overlap as Istio's `host.Name.Matches` sees it: a
+/// wildcard `*X` covers every host ending in `X`, two wildcards overlap
+/// when one suffix ends with the other.
+fn hosts_overlap(a: &str, b: &str) -> bool {
+    match (a.strip_prefix('*'), b.strip_prefix('*')) {
+        (Some(x), Some(y)) => x.ends_with(y) || y.ends_with(x),
+        (Some(x), None) => b.ends_with(x),
+        (None, Some(y)) => a.ends_with(y),
+        (None, None) => a == b,
     }
 }
 

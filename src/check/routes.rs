@@ -887,6 +887,23 @@ impl Checker<'_> {
                 (host.to_string(), None)
             }
         };
+        // V.go `validateDestination`: "wildcard is not allowed in the
+        // destination host"; meshc refuses `*.x` as well.
+        if host.contains('*') && !matches!(target.host, ast::TargetHost::External(..)) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0409,
+                    target.span,
+                    format!("`{host}` is a wildcard host, not a destination"),
+                )
+                .with_label("routes to a wildcard host")
+                .with_note("Istio cannot send requests to a wildcard host")
+                .with_help(
+                    "route to a service with a named host, or write the destination host, such as \"api.example.com\"",
+                ),
+            );
+            return None;
+        }
         Some(Destination { host, subset, port })
     }
 

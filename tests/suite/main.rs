@@ -16,3 +16,4 @@ mod robustness;
 mod roundtrip;
 mod support;
 mod ui;
+mod webhook;
