@@ -8,6 +8,7 @@
 //! used, for the language server.
 
 mod policy;
+pub mod re2;
 mod routes;
 mod values;
 

@@ -12,6 +12,7 @@ mod docs;
 mod examples;
 mod oracle;
 mod outputs;
+mod regex;
 mod robustness;
 mod roundtrip;
 mod support;
