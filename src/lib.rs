@@ -155,16 +155,7 @@ pub fn build(
     sources: &Sources,
     api: emit::ApiVersion,
 ) -> Result<(Vec<emit::Document>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut files = Vec::with_capacity(sources.len());
-    let mut diagnostics = Vec::new();
-    for (id, file) in sources.iter() {
-        let parsed = syntax::parse(id, &file.text);
-        diagnostics.extend(parsed.diagnostics);
-        files.push(parsed.file);
-    }
-    let (parts, found) = check::check_into(files, |program| emit::documents(program, api));
-    diagnostics.extend(found);
-    diag::sort(&mut diagnostics);
+    let (parts, diagnostics) = check_streaming(sources, |program| emit::documents(program, api));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
@@ -172,4 +163,28 @@ pub fn build(
         Ok(parts) => Ok((emit::join(parts), diagnostics)),
         Err(_) => Err(diagnostics),
     }
+}
+
+/// The diagnostics of `sources`, exactly as [`analyze`] and [`build`] find
+/// them, in as little memory as [`build`] uses: what `meshc check` needs
+/// when it keeps nothing else.
+pub fn diagnose(sources: &Sources) -> Vec<Diagnostic> {
+    check_streaming(sources, drop).1
+}
+
+/// Parses every file and checks the program a few services at a time,
+/// handing each batch of typed resources to `sink` (see
+/// [`check::check_into`]); the diagnostics come sorted.
+fn check_streaming<T: Send>(sources: &Sources, sink: impl Fn(check::Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
+    let mut files = Vec::with_capacity(sources.len());
+    let mut diagnostics = Vec::new();
+    for (id, file) in sources.iter() {
+        let parsed = syntax::parse(id, &file.text);
+        diagnostics.extend(parsed.diagnostics);
+        files.push(parsed.file);
+    }
+    let (parts, found) = check::check_into(files, sink);
+    diagnostics.extend(found);
+    diag::sort(&mut diagnostics);
+    (parts, diagnostics)
 }

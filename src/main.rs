@@ -249,25 +249,28 @@ fn report_dir(dir: &Path, report: &output::DirReport) {
 
 fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
     let sources = read_sources(&input.paths)?;
-    let mut analysis = meshc::analyze(&sources);
-    if let Some(dir) = workloads {
-        let manifests = read_manifests(dir, true)?;
-        let (workloads, skipped) = meshc::workloads::read(&manifests);
-        for reason in skipped {
-            eprintln!("meshc: warning: skipped unreadable YAML: {reason}");
+    let diagnostics = match workloads {
+        // The workload checks read the program's symbols: keep everything.
+        Some(dir) => {
+            let mut analysis = meshc::analyze(&sources);
+            let manifests = read_manifests(dir, true)?;
+            let (workloads, skipped) = meshc::workloads::read(&manifests);
+            for reason in skipped {
+                eprintln!("meshc: warning: skipped unreadable YAML: {reason}");
+            }
+            meshc::workloads::check_into(&mut analysis, &workloads);
+            analysis.diagnostics
         }
-        meshc::workloads::check_into(&mut analysis, &workloads);
-    }
-    print_diagnostics(&sources, &analysis.diagnostics, report);
-    Ok(if failed(&analysis, report) {
+        None => meshc::diagnose(&sources),
+    };
+    print_diagnostics(&sources, &diagnostics, report);
+    let errors = diagnostics.iter().any(Diagnostic::is_error);
+    let warnings = diagnostics.iter().any(|d| d.severity == Severity::Warning);
+    Ok(if errors || (report.deny_warnings && warnings) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn failed(analysis: &meshc::Analysis, report: &Report) -> bool {
-    analysis.has_errors() || (report.deny_warnings && analysis.has_warnings())
 }
 
 fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<ExitCode, Failure> {

@@ -72,3 +72,21 @@ fn json_diagnostics_carry_positions_and_codes() {
     assert!(first["byte_end"].as_u64() > first["byte_start"].as_u64());
     assert!(first["help"].as_str().is_some_and(|h| h.contains("40%")));
 }
+
+/// `meshc check` reports with [`meshc::diagnose`], which keeps as little
+/// as a build; editors and these UI tests use [`meshc::analyze`].  Both
+/// must find exactly the same diagnostics.
+#[test]
+fn diagnose_finds_what_analyze_finds() {
+    let mut files = files_with_extension(&root().join("tests/ui"), "mesh");
+    files.extend(files_with_extension(&root().join("examples"), "mesh"));
+    for path in files {
+        let sources = sources_of(std::slice::from_ref(&path));
+        assert_eq!(
+            meshc::diagnose(&sources),
+            meshc::analyze(&sources).diagnostics,
+            "{}",
+            path.display()
+        );
+    }
+}
