@@ -18,7 +18,9 @@
 //! - [`emit`] orders the resources and writes YAML.  [`build`] (what
 //!   `meshc build` runs) checks and writes a few services at a time on all
 //!   cores, so the typed model of the whole program never exists at once;
-//!   [`analyze`] keeps everything, for editors and `meshc check`.
+//!   [`diagnose`] (what `meshc check` runs) checks the same way and keeps
+//!   only the diagnostics; [`analyze`] keeps everything, for editors and
+//!   `meshc check --workloads`.
 //! - [`import`] turns existing Istio YAML into `.mesh` source, and checks
 //!   what it wrote with the compiler itself.
 //! - [`workloads`] reads Kubernetes manifests for `meshc check --workloads`.
