@@ -9,7 +9,8 @@
 //!   temporary name created exclusively beside it (so a planted symlink
 //!   cannot redirect it), synced, and renamed over the old one: a reader
 //!   sees the old file or the new one, never half of one.  A directory of
-//!   outputs is written as a fresh directory and swapped in whole.
+//!   outputs is written in full in a fresh directory before any of it
+//!   takes the place of the old (see [`write_dir`]).
 //! - **An interrupted run leaves no debris.** Temporary files and
 //!   directories are registered until they are renamed into place; SIGINT,
 //!   SIGTERM and SIGHUP remove them before the process exits.
@@ -273,14 +274,19 @@ pub struct DirReport {
     pub kept: Vec<String>,
 }
 
-/// Writes `files` (name, contents) as the directory `dir`, all or nothing.
+/// Writes `files` (name, contents) into the directory `dir`, all or
+/// nothing.
 ///
-/// The files are written into a fresh directory beside `dir`, which then
-/// takes `dir`'s place in one rename.  Files that an earlier run wrote
-/// (listed in [`OUTPUTS_LIST`]) and this run does not are gone; anything
-/// else in `dir` is carried over untouched and reported.  A file name that
-/// is produced twice, or that belongs to a file meshc did not write, is an
-/// error before anything is written.
+/// Every file is first written and synced in a fresh hidden directory; a
+/// failure there (a full disk, say) leaves `dir` as it was.  A new `dir`
+/// is then that directory, renamed into place in one step.  An existing
+/// `dir` keeps its identity (a shell or another process may be inside
+/// it): the new files are renamed into it one by one, which cannot fail
+/// for lack of space, with signals held off until all are in.  Files an
+/// earlier run wrote (listed in [`OUTPUTS_LIST`]) that this run does not
+/// produce are then removed; anything else in `dir` is left alone and
+/// reported.  A file name produced twice, or one that belongs to a file
+/// meshc did not write, is an error before anything is written.
 pub fn write_dir(dir: &Path, files: &[(String, &[u8])]) -> Result<DirReport, String> {
     let mut names = BTreeSet::new();
     for (name, _) in files {
@@ -291,21 +297,18 @@ pub fn write_dir(dir: &Path, files: &[(String, &[u8])]) -> Result<DirReport, Str
             ));
         }
     }
-    let dir = write_target(dir);
     let shown = dir.display().to_string();
     let fail = |e: io::Error| format!("cannot write `{shown}`: {}", reason(&e));
-    let old = match std::fs::symlink_metadata(&dir) {
-        Ok(meta) if meta.is_dir() => Some(meta),
+    let existed = match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => true,
         Ok(_) => return Err(format!("cannot write `{shown}`: it is not a directory")),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
         Err(e) => return Err(fail(e)),
     };
     let mut report = DirReport::default();
-    let mut foreign = Vec::new();
-    if old.is_some() {
-        let ours = previous_outputs(&dir);
-        let entries = std::fs::read_dir(&dir).map_err(fail)?;
-        for entry in entries {
+    if existed {
+        let ours = previous_outputs(dir);
+        for entry in std::fs::read_dir(dir).map_err(fail)? {
             let name = entry.map_err(fail)?.file_name().to_string_lossy().into_owned();
             if name == OUTPUTS_LIST {
                 continue;
@@ -320,49 +323,44 @@ pub fn write_dir(dir: &Path, files: &[(String, &[u8])]) -> Result<DirReport, Str
                     dir.join(&name).display()
                 ));
             } else {
-                foreign.push(name);
+                report.kept.push(name);
             }
         }
     }
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(fail)?;
-    let prefix = hidden_prefix(&dir);
+    // Beside a new directory, inside an existing one: either way on the
+    // file system the files end up on, so renames are cheap and atomic.
+    let home = if existed {
+        dir.to_path_buf()
+    } else {
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(fail)?;
+        parent.to_path_buf()
+    };
+    let prefix = hidden_prefix(if existed { Path::new("output") } else { dir });
     let mut registry = pending();
-    let fresh = temp_builder(&prefix, 0o777).tempdir_in(parent).map_err(fail)?.keep();
+    let fresh = temp_builder(&prefix, 0o777).tempdir_in(&home).map_err(fail)?.keep();
     registry.push(fresh.clone());
     drop(registry);
-    let filled = fill_dir(&fresh, &dir, files, &foreign, old.as_ref());
-    if let Err(e) = filled {
+    let result = fill_dir(&fresh, files).and_then(|()| {
+        // No signal may interrupt the moves: the registry stays locked.
+        let mut registry = pending();
+        let moved = move_in(&fresh, dir, existed, files, &report.removed);
+        registry.retain(|p| *p != fresh);
+        moved
+    });
+    if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&fresh);
         unregister(&fresh);
         return Err(fail(e));
     }
-    // From here on the old directory may hold entries that are not ours:
-    // no signal may remove it until they are moved across.
-    let mut pending = pending();
-    let swapped = swap_in(&fresh, &dir, old.is_some(), &foreign);
-    pending.retain(|p| *p != fresh);
-    drop(pending);
-    match swapped {
-        Ok(Some(previous)) => {
-            // Only meshc's own outputs and links to the kept files are left.
-            let _ = std::fs::remove_dir_all(previous);
-        }
-        Ok(None) => {}
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&fresh);
-            return Err(fail(e));
-        }
-    }
-    if let Ok(parent) = std::fs::File::open(parent) {
-        let _ = parent.sync_all();
+    if let Ok(home) = std::fs::File::open(&home) {
+        let _ = home.sync_all();
     }
     report.removed.sort();
-    foreign.sort();
-    report.kept = foreign;
+    report.kept.sort();
     Ok(report)
 }
 
@@ -373,16 +371,8 @@ fn previous_outputs(dir: &Path) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// Fills the fresh directory: the files, their list, and hard links to the
-/// regular files that are not meshc's (directories and other entries are
-/// moved across after the swap).
-fn fill_dir(
-    fresh: &Path,
-    dir: &Path,
-    files: &[(String, &[u8])],
-    foreign: &[String],
-    old: Option<&std::fs::Metadata>,
-) -> io::Result<()> {
+/// Writes and syncs the files and their list into the fresh directory.
+fn fill_dir(fresh: &Path, files: &[(String, &[u8])]) -> io::Result<()> {
     let mut list = String::new();
     for (name, contents) in files {
         write_new(&fresh.join(name), contents)?;
@@ -390,15 +380,6 @@ fn fill_dir(
         list.push('\n');
     }
     write_new(&fresh.join(OUTPUTS_LIST), list.as_bytes())?;
-    for name in foreign {
-        let from = dir.join(name);
-        if std::fs::symlink_metadata(&from)?.is_file() {
-            std::fs::hard_link(&from, fresh.join(name))?;
-        }
-    }
-    if let Some(old) = old {
-        std::fs::set_permissions(fresh, old.permissions())?;
-    }
     std::fs::File::open(fresh)?.sync_all()
 }
 
@@ -409,58 +390,22 @@ fn write_new(path: &Path, contents: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// Puts `fresh` in `dir`'s place.  When `dir` existed, returns where the
-/// old directory now is, after moving the entries that are not meshc's and
-/// could not be linked (subdirectories and the like) into the new one.
-fn swap_in(fresh: &Path, dir: &Path, existed: bool, foreign: &[String]) -> io::Result<Option<PathBuf>> {
+/// Puts the fresh directory's files in place: the directory itself when
+/// `dir` is new; else each file renamed into `dir` (the list last, so an
+/// interrupted move still knows every file it wrote), then the stale
+/// outputs removed and the emptied fresh directory with them.
+fn move_in(fresh: &Path, dir: &Path, existed: bool, files: &[(String, &[u8])], stale: &[String]) -> io::Result<()> {
     if !existed {
-        std::fs::rename(fresh, dir)?;
-        return Ok(None);
+        return std::fs::rename(fresh, dir);
     }
-    exchange(fresh, dir)?;
-    // `fresh` now names the old directory.
-    for name in foreign {
-        let from = fresh.join(name);
-        if !std::fs::symlink_metadata(&from)?.is_file() {
-            std::fs::rename(&from, dir.join(name))?;
-        }
+    for (name, _) in files {
+        std::fs::rename(fresh.join(name), dir.join(name))?;
     }
-    Ok(Some(fresh.to_path_buf()))
-}
-
-/// Swaps two directories in one step (Linux `renameat2(RENAME_EXCHANGE)`).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both are valid NUL-terminated paths that outlive the call.
-    let status = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if status == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
+    std::fs::rename(fresh.join(OUTPUTS_LIST), dir.join(OUTPUTS_LIST))?;
+    for name in stale {
+        let _ = std::fs::remove_file(dir.join(name));
     }
-}
-
-/// Elsewhere: the old directory is moved aside, then the new one moved in.
-#[cfg(not(target_os = "linux"))]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    let aside = a.with_extension("meshc-old");
-    std::fs::rename(b, &aside)?;
-    if let Err(e) = std::fs::rename(a, b) {
-        let _ = std::fs::rename(&aside, b);
-        return Err(e);
-    }
-    std::fs::rename(&aside, a)
+    std::fs::remove_dir(fresh)
 }
 
 /// A short reason for an I/O error.

@@ -124,6 +124,22 @@ fn a_directory_of_outputs_is_replaced_whole() {
     );
     assert_eq!(entries(&dir), ["out", "t.mesh"], "no temporary directory is left");
 
+    // The directory stays the same directory, so a shell inside it stays
+    // in it: `cd out && meshc build ../t.mesh -o .` works.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let inode = std::fs::metadata(&out_dir).unwrap().ino();
+        let out = Command::new(env!("CARGO_BIN_EXE_meshc"))
+            .args(["build", "../t.mesh", "-o", "."])
+            .current_dir(&out_dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(std::fs::metadata(&out_dir).unwrap().ino(), inode);
+        assert!(out_dir.join("destinationrule-scores.yaml").exists());
+    }
+
     // A file meshc did not write is never replaced.
     std::fs::remove_file(out_dir.join(".meshc-outputs")).unwrap();
     let out = meshc(&["build", path_str(&source), "-o", &slash]);
