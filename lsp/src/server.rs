@@ -380,10 +380,7 @@ impl LanguageServer for Backend {
         let Some((program, id, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
         };
-        let mut spans = ide::references(&program.analysis, id, offset);
-        if !params.context.include_declaration && !spans.is_empty() {
-            spans.remove(0);
-        }
+        let spans = ide::references(&program.analysis, id, offset, params.context.include_declaration);
         Ok(Some(
             spans.into_iter().filter_map(|s| self.location(&program, s)).collect(),
         ))
@@ -405,7 +402,8 @@ impl LanguageServer for Backend {
         let Some((program, id, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
         };
-        let edits = ide::rename(&program.analysis, id, offset, &params.new_name).map_err(Error::invalid_params)?;
+        let edits = ide::rename(&program.analysis, &program.sources, id, offset, &params.new_name)
+            .map_err(Error::invalid_params)?;
         Ok(Some(WorkspaceEdit::new(self.edits_by_uri(&program, &edits))))
     }
 

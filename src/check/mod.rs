@@ -41,7 +41,7 @@ pub struct ServiceInfo {
     /// Its subsets: name, where the name is written, and labels.
     pub subsets: Box<[SubsetInfo]>,
     /// Subsets defined outside this program (`external_subsets`).
-    pub external_subsets: Vec<Text>,
+    pub external_subsets: Vec<ExternalSubset>,
     /// Indexes into `subsets`, sorted by subset name.
     subsets_by_name: Box<[u32]>,
     /// Where a new subset can be written: after the last subset (`true`),
@@ -53,6 +53,16 @@ pub struct ServiceInfo {
     /// Whether it writes a DestinationRule, and a VirtualService, under
     /// its own name (rather than a `destination_rule`/`virtual_service` name).
     own_names: [bool; 2],
+}
+
+/// A subset named by `external_subsets`: defined by a DestinationRule
+/// outside the program.
+#[derive(Clone, Debug)]
+pub struct ExternalSubset {
+    /// The subset name.
+    pub name: Text,
+    /// Where the name is written (inside the quotes of a string).
+    pub name_span: Span,
 }
 
 /// A subset as the rest of the program sees it.
@@ -69,7 +79,7 @@ pub struct SubsetInfo {
 impl ServiceInfo {
     /// Whether `name` is a subset of this service (defined here or outside).
     pub fn has_subset(&self, name: &str) -> bool {
-        self.subset(name).is_some() || self.external_subsets.iter().any(|s| s == name)
+        self.subset(name).is_some() || self.external_subset(name).is_some()
     }
 
     /// All subset names, defined here first.
@@ -77,7 +87,7 @@ impl ServiceInfo {
         self.subsets
             .iter()
             .map(|s| s.name.as_str())
-            .chain(self.external_subsets.iter().map(Text::as_str))
+            .chain(self.external_subsets.iter().map(|s| s.name.as_str()))
     }
 
     /// A fix that adds `subset NAME { version = "NAME" }` to the service.
@@ -94,7 +104,12 @@ impl ServiceInfo {
         ))
     }
 
-    /// The subset defined here with this name.
+    /// The subset named by `external_subsets` with this name.
+    pub fn external_subset(&self, name: &str) -> Option<&ExternalSubset> {
+        self.external_subsets.iter().find(|s| s.name == name)
+    }
+
+    /// A subset defined in this program, by name.
     pub fn subset(&self, name: &str) -> Option<&SubsetInfo> {
         let found = self
             .subsets_by_name
@@ -414,7 +429,23 @@ impl Table {
             .filter(|s| s.key == SettingKey::ExternalSubsets)
             .flat_map(|s| s.values.iter())
             .filter_map(|v| match &v.kind {
-                ValueKind::String(s) | ValueKind::Ident(s) => Some(s.clone()),
+                ValueKind::Ident(s) => Some(ExternalSubset {
+                    name: s.clone(),
+                    name_span: v.span,
+                }),
+                // The name inside the quotes, when it is written as is.
+                ValueKind::String(s) => Some(ExternalSubset {
+                    name: s.clone(),
+                    name_span: if v.span.range().len() == s.len() + 2 {
+                        Span {
+                            start: v.span.start + 1,
+                            end: v.span.end - 1,
+                            ..v.span
+                        }
+                    } else {
+                        v.span
+                    },
+                }),
                 _ => None,
             })
             .collect();

@@ -126,14 +126,17 @@ fn describe_target(analysis: &Analysis, target: &Target) -> String {
             let Some(service) = symbols.services.get(*id) else {
                 return String::new();
             };
-            let labels = match service.subset(name) {
-                Some(subset) => subset
-                    .labels
-                    .iter()
-                    .map(|(k, v)| format!("`{k}={v}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                None => "defined by a DestinationRule outside this program".into(),
+            let selects = match service.subset(name) {
+                Some(subset) => format!(
+                    "Selects pods labelled {}",
+                    subset
+                        .labels
+                        .iter()
+                        .map(|(k, v)| format!("`{k}={v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "Defined by a DestinationRule outside this program (`external_subsets`)".into(),
             };
             let users = symbols
                 .references
@@ -141,7 +144,7 @@ fn describe_target(analysis: &Analysis, target: &Target) -> String {
                 .filter(|r| r.service == *id && r.subset.as_deref() == Some(name))
                 .count();
             format!(
-                "**subset {name}** of `{}`\n\nSelects pods labelled {labels}\n\nUsed by {users} route destination{}",
+                "**subset {name}** of `{}`\n\n{selects}\n\nUsed by {users} route destination{}",
                 service.name,
                 if users == 1 { "" } else { "s" }
             )

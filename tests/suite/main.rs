@@ -9,6 +9,7 @@ mod codes;
 mod contract;
 mod coverage;
 mod docs;
+mod editor;
 mod examples;
 mod oracle;
 mod outputs;
