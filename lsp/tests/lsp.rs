@@ -835,21 +835,24 @@ fn hover_on_fields_subsets_services_and_splits() {
     );
     assert_eq!(range_, range_of(BOOKINFO, "reviews"));
 
-    // A weighted `to` line: the table and the sum.
+    // A weighted `to` line: the table and the checker's verdict.
     let (text, range_) = hover(&mut client, &uri, find(BOOKINFO, "to v1 50%"));
     assert_eq!(
         text,
-        "**traffic split**\n\n| destination | share |\n|---|---|\n| `v1` | 50% |\n| `v3` | 50% |\n\nSum: 100% ✓"
+        "**traffic split**\n\n| destination | share |\n|---|---|\n| `v1` | 50% |\n| `v3` | 50% |\n\nThe checker accepts this split."
     );
     assert_eq!(range_, range_of(BOOKINFO, "to v1 50%, v3 50%"));
     let (text, _) = hover(&mut client, &uri, after(BOOKINFO, "to v1 5"));
-    assert!(text.ends_with("Sum: 100% ✓"), "{text}");
+    assert!(text.ends_with("The checker accepts this split."), "{text}");
 
     // A split that does not sum to 100%.
     let bad = BOOKINFO.replace("to v1 50%, v3 50%", "to v1 60%, v3 30%");
     change(&mut client, &uri, 2, &bad);
     let (text, _) = hover(&mut client, &uri, find(&bad, "to v1 60%"));
-    assert!(text.ends_with("Sum: 90% must be 100%"), "{text}");
+    assert!(
+        text.ends_with("- error[E0401]: the weights sum to 90%, not 100%"),
+        "{text}"
+    );
 
     // Nothing to say on a keyword or in a comment.
     for position in [find(&bad, "timeout"), (0, 3), find(&bad, "route {")] {

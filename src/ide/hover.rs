@@ -43,7 +43,7 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
             match &statement.kind {
                 StatementKind::Cors(fields) => return field_at(fields, catalogue::cors_policy(), offset),
                 StatementKind::To(destinations) if destinations.len() > 1 => {
-                    return Some((describe_split(destinations), statement.span));
+                    return Some((describe_split(analysis, destinations, statement.span), statement.span));
                 }
                 _ => {}
             }
@@ -177,8 +177,9 @@ fn route_summaries(analysis: &Analysis, id: usize) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn describe_split(destinations: &[ast::Destination]) -> String {
-    let mut sum = 0.0;
+/// The shares of a split as written, and the checker's verdicts on it
+/// (the hover never judges the split itself).
+fn describe_split(analysis: &Analysis, destinations: &[ast::Destination], statement: Span) -> String {
     let mut rows = String::from("| destination | share |\n|---|---|\n");
     for destination in destinations {
         let target = match &destination.target.host {
@@ -187,18 +188,32 @@ fn describe_split(destinations: &[ast::Destination]) -> String {
             ast::TargetHost::External(host, _) => host.to_string(),
         };
         let share = match destination.weight.as_ref().map(|w| &w.kind) {
-            Some(ValueKind::Percent(p)) => {
-                sum += p;
-                format!("{p}%")
-            }
+            Some(ValueKind::Percent(p)) => format!("{p}%"),
             _ => "?".into(),
         };
         rows.push_str(&format!("| `{target}` | {share} |\n"));
     }
-    let verdict = if (sum - 100.0).abs() < f64::EPSILON {
-        "✓"
+    let verdicts: Vec<String> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            let at = d.primary.span;
+            at.file == statement.file && statement.start <= at.start && at.end <= statement.end
+        })
+        .map(|d| format!("- {}[{}]: {}", severity_word(d), d.code.as_str(), d.message))
+        .collect();
+    let verdict = if verdicts.is_empty() {
+        "The checker accepts this split.".to_string()
     } else {
-        "must be 100%"
+        verdicts.join("\n")
     };
-    format!("**traffic split**\n\n{rows}\nSum: {sum}% {verdict}")
+    format!("**traffic split**\n\n{rows}\n{verdict}")
+}
+
+fn severity_word(diagnostic: &crate::Diagnostic) -> &'static str {
+    match diagnostic.severity {
+        crate::Severity::Error => "error",
+        crate::Severity::Warning => "warning",
+        crate::Severity::Note => "note",
+    }
 }
