@@ -939,8 +939,27 @@ impl Checker<'_> {
         let has_subsets = self.table.services.get(service).is_some_and(|s| !s.subsets.is_empty());
         if has_subsets {
             self.unknown_subset(service, name);
-        } else {
-            self.unknown_service(name);
+            return;
+        }
+        self.unknown_service(name);
+        // The usual first step of porting a VirtualService: `to v2` before
+        // the service has subsets.  Offer the subset too.
+        let Some(info) = self.table.services.get(service) else {
+            return;
+        };
+        let fix = info.new_subset(&name.name);
+        if let Some(diag) = self.diagnostics.last_mut() {
+            diag.notes.push(format!(
+                "if `{}` is meant as a subset of `{}`, define it with `subset {} {{ ... }}`, or declare it with `external_subsets {}` when a DestinationRule outside this program defines it",
+                name.name, info.name, name.name, name.name
+            ));
+            if let Some((at, text)) = fix {
+                diag.fixes.push(crate::diag::Fix {
+                    title: format!("Create subset `{}` in `{}`", name.name, info.name),
+                    span: at,
+                    text,
+                });
+            }
         }
     }
 

@@ -4,7 +4,8 @@
 //!
 //! Requests: `rename NEW` (the renamed program, or why it is refused),
 //! `hover`, `definition`, `references`, `references without declaration`
-//! (each place as `LINE:COLUMN text`).
+//! (each place as `LINE:COLUMN text`), `code actions` (each fix's title and
+//! the program with it applied).
 
 use meshc::ide;
 
@@ -57,6 +58,18 @@ fn answer(path: &std::path::Path) -> String {
                 .map(place)
                 .collect()
         }
+        ("code", "actions") => ide::code_actions(&analysis, file, offset, offset)
+            .into_iter()
+            .map(|action| {
+                let mut fixed = text.clone();
+                let mut edits = action.edits.clone();
+                edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+                for edit in edits {
+                    fixed.replace_range(edit.span.range(), &edit.text);
+                }
+                format!("== {}\n{fixed}", action.title)
+            })
+            .collect(),
         (other, _) => panic!("unknown request `{other}` in {}", path.display()),
     }
 }
