@@ -109,6 +109,7 @@ codes! {
     E0502: "subset selects no pod",
     E0503: "port not exposed",
     E0601: "malformed YAML",
+    E0602: "duplicate YAML key",
 
     W0001: "unreachable route",
     W0002: "ignored weight",
@@ -116,5 +117,6 @@ codes! {
     W0004: "deprecated field",
     W0005: "manifest field without a .mesh spelling",
     W0006: "fault that Istio never injects",
+    W0007: "YAML that Kubernetes reads by YAML 1.1 rules",
     N0001: "document skipped by import",
 }

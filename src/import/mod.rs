@@ -38,9 +38,12 @@ pub struct Imported {
 }
 
 impl Imported {
-    /// Whether nothing may be written: some YAML could not be read.
+    /// Whether nothing may be written: some YAML could not be read, or an
+    /// imported resource gives a key twice.
     pub fn is_unreadable(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.code == Code::E0601)
+        self.diagnostics
+            .iter()
+            .any(|d| matches!(d.code, Code::E0601 | Code::E0602))
     }
 }
 
@@ -54,9 +57,13 @@ pub fn file_name(namespace: Option<&str>) -> String {
 pub fn import(sources: &Sources, name_of: &dyn Fn(Option<&str>) -> String) -> Imported {
     let mut documents = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut findings = Vec::new();
     for (id, file) in sources.iter() {
         match yaml::documents(id, &file.text) {
-            Ok(docs) => documents.extend(docs),
+            Ok(stream) => {
+                documents.extend(stream.documents);
+                findings.extend(stream.findings);
+            }
             Err(diag) => diagnostics.push(*diag),
         }
     }
@@ -67,6 +74,32 @@ pub fn import(sources: &Sources, name_of: &dyn Fn(Option<&str>) -> String) -> Im
         };
     }
     let plan = plan::plan(&documents, &mut diagnostics);
+    // What the YAML reader found is reported in the resources imported;
+    // a ConfigMap beside them is kubectl's business (and kubectl, too,
+    // keeps the last of two keys).
+    let imported: Vec<Span> = plan
+        .services
+        .iter()
+        .flat_map(|s| s.rule.iter().chain(s.routes.iter()))
+        .map(|r| r.doc.span)
+        .collect();
+    findings.retain(|f| {
+        let at = f.primary.span;
+        imported
+            .iter()
+            .any(|doc| doc.file == at.file && doc.start <= at.start && at.end <= doc.end)
+    });
+    // Nothing is written past a duplicate key, so only errors are told.
+    if findings.iter().any(Diagnostic::is_error) {
+        diagnostics.retain(Diagnostic::is_error);
+        diagnostics.extend(findings.into_iter().filter(Diagnostic::is_error));
+        crate::diag::sort(&mut diagnostics);
+        return Imported {
+            files: Vec::new(),
+            diagnostics,
+        };
+    }
+    diagnostics.extend(findings);
     let mut written = write::write(&plan, &mut diagnostics);
     let mut taken = std::collections::HashSet::new();
     for file in &mut written {

@@ -8,7 +8,14 @@ use crate::support::{files_with_extension, root};
 
 /// Codes that `meshc import` reports on YAML: their examples and UI tests
 /// are manifests (`tests/ui/CODE-*.yaml`).
-const IMPORT_CODES: &[Code] = &[Code::E0601, Code::W0005, Code::W0006, Code::N0001];
+const IMPORT_CODES: &[Code] = &[
+    Code::E0601,
+    Code::E0602,
+    Code::W0005,
+    Code::W0006,
+    Code::W0007,
+    Code::N0001,
+];
 
 /// The text of the first fenced block of `lang` in `text`.
 fn first_block<'t>(text: &'t str, lang: &str) -> Option<&'t str> {
