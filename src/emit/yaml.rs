@@ -5,12 +5,16 @@
 //! `yaml_serde`) follow YAML 1.2 and leave strings such as `yes`, `off`,
 //! `1_000` or `2024-01-01` unquoted; Kubernetes reads them as booleans,
 //! numbers and dates.  This writer quotes every string that is not
-//! unmistakably a string in both versions, and writes the same layout as
-//! `serde_yaml` otherwise (two-space indentation, sequences at the indent of
-//! their key).  It streams straight into one `String`, so a whole program's
+//! unmistakably a string in both versions, escapes the characters a parser
+//! refuses or YAML 1.1 reads as line breaks, writes keys too long for an
+//! implicit key as explicit ones, and writes floats in a form both versions
+//! read as the same float.  Otherwise it writes the same layout as
+//! `serde_yaml` (two-space indentation, sequences at the indent of their
+//! key).  It streams straight into one `String`, so a whole program's
 //! manifests are written in one pass.  The test suite reads every emitted
 //! document back with `serde_yaml` and compares it with `serde_yaml`'s own
-//! serialization of the same structs.
+//! serialization of the same structs, and reads arbitrary strings back with
+//! YAML 1.2 and YAML 1.1 parsers (`tests/suite/readback.rs`).
 
 use std::fmt::{self, Display};
 
@@ -106,13 +110,64 @@ fn write_scalar_text(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{feff}' || ('\u{80}'..='\u{9f}').contains(&c) => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+            c if needs_escape(c) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// Whether `c` must be escaped inside a double-quoted scalar to read back
+/// as itself under both YAML versions: characters outside YAML's printable
+/// set (C0 and C1 controls, DEL, U+FFFE, U+FFFF), which a parser refuses;
+/// the byte order mark; and NEL, U+2028 and U+2029, which YAML 1.1 (libyaml,
+/// PyYAML, go-yaml) reads as line breaks, so a raw one in a quoted string
+/// is folded, with the spaces around it, and in a key ends the key's line.
+fn needs_escape(c: char) -> bool {
+    matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Longest implicit (`key: value`) key as written, quotes included:
+/// parsers stop looking for the `:` of a simple key 1024 characters after
+/// its start (libyaml, go-yaml, PyYAML), or 1024 bytes (the libyaml port
+/// `serde_yaml` uses).  Longer keys are written as explicit keys (`? key`,
+/// then `: value` on the next line), which every one of them reads.
+const MAX_IMPLICIT_KEY_BYTES: usize = 1024;
+
+/// A float as the shortest text that reads back as the same float, and as
+/// a float, in YAML 1.1 and 1.2: always with a `.`, which a YAML 1.1 float
+/// needs (a bare `100` would be an integer), and past the range of plain
+/// digits with a signed exponent (`1.0e+23`, `1.5e-7`), the only exponent
+/// form YAML 1.1 reads.  (The checker refuses numbers no float keeps, so
+/// `.inf` and `.nan` are never written for a program.)
+fn float_text(v: f64) -> String {
+    if v.is_nan() {
+        return ".nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    let mut text = if v == 0.0 || (1e-5..1e16).contains(&v.abs()) {
+        // `Display` writes the shortest round-trip digits, positionally.
+        v.to_string()
+    } else {
+        // `LowerExp` writes them as `1.2345e22` or `1e-7`.
+        format!("{v:e}")
+    };
+    let mantissa_end = text.find('e').unwrap_or(text.len());
+    if !text.get(..mantissa_end).unwrap_or_default().contains('.') {
+        text.insert_str(mantissa_end, ".0");
+    }
+    // YAML 1.1 wants the exponent's sign; `LowerExp` writes only a `-`.
+    if let Some(e) = text.find('e')
+        && text.get(e + 1..e + 2) != Some("-")
+    {
+        text.insert(e + 1, '+');
+    }
+    text
 }
 
 /// Where the next value goes.
@@ -304,16 +359,7 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        let text = if v.is_nan() {
-            ".nan".to_string()
-        } else if v.is_infinite() {
-            if v > 0.0 { ".inf" } else { "-.inf" }.to_string()
-        } else if v.fract() == 0.0 && v.abs() < 1e16 {
-            format!("{v:.1}")
-        } else {
-            v.to_string()
-        };
-        self.scalar(&text);
+        self.scalar(&float_text(v));
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
@@ -428,7 +474,14 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         self.start_line();
+        let start = self.writer.out.len();
         key.serialize(KeySerializer(self.writer.out))?;
+        let written = self.writer.out.get(start..).unwrap_or_default();
+        if written.len() > MAX_IMPLICIT_KEY_BYTES {
+            self.writer.out.insert_str(start, "? ");
+            self.writer.out.push('\n');
+            push_indent(self.writer.out, self.indent);
+        }
         self.end_key();
         Ok(())
     }
@@ -663,5 +716,54 @@ mod tests {
         let ours: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
         let theirs = serde_yaml::to_value(doc()).unwrap();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn strings_yaml_11_reads_as_line_breaks_or_refuses_are_escaped() {
+        let map = BTreeMap::from([("a\u{2028}b", " \u{2029} \u{fffe}\u{ffff}\u{85}\u{feff}")]);
+        assert_eq!(
+            to_yaml(&map).unwrap(),
+            "\"a\\u2028b\": \" \\u2029 \\ufffe\\uffff\\u0085\\ufeff\"\n"
+        );
+    }
+
+    #[test]
+    fn keys_longer_than_1024_bytes_are_explicit() {
+        let implicit = "k".repeat(1024);
+        let explicit = "k".repeat(1025);
+        let two_bytes = "é".repeat(600);
+        let map = BTreeMap::from([
+            (implicit.as_str(), vec!["a"]),
+            (explicit.as_str(), vec!["b"]),
+            (two_bytes.as_str(), vec![]),
+        ]);
+        let yaml = to_yaml(&vec![map]).unwrap();
+        assert_eq!(
+            yaml,
+            format!("- {implicit}:\n  - a\n  ? {explicit}\n  :\n  - b\n  ? \"{two_bytes}\"\n  : []\n")
+        );
+        let read: Vec<BTreeMap<String, Vec<String>>> = serde_yaml::from_str(&yaml).unwrap();
+        assert_eq!(read[0][&explicit], ["b"]);
+    }
+
+    #[test]
+    fn floats_are_written_as_the_shortest_text_both_versions_read_as_floats() {
+        for (value, text) in [
+            (100.0, "100.0"),
+            (0.5, "0.5"),
+            (-0.0, "-0.0"),
+            (0.0001, "0.0001"),
+            (1e-5, "0.00001"),
+            (9.5e-6, "9.5e-6"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (1e16, "1.0e+16"),
+            (1e23, "1.0e+23"),
+            (1.2345678901234568e22, "1.2345678901234568e+22"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5.0e-324"),
+            (f64::INFINITY, ".inf"),
+        ] {
+            assert_eq!(float_text(value), text);
+        }
     }
 }

@@ -13,6 +13,7 @@ mod editor;
 mod examples;
 mod oracle;
 mod outputs;
+mod readback;
 mod regex;
 mod robustness;
 mod roundtrip;
