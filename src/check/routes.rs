@@ -787,6 +787,8 @@ impl Checker<'_> {
     /// A weight: a whole percentage from 0% to 100%.
     fn weight(&mut self, value: &Value) -> Option<i64> {
         match value.kind {
+            // A percentage no float keeps, reported when lowering.
+            ValueKind::Percent(p) if p.is_nan() => None,
             ValueKind::Percent(p) if p.fract() == 0.0 && (0.0..=100.0).contains(&p) => Some(p as i64),
             ValueKind::Percent(p) if p.fract() != 0.0 => {
                 self.diagnostics.push(

@@ -5,7 +5,8 @@
 use super::Checker;
 use crate::diag::{Code, Diagnostic};
 use crate::suggest::closest;
-use crate::syntax::ast::{Value, ValueKind};
+use crate::syntax::ast::{Value, ValueKind, exact_decimal};
+use crate::syntax::inexact_number;
 
 impl Checker<'_> {
     /// Reports `value` as not being of the `expected` type.
@@ -120,13 +121,14 @@ impl Checker<'_> {
 
     /// A decimal number in `min..=max` (either bound optional).
     pub(super) fn number(&mut self, value: &Value, min: Option<f64>, max: Option<f64>) -> Option<f64> {
-        let number = match &value.kind {
-            ValueKind::Number(text) => text.parse::<f64>().ok(),
-            _ => {
-                self.type_error(value, "a number", "a number such as 1.5");
-                return None;
-            }
-        }?;
+        let ValueKind::Number(text) = &value.kind else {
+            self.type_error(value, "a number", "a number such as 1.5");
+            return None;
+        };
+        let Some(number) = exact_decimal(text) else {
+            self.diagnostics.push(inexact_number(text, value.span));
+            return None;
+        };
         if min.is_some_and(|m| number < m) || max.is_some_and(|m| number > m) {
             let range = format!(
                 "{}..{}",
@@ -142,6 +144,8 @@ impl Checker<'_> {
     /// A percentage `P%` with 0 ≤ P ≤ 100.
     pub(super) fn percent(&mut self, value: &Value, code: Code) -> Option<f64> {
         match value.kind {
+            // A percentage no float keeps, reported when lowering.
+            ValueKind::Percent(p) if p.is_nan() => None,
             ValueKind::Percent(p) if (0.0..=100.0).contains(&p) => Some(p),
             ValueKind::Percent(_) => {
                 self.diagnostics.push(

@@ -256,6 +256,37 @@ impl ValueKind {
     }
 }
 
+/// The number a decimal literal (`-`? digits (`.` digits)?) stands for, when
+/// a 64-bit float keeps it: Kubernetes reads every number of a manifest as
+/// one (JSON), and meshc writes the shortest decimal that reads back as the
+/// float, which must be the literal's own number.  `None` for a literal past
+/// the float's range (400 digits would be written as infinity) or with more
+/// significant digits than it keeps (`12345678901234567890123` would be
+/// written as `12345678901234568000000`); `0.1`, `1.50` and `1e23` written
+/// out in full are kept.
+pub fn exact_decimal(text: &str) -> Option<f64> {
+    let value: f64 = text.parse().ok()?;
+    // Rust's `Display` writes the shortest digits that read back as `value`,
+    // in positional notation, as the literal is.
+    (value.is_finite() && canonical_decimal(text) == canonical_decimal(&value.to_string())).then_some(value)
+}
+
+/// A decimal literal without leading zeros before the point, trailing zeros
+/// after it, or the sign of zero, so that equal numbers compare equal.
+fn canonical_decimal(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    if whole.is_empty() && fraction.is_empty() {
+        return "0".into();
+    }
+    format!("{sign}{whole}.{fraction}")
+}
+
 /// Which part of a VirtualService a route becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RouteKind {
@@ -629,4 +660,41 @@ pub enum TargetHost {
     },
     /// A quoted host outside the program.
     External(Text, Span),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exact_decimal;
+
+    #[test]
+    fn decimals_a_float_keeps_are_exact() {
+        for (text, value) in [
+            ("0.1", 0.1),
+            ("1.50", 1.5),
+            ("007", 7.0),
+            ("-0", -0.0),
+            ("0.0001", 0.0001),
+            ("9007199254740992", 9007199254740992.0),
+            ("100000000000000000000000", 1e23),
+        ] {
+            assert_eq!(exact_decimal(text), Some(value), "{text}");
+        }
+    }
+
+    #[test]
+    fn decimals_a_float_changes_are_refused() {
+        let huge = "9".repeat(400);
+        let tiny = format!("0.{}1", "0".repeat(400));
+        for text in [
+            huge.as_str(),
+            tiny.as_str(),
+            "12345678901234567890123",
+            "0.30000000000000001",
+            // 2^53 + 1, between two floats.
+            "9007199254740993",
+            "100000000000000000000001",
+        ] {
+            assert_eq!(exact_decimal(text), None, "{text}");
+        }
+    }
 }

@@ -20,6 +20,40 @@ use crate::diag::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use crate::suggest::closest;
 
+/// Reports the literal `text` at `span`, whose number a 64-bit float
+/// cannot keep ([`exact_decimal`] is `None`): emitting it would silently
+/// write another number (or `.inf`).
+pub(crate) fn inexact_number(text: &str, span: Span) -> Diagnostic {
+    let (label, help) = match text.parse::<f64>() {
+        Ok(value) if value.is_finite() => (
+            format!("a 64-bit float makes this {value}"),
+            "write at most 15 significant digits",
+        ),
+        _ => (
+            "too large for a 64-bit float: it becomes infinity".into(),
+            "use a smaller number",
+        ),
+    };
+    Diagnostic::error(
+        Code::E0303,
+        span,
+        format!("`{}` cannot be written exactly as a 64-bit number", cut(text)),
+    )
+    .with_label(label)
+    .with_note(
+        "Kubernetes reads the numbers of a manifest as 64-bit floating point, which keeps about 17 significant digits up to about 1.8e308",
+    )
+    .with_help(help)
+}
+
+/// The first 40 characters of a long literal, for a message.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or(text)),
+        None => text.into(),
+    }
+}
+
 /// Deeper nesting than this is refused before parsing, so that no input can
 /// exhaust the parser's stack, and an unclosed run of `{` in a line the
 /// grammar cannot read (which pest tries both as a group and as text at
@@ -588,6 +622,19 @@ impl<'t> Lowerer<'t> {
         }
     }
 
+    /// A percentage `P%`; NaN (already reported, and silent in the checker)
+    /// when a float cannot keep `P`.
+    fn percent(&mut self, text: &str, span: Span) -> ValueKind {
+        let number = text.trim_end_matches('%');
+        match exact_decimal(number) {
+            Some(p) => ValueKind::Percent(p),
+            None => {
+                self.diagnostics.push(inexact_number(number, span));
+                ValueKind::Percent(f64::NAN)
+            }
+        }
+    }
+
     /// A value: the pair of one of its forms (`value` itself is silent).
     fn lower_value(&mut self, inner: Pair<'_, Rule>) -> Value {
         let span = self.span(&inner);
@@ -595,14 +642,11 @@ impl<'t> Lowerer<'t> {
         let kind = match inner.as_rule() {
             Rule::list => ValueKind::List(exact(inner.into_inner().map(|p| self.lower_value(p)).collect())),
             Rule::object => return self.lower_object(inner),
-            Rule::numeric if text.ends_with('%') => {
-                ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN))
-            }
+            Rule::numeric | Rule::percent if text.ends_with('%') => self.percent(text, span),
             Rule::numeric if text.bytes().any(|b| b.is_ascii_alphabetic() || b >= 0x80) => {
                 ValueKind::Duration(text.into())
             }
             Rule::numeric => ValueKind::Number(text.into()),
-            Rule::percent => ValueKind::Percent(text.trim_end_matches('%').parse().unwrap_or(f64::NAN)),
             Rule::number => ValueKind::Number(text.into()),
             Rule::string => ValueKind::String(self.decode_string(&inner)),
             _ => ValueKind::Ident(text.into()),

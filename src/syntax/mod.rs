@@ -28,6 +28,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
 }
 
 pub use lower::ParseCache;
+pub(crate) use lower::inexact_number;
 
 /// Parses like [`parse`], reusing the unchanged parts of the previous parse
 /// of the same file kept in `cache` (for editors, which parse at every edit).
