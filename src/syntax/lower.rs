@@ -1096,7 +1096,10 @@ impl<'t> Lowerer<'t> {
         for rule in positives {
             let name = match rule {
                 Rule::string | Rule::numeric | Rule::word | Rule::lbrace if value_here => "a value".to_string(),
-                _ => describe_rule(*rule),
+                _ => match describe_rule(*rule) {
+                    Some(name) => name,
+                    None => continue,
+                },
             };
             if !expected.contains(&name) {
                 expected.push(name);
@@ -1149,33 +1152,89 @@ fn or_list(items: &[String]) -> String {
     }
 }
 
-/// How a grammar rule is named in "expected ..." messages.
-fn describe_rule(rule: Rule) -> String {
-    let name = format!("{rule:?}");
-    if let Some(keyword) = name.strip_prefix("kw_") {
-        return format!("`{keyword}`");
-    }
+/// How a grammar rule is named in "expected ..." messages; `None` for the
+/// rules that only recover from errors, which are never what a person
+/// should write.  The match lists every rule, so a new one must be named
+/// here before the crate builds.
+fn describe_rule(rule: Rule) -> Option<String> {
     let text = match rule {
+        Rule::kw_namespace
+        | Rule::kw_service
+        | Rule::kw_subset
+        | Rule::kw_policy
+        | Rule::kw_port
+        | Rule::kw_route
+        | Rule::kw_match
+        | Rule::kw_and
+        | Rule::kw_header
+        | Rule::kw_query
+        | Rule::kw_without
+        | Rule::kw_present
+        | Rule::kw_source
+        | Rule::kw_gateway
+        | Rule::kw_sni
+        | Rule::kw_source_subnet
+        | Rule::kw_name
+        | Rule::kw_stat_prefix
+        | Rule::kw_exponential
+        | Rule::kw_for
+        | Rule::kw_bytes
+        | Rule::kw_destination_subnet
+        | Rule::kw_ignore_uri_case
+        | Rule::kw_to
+        | Rule::kw_timeout
+        | Rule::kw_retries
+        | Rule::kw_fault
+        | Rule::kw_delay
+        | Rule::kw_abort
+        | Rule::kw_grpc
+        | Rule::kw_mirror
+        | Rule::kw_rewrite
+        | Rule::kw_uri
+        | Rule::kw_regex
+        | Rule::kw_redirect
+        | Rule::kw_respond
+        | Rule::kw_delegate
+        | Rule::kw_headers
+        | Rule::kw_cors => {
+            let name = format!("{rule:?}");
+            return Some(format!("`{}`", name.trim_start_matches("kw_")));
+        }
         Rule::lbrace => "`{`",
-        Rule::rbrace => "`}`",
+        Rule::rbrace | Rule::close => "`}`",
         Rule::eq => "`=`",
-        Rule::list | Rule::object => "a value",
+        Rule::list | Rule::object | Rule::value | Rule::arg => "a value",
         Rule::ident | Rule::route_name | Rule::word | Rule::namespace_name => "a name",
         Rule::string => "a string",
-        Rule::percent => "a percentage",
-        Rule::number | Rule::port_number | Rule::numeric => "a number",
-        Rule::path | Rule::field | Rule::label => "a field name",
+        Rule::percent | Rule::weight => "a percentage",
+        Rule::number | Rule::port_number | Rule::numeric | Rule::grpc_status => "a number",
+        Rule::path | Rule::field | Rule::label | Rule::key => "a field name",
         Rule::target | Rule::destination | Rule::service_ref => "a destination",
         Rule::string_subject => "`uri`, `scheme`, `method` or `authority`",
         Rule::string_op => "`exact`, `prefix` or `regex`",
-        Rule::retry_key => "`per_try`, `on`, `remote_localities`, `ignore_previous_hosts` or `backoff`",
-        Rule::redirect_key => "`uri`, `authority`, `scheme`, `port`, `derive_port`, `code` or `prefix`",
-        Rule::rewrite_key => "`uri` or `authority`",
+        Rule::retry_key | Rule::retry_option => {
+            "`per_try`, `on`, `remote_localities`, `ignore_previous_hosts` or `backoff`"
+        }
+        Rule::redirect_key | Rule::redirect_option => {
+            "`uri`, `authority`, `scheme`, `port`, `derive_port`, `code` or `prefix`"
+        }
+        Rule::rewrite_key | Rule::rewrite_regex => "`uri` or `authority`",
         Rule::header_side => "`request` or `response`",
         Rule::header_op => "`set`, `add` or `remove`",
+        Rule::header_target => "a header name",
         Rule::route_kind => "`tcp`, `tls` or `http`",
-        Rule::setting_key => "a setting",
+        Rule::setting_key | Rule::setting => "a setting",
         Rule::EOI => "the end of the line",
+        Rule::namespace_decl => "`namespace`",
+        Rule::service => "`service`",
+        Rule::subset => "`subset`",
+        Rule::policy => "`policy`",
+        Rule::port_policy => "`port`",
+        Rule::route => "`route`",
+        Rule::fault_delay => "`delay`",
+        Rule::fault_abort => "`abort`",
+        Rule::statement_keyword => "a route statement",
+        Rule::condition => "a match condition",
         Rule::match_stmt
         | Rule::to_stmt
         | Rule::timeout_stmt
@@ -1202,9 +1261,30 @@ fn describe_rule(rule: Rule) -> String {
         | Rule::match_name_cond
         | Rule::stat_prefix_cond
         | Rule::uri_case_cond => "a match condition",
-        _ => return name.replace('_', " "),
+        // Silent rules, which pest never reports, error recovery and entry
+        // points: never what a person should write.
+        Rule::WHITESPACE
+        | Rule::service_item
+        | Rule::subset_item
+        | Rule::policy_item
+        | Rule::field_item
+        | Rule::route_item
+        | Rule::junk_group
+        | Rule::junk_comment
+        | Rule::junk_string
+        | Rule::escape
+        | Rule::duration_unit
+        | Rule::junk
+        | Rule::top_junk
+        | Rule::file
+        | Rule::top_item_only
+        | Rule::service_item_only
+        | Rule::subset_item_only
+        | Rule::policy_item_only
+        | Rule::field_item_only
+        | Rule::route_item_only => return None,
     };
-    text.to_string()
+    Some(text.to_string())
 }
 
 /// The words a keyword-like rule accepts, for suggestions.
@@ -1333,6 +1413,20 @@ mod tests {
             pest::set_call_limit(None);
             if let Err(error) = result {
                 assert!(!error.to_string().contains("call limit"), "{error}");
+            }
+        }
+    }
+
+    /// "expected ..." never names a rule of the grammar ("expected junk"):
+    /// every rule is described in words, or left out.
+    #[test]
+    fn expected_lists_name_no_grammar_rule() {
+        for rule in Rule::all_rules() {
+            let name = format!("{rule:?}");
+            if let Some(text) = describe_rule(*rule) {
+                // What the old fallback printed: the rule's own name.
+                assert_ne!(text, name.replace('_', " "), "{name} is not described");
+                assert!(!text.contains("junk"), "{name} is described as {text}");
             }
         }
     }
