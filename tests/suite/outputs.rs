@@ -350,3 +350,37 @@ fn workload_walks_skip_what_they_cannot_read() {
     }
     assert!(!stderr.contains("E05"), "{stderr}");
 }
+
+/// A subdirectory that cannot be read is skipped with a warning, and the
+/// rest is still read.  Root reads every directory, so as root meshc runs
+/// as `nobody` here.
+#[cfg(unix)]
+#[test]
+fn unreadable_subdirectories_are_skipped_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = scratch("unreadable");
+    let manifests = dir.join("k8s");
+    let locked = manifests.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    std::fs::write(
+        manifests.join("web.yaml"),
+        "kind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}}\n",
+    )
+    .unwrap();
+    std::fs::write(locked.join("hidden.yaml"), "kind: Service\nmetadata: {name: other}\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let program = dir.join("p.mesh");
+    std::fs::write(&program, "service web {\n  route { to web }\n}\n").unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meshc"));
+    command.args(["check", "--workloads", path_str(&manifests), path_str(&program)]);
+    // SAFETY: getuid is async-signal-safe; uid and gid 65534 are `nobody`.
+    if unsafe { libc::getuid() } == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let out = command.output().unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("skipped") && stderr.contains("locked"), "{stderr}");
+}
