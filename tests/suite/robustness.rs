@@ -35,10 +35,28 @@ fn example_texts() -> Vec<String> {
         .collect()
 }
 
+/// Where a half-typed program can end: at the start of every token, one
+/// character into it, and at the end of the text.  (Cutting at every byte
+/// as well took most of the suite's time and reached no other state: inside
+/// a token the parser sees the same partial word, string or number.)
+fn cut_points(text: &str) -> Vec<usize> {
+    let mut cuts: Vec<usize> = meshc::syntax::tokens::tokens(text)
+        .into_iter()
+        .flat_map(|(_, start)| {
+            let second = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+            [start, second]
+        })
+        .collect();
+    cuts.push(text.len());
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
 #[test]
 fn every_truncation_of_every_example_is_handled() {
     for text in example_texts() {
-        for (end, _) in text.char_indices() {
+        for end in cut_points(&text) {
             check_no_panic(&text[..end]);
         }
     }
