@@ -108,6 +108,13 @@ const RULES: &[(&str, Rule)] = &[
     ("failover[].to", Rule::Region),
     // V.go `validateTunnelSettings`: `ValidateFQDN` or `ValidateIPAddress`.
     ("tunnel.targetHost", Rule::HostOrIp),
+    // A.go `ValidateTLS` reads an empty secret or file as unset: `MUTUAL`
+    // with `clientCertificate = ""` has no certificate.
+    ("tls.credentialName", Rule::NonEmpty),
+    ("tls.clientCertificate", Rule::NonEmpty),
+    ("tls.privateKey", Rule::NonEmpty),
+    ("tls.caCertificates", Rule::NonEmpty),
+    ("tls.caCrl", Rule::NonEmpty),
 ];
 
 /// A rule on a field's value that Istio's webhook enforces beyond the

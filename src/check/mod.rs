@@ -357,6 +357,8 @@ pub(crate) struct Checker<'t> {
     references: Vec<Reference>,
     /// The VirtualService hosts of the service being checked.
     current_hosts: Vec<String>,
+    /// The namespace of the service being checked, when its file names one.
+    current_namespace: Option<String>,
 }
 
 impl Table {
@@ -642,6 +644,7 @@ impl<'t> Checker<'t> {
             table,
             references: Vec::new(),
             current_hosts: Vec::new(),
+            current_namespace: None,
         }
     }
 
@@ -669,6 +672,7 @@ impl<'t> Checker<'t> {
             annotations: std::mem::take(&mut settings.annotations),
         };
         self.current_hosts = settings.hosts.clone();
+        self.current_namespace = metadata.namespace.clone();
         self.overlapping_hosts(service, &settings.hosts);
 
         let mut subsets = Vec::new();

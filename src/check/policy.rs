@@ -403,7 +403,7 @@ impl Checker<'_> {
             );
         }
         if schema.child("mode").is_some() && schema.child("credentialName").is_some() {
-            self.check_mutual_tls(&entries);
+            self.check_client_tls(&entries);
         }
         if schema.path.ends_with("distribute[]") {
             self.check_locality_weights(&entries);
@@ -445,13 +445,17 @@ impl Checker<'_> {
         )
     }
 
-    /// `tls.mode = MUTUAL` needs a client certificate: `credentialName`, or
-    /// both `clientCertificate` and `privateKey`.
-    fn check_mutual_tls(&mut self, entries: &[Entry]) {
+    /// The rules of Istio's webhook on a client TLS block (A.go
+    /// `ValidateTLS`): certificates come either from `credentialName` or
+    /// from files, `MUTUAL` needs a client certificate, `SIMPLE` without
+    /// verification takes no CA, and a `configmap://` credential is in the
+    /// rule's own namespace.
+    fn check_client_tls(&mut self, entries: &[Entry]) {
         let mode = entries.iter().find(|e| e.name == "mode");
-        let is_mutual = mode.is_some_and(|e| matches!(&e.leaf, Some(Node::Str(m)) if m == "MUTUAL"));
+        let mode_is = |name: &str| mode.is_some_and(|e| matches!(&e.leaf, Some(Node::Str(m)) if m == name));
         let has = |name: &str| entries.iter().any(|e| e.name == name);
-        if let Some(credential) = entries.iter().find(|e| e.name == "credentialName") {
+        let credential = entries.iter().find(|e| e.name == "credentialName");
+        if let Some(credential) = credential {
             let files = ["clientCertificate", "privateKey", "caCertificates", "caCrl"];
             if let Some(file) = entries.iter().find(|e| files.contains(&e.name.as_str())) {
                 self.diagnostics.push(
@@ -461,8 +465,30 @@ impl Checker<'_> {
                         .with_help("keep the certificates in the secret named by `credentialName`, or drop `credentialName` and give file paths"),
                 );
             }
+            if let Some(Node::Str(name)) = &credential.leaf {
+                self.check_configmap_credential(name, credential.value_span);
+            }
         }
-        if let Some(mode) = mode.filter(|_| is_mutual)
+        // A.go `ValidateTLS`: "cannot specify CaCertificates or
+        // CredentialName or SubjectAltNames when InsecureSkipVerify is set
+        // true" (in SIMPLE mode the secret holds only the CA to verify with).
+        let skips = entries
+            .iter()
+            .find(|e| e.name == "insecureSkipVerify" && e.leaf == Some(Node::Bool(true)));
+        if let (Some(skip), Some(credential), true) = (skips, credential, mode_is("SIMPLE")) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0403,
+                    credential.span,
+                    "`credentialName` cannot be set with `insecureSkipVerify = true` in `SIMPLE` mode",
+                )
+                .with_label("conflicts with `insecureSkipVerify`")
+                .with_secondary(skip.span, "set here")
+                .with_note("in `SIMPLE` mode the secret only holds the CA certificate to verify the server with, and verification is skipped")
+                .with_help("remove `credentialName`, or remove `insecureSkipVerify` to verify the server"),
+            );
+        }
+        if let Some(mode) = mode.filter(|_| mode_is("MUTUAL"))
             && !has("credentialName")
             && !(has("clientCertificate") && has("privateKey"))
         {
@@ -472,6 +498,62 @@ impl Checker<'_> {
                         .with_help("set `credentialName` (a Kubernetes secret), or both `clientCertificate` and `privateKey`; or use `ISTIO_MUTUAL` to let Istio manage certificates"),
                 );
         }
+    }
+
+    /// A `configmap://NAMESPACE/NAME` credential names a ConfigMap in the
+    /// rule's own namespace (A.go `ValidateTLS`, which parses it with
+    /// pilot/pkg/model/credentials/resource.go `ParseResourceName`: both
+    /// parts are required, and the namespace must equal the rule's, which
+    /// must be known).  meshc also refuses segments after the name, which
+    /// Istio ignores.
+    fn check_configmap_credential(&mut self, name: &str, span: Span) {
+        const SCHEME: &str = "configmap://";
+        let Some(rest) = name.strip_prefix(SCHEME) else {
+            return;
+        };
+        let namespace = self.current_namespace.clone();
+        let (in_namespace, map) = match rest.split_once('/') {
+            Some((ns, map)) if !ns.is_empty() && !map.is_empty() && !map.contains('/') => (Some(ns), map),
+            None if !rest.is_empty() => (None, rest),
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0306, span, format!("`{name}` is not a valid ConfigMap reference"))
+                        .with_label("not `configmap://NAMESPACE/NAME`")
+                        .with_help(format!(
+                            "write `configmap://{}/NAME`, naming one ConfigMap",
+                            namespace.as_deref().unwrap_or("NAMESPACE")
+                        )),
+                );
+                return;
+            }
+        };
+        let Some(namespace) = namespace else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::E0306, span, format!("`{name}` needs the namespace of this file"))
+                    .with_label("ConfigMap of an unknown namespace")
+                    .with_note("Istio reads a `configmap://` credential only from the rule's own namespace, and this file declares none")
+                    .with_help(format!("declare `namespace NAME` at the top of the file and write `configmap://NAME/{map}`")),
+            );
+            return;
+        };
+        if in_namespace == Some(namespace.as_str()) {
+            return;
+        }
+        let fixed = format!("\"{SCHEME}{namespace}/{map}\"");
+        let (message, label) = match in_namespace {
+            Some(other) => (
+                format!("`{name}` names a ConfigMap in namespace `{other}`, not `{namespace}`"),
+                "another namespace",
+            ),
+            None => (format!("`{name}` does not name its namespace"), "namespace missing"),
+        };
+        self.diagnostics.push(
+            Diagnostic::error(Code::E0306, span, message)
+                .with_label(label)
+                .with_note(format!("Istio reads a `configmap://` credential only from the rule's own namespace, `{namespace}`"))
+                .with_help(format!("write {fixed}, and keep the ConfigMap in `{namespace}`"))
+                .with_fix(format!("Write {fixed}"), span, fixed.clone()),
+        );
     }
 }
 

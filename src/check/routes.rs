@@ -307,12 +307,14 @@ impl Checker<'_> {
                     let body = body.as_ref().and_then(|b| {
                         let text = self.string(b)?;
                         if *bytes {
-                            self.base64(&text, b).then_some(Body {
+                            let padding = text.len() - text.trim_end_matches('=').len();
+                            let decoded = (text.len() / 4 * 3).saturating_sub(padding);
+                            (self.base64(&text, b) && self.body_size(decoded, b)).then_some(Body {
                                 string: None,
                                 bytes: Some(text),
                             })
                         } else {
-                            Some(Body {
+                            self.body_size(text.len(), b).then_some(Body {
                                 string: Some(text),
                                 bytes: None,
                             })
@@ -1171,6 +1173,29 @@ impl Checker<'_> {
         };
         self.diagnostics.push(diag);
         None
+    }
+
+    /// A direct response body of at most 1 MiB (V.go
+    /// `validateHTTPDirectResponse`: "large direct_responses may impact
+    /// control plane performance, must be less than 1MB", for a body of
+    /// more than `1 * mb` = 1,048,576 bytes, counted in UTF-8 for a string
+    /// and decoded for `bytes`).
+    fn body_size(&mut self, bytes: usize, value: &Value) -> bool {
+        const MAX_BODY: usize = 1024 * 1024;
+        if bytes <= MAX_BODY {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::E0303,
+                value.span,
+                format!("the response body is {bytes} bytes, more than Istio's limit of 1 MiB"),
+            )
+            .with_label("larger than 1,048,576 bytes")
+            .with_note("Istio sends the body to every proxy in its configuration, and refuses bodies over 1 MiB")
+            .with_help("keep the body at most 1 MiB, or serve a large body from a service and route to it with `to`"),
+        );
+        false
     }
 
     fn redirect(&mut self, options: &[(ast::RedirectKey, Span, Value)], keyword: Span) -> Redirect {
