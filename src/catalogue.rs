@@ -78,6 +78,9 @@ const TUNNEL_PROTOCOLS: &[&str] = &["CONNECT", "POST"];
 const EXTRA_REQUIRED: &[(&str, &[&str])] = &[
     // V.go `validateConnectionPool`: "http2 keepalive interval/timeout is required".
     ("http2KeepAlive", &["interval", "timeout"]),
+    // V.go `validateLoadBalancer`: "tableSize must be set for maglev" (an
+    // absent size reads as 0).
+    ("maglev", &["tableSize"]),
 ];
 
 /// Rules Istio's webhook applies to a field's value beyond its type, by the

@@ -517,12 +517,16 @@ impl Checker<'_> {
             None if !rest.is_empty() => (None, rest),
             _ => {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::E0306, span, format!("`{name}` is not a valid ConfigMap reference"))
-                        .with_label("not `configmap://NAMESPACE/NAME`")
-                        .with_help(format!(
-                            "write `configmap://{}/NAME`, naming one ConfigMap",
-                            namespace.as_deref().unwrap_or("NAMESPACE")
-                        )),
+                    Diagnostic::error(
+                        Code::E0306,
+                        span,
+                        format!("`{name}` is not a valid ConfigMap reference"),
+                    )
+                    .with_label("not `configmap://NAMESPACE/NAME`")
+                    .with_help(format!(
+                        "write `configmap://{}/NAME`, naming one ConfigMap",
+                        namespace.as_deref().unwrap_or("NAMESPACE")
+                    )),
                 );
                 return;
             }
@@ -550,7 +554,9 @@ impl Checker<'_> {
         self.diagnostics.push(
             Diagnostic::error(Code::E0306, span, message)
                 .with_label(label)
-                .with_note(format!("Istio reads a `configmap://` credential only from the rule's own namespace, `{namespace}`"))
+                .with_note(format!(
+                    "Istio reads a `configmap://` credential only from the rule's own namespace, `{namespace}`"
+                ))
                 .with_help(format!("write {fixed}, and keep the ConfigMap in `{namespace}`"))
                 .with_fix(format!("Write {fixed}"), span, fixed.clone()),
         );

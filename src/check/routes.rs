@@ -407,12 +407,15 @@ impl Checker<'_> {
             }
         }
         self.check_actions(route, seen);
+        self.check_prefix_redirect(route, &out);
         out
     }
 
     /// One action per route: forward (`to`), `redirect`, `respond` or `delegate`.
     fn check_actions(&mut self, route: &ast::Route, seen: &Seen) {
-        // (statement, statements it excludes)
+        // (statement, statements it excludes); VS.go `validateHTTPRoute`
+        // refuses any rewrite, of the path or the authority, beside a
+        // redirect or a direct response.
         const EXCLUSIVE: &[(&str, &[&str])] = &[
             (
                 "redirect",
@@ -421,6 +424,7 @@ impl Checker<'_> {
                     "fault delay",
                     "fault abort",
                     "rewrite",
+                    "rewrite authority",
                     "respond",
                     "delegate",
                     "mirror",
@@ -428,7 +432,15 @@ impl Checker<'_> {
             ),
             (
                 "respond",
-                &["to", "fault delay", "fault abort", "rewrite", "delegate", "mirror"],
+                &[
+                    "to",
+                    "fault delay",
+                    "fault abort",
+                    "rewrite",
+                    "rewrite authority",
+                    "delegate",
+                    "mirror",
+                ],
             ),
             ("delegate", &["to"]),
         ];
@@ -1173,6 +1185,40 @@ impl Checker<'_> {
         };
         self.diagnostics.push(diag);
         None
+    }
+
+    /// A redirect that replaces the matched prefix needs every `match` of
+    /// its route that tests the path to test a prefix (V.go
+    /// `validateHTTPRedirect`: "redirect prefix_rewrite requires all URI
+    /// matches to use prefix match type").
+    fn check_prefix_redirect(&mut self, route: &ast::Route, out: &HttpRoute) {
+        if out.redirect.as_ref().is_none_or(|r| r.prefix_rewrite.is_none()) {
+            return;
+        }
+        let redirect = route
+            .statements
+            .iter()
+            .find(|s| matches!(s.kind, StatementKind::Redirect(_)));
+        let matches = route
+            .statements
+            .iter()
+            .filter(|s| matches!(s.kind, StatementKind::Match(_)));
+        for (statement, checked) in matches.zip(&out.matches) {
+            if checked.uri.as_ref().is_some_and(|uri| uri.prefix.is_none()) {
+                let mut diag = Diagnostic::error(
+                    Code::E0406,
+                    statement.span,
+                    "a `redirect prefix` needs `uri prefix` in every match that tests the path",
+                )
+                .with_label("tests the path exactly or by regex")
+                .with_note("the redirect replaces the matched prefix, so Istio needs one")
+                .with_help("match with `uri prefix \"...\"`, or redirect with `uri` instead of `prefix`");
+                if let Some(redirect) = redirect {
+                    diag = diag.with_secondary(redirect.span, "replaces the matched prefix");
+                }
+                self.diagnostics.push(diag);
+            }
+        }
     }
 
     /// A direct response body of at most 1 MiB (V.go
