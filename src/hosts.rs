@@ -28,8 +28,10 @@ pub fn is_short_name(host: &str) -> bool {
 /// What two hosts are compared by: qualified, lower-cased, without a
 /// trailing dot.  Two hosts with one key are one host to Istio.
 pub fn key(host: &str, namespace: Option<&str>) -> String {
-    let host = host.strip_suffix('.').unwrap_or(host);
-    qualify(host, namespace).to_ascii_lowercase()
+    // Qualified first: `cart.` has a dot, so Istio takes it as fully
+    // qualified (the root-level `cart`), not as a short name.
+    let qualified = qualify(host, namespace);
+    qualified.strip_suffix('.').unwrap_or(&qualified).to_ascii_lowercase()
 }
 
 /// How a resource in namespace `from` must write the host `host` of a
@@ -65,6 +67,8 @@ mod tests {
         assert_eq!(key("B", Some("shop")), key("b.shop.svc.cluster.local.", None));
         assert_eq!(key("a.", None), key("A", None));
         assert_ne!(key("b", Some("shop")), key("b", None));
+        // `a.` is fully qualified to Istio: not the short name `a`.
+        assert_ne!(key("a.", Some("shop")), key("a", Some("shop")));
     }
 
     #[test]

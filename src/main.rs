@@ -168,7 +168,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure(message)) => {
-            eprintln!("meshc: {message}");
+            warn(&message);
             ExitCode::from(2)
         }
     }
@@ -226,25 +226,40 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
 /// Says what writing an output directory did besides writing its files.
 fn report_dir(dir: &Path, report: &output::DirReport) {
     if !report.removed.is_empty() {
-        eprintln!(
-            "meshc: removed {} from `{}` that an earlier build wrote and this one does not: {}",
+        warn(&format!(
+            "removed {} from `{}` that an earlier build wrote and this one does not: {}",
             plural(report.removed.len(), "file"),
             dir.display(),
-            report.removed.join(", ")
-        );
+            some_of(&report.removed)
+        ));
     }
     if !report.kept.is_empty() {
-        eprintln!(
-            "meshc: kept {} in `{}` that meshc did not write: {}",
-            if report.kept.len() == 1 {
-                "1 entry".to_string()
-            } else {
-                format!("{} entries", report.kept.len())
-            },
+        let entries = match report.kept.len() {
+            1 => "1 entry".to_string(),
+            n => format!("{n} entries"),
+        };
+        warn(&format!(
+            "kept {entries} in `{}` that meshc did not write: {}",
             dir.display(),
-            report.kept.join(", ")
-        );
+            some_of(&report.kept)
+        ));
     }
+}
+
+/// The first few names of a list, and how many more there are.
+fn some_of(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = names.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
+/// A line on standard error that is not a diagnostic, its control
+/// characters escaped (file names can hold any byte).
+fn warn(text: &str) {
+    eprintln!("meshc: {}", diag::printable(text));
 }
 
 fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
@@ -256,7 +271,7 @@ fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<Exi
             let manifests = read_manifests(dir, true)?;
             let (workloads, skipped) = meshc::workloads::read(&manifests);
             for reason in skipped {
-                eprintln!("meshc: warning: skipped unreadable YAML: {reason}");
+                warn(&format!("warning: skipped unreadable YAML: {reason}"));
             }
             meshc::workloads::check_into(&mut analysis, &workloads);
             analysis.diagnostics
@@ -496,13 +511,13 @@ fn read_manifests(dir: &Path, lenient: bool) -> Result<Vec<(String, String)>, Fa
     if !dir.is_dir() {
         return Err(Failure(format!("cannot read `{}`: not a directory", dir.display())));
     }
-    let warn = |what: &Path, why: &str| eprintln!("meshc: warning: skipped `{}`: {why}", what.display());
+    let skipped = |what: &Path, why: &str| warn(&format!("warning: skipped `{}`: {why}", what.display()));
     let mut found = Vec::new();
     let mut visited = std::collections::HashSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
         let Ok(real) = current.canonicalize() else {
-            warn(&current, "a broken link");
+            skipped(&current, "a broken link");
             continue;
         };
         if !visited.insert(real) {
@@ -518,7 +533,7 @@ fn read_manifests(dir: &Path, lenient: bool) -> Result<Vec<(String, String)>, Fa
                 )));
             }
             Err(e) => {
-                warn(&current, &output::reason(&e));
+                skipped(&current, &output::reason(&e));
                 continue;
             }
         };
@@ -532,7 +547,7 @@ fn read_manifests(dir: &Path, lenient: bool) -> Result<Vec<(String, String)>, Fa
                 if meta.is_file() {
                     found.push(path);
                 } else {
-                    warn(&path, "not a regular file");
+                    skipped(&path, "not a regular file");
                 }
             }
         }
@@ -542,7 +557,7 @@ fn read_manifests(dir: &Path, lenient: bool) -> Result<Vec<(String, String)>, Fa
     for path in found {
         match read_file(&path) {
             Ok(text) => manifests.push((path.display().to_string(), text)),
-            Err(Failure(why)) if lenient => eprintln!("meshc: warning: skipped: {why}"),
+            Err(Failure(why)) if lenient => warn(&format!("warning: skipped: {why}")),
             Err(failure) => return Err(failure),
         }
     }

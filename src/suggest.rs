@@ -7,11 +7,14 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     if word.is_empty() {
         return None;
     }
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        if candidate == word {
+        // The distance is at least the difference in length: most
+        // candidates are passed over without computing it.
+        if candidate == word || candidate.chars().count().abs_diff(length) > limit {
             continue;
         }
         // Case slips (`round_robin`) count as one edit.
@@ -22,6 +25,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         };
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
+            // One edit is the least there is; ties go to the earlier.
+            if distance == 1 {
+                break;
+            }
         }
     }
     best.map(|(_, c)| c)

@@ -987,10 +987,19 @@ impl Checker<'_> {
         let defined = if names.is_empty() {
             "it defines no subsets".to_string()
         } else {
-            format!(
-                "defined subsets: {}",
-                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-            )
+            // The first few: a note repeated on each unknown name must not
+            // grow with the service (3,000 subsets, 3,000 unknown names).
+            const SHOWN: usize = 20;
+            let mut list = names
+                .iter()
+                .take(SHOWN)
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if names.len() > SHOWN {
+                list.push_str(&format!(" and {} more", names.len() - SHOWN));
+            }
+            format!("defined subsets: {list}")
         };
         let mut diag = Diagnostic::error(
             Code::E0201,

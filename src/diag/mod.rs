@@ -9,6 +9,7 @@ mod excerpt;
 mod render;
 
 pub use codes::{Code, CodeInfo};
+pub use excerpt::printable;
 pub use render::{ColorChoice, render_human, render_json};
 
 use crate::span::Span;

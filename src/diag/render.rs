@@ -23,6 +23,19 @@ pub enum ColorChoice {
 /// over 40,000 destinations).  JSON output keeps them all.
 const MAX_SECONDARY_LABELS: usize = 8;
 
+/// The most characters of one message, label, note or help shown: a note
+/// that lists every subset of a service with 40,000 of them, repeated on
+/// each diagnostic, must not make the output quadratic.
+const MAX_TEXT_CHARS: usize = 600;
+
+/// `text` cut to [`MAX_TEXT_CHARS`], saying how much was left out.
+fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}… ({} more characters)", &text[..at], text[at..].chars().count()),
+    }
+}
+
 /// `diag` for codespan, its labels placed in `spans` (an [`Excerpt`]'s)
 /// and its texts made printable.
 fn to_codespan(diag: &Diagnostic, spans: &[crate::span::Span]) -> cs::Diagnostic<FileId> {
@@ -31,7 +44,7 @@ fn to_codespan(diag: &Diagnostic, spans: &[crate::span::Span]) -> cs::Diagnostic
         Severity::Warning => cs::Severity::Warning,
         Severity::Note => cs::Severity::Note,
     };
-    let text = |t: &str| printable(t).into_owned();
+    let text = |t: &str| bounded(&printable(t));
     let labels = std::iter::once(&diag.primary)
         .chain(&diag.secondary)
         .zip(spans)
@@ -45,7 +58,7 @@ fn to_codespan(diag: &Diagnostic, spans: &[crate::span::Span]) -> cs::Diagnostic
             cs::Label::new(style, span.file, span.range()).with_message(text(&label.message))
         })
         .collect();
-    let mut notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {}", printable(n))).collect();
+    let mut notes: Vec<String> = diag.notes.iter().map(|n| format!("note: {}", text(n))).collect();
     if let Some(hidden) = diag
         .secondary
         .len()
@@ -58,7 +71,7 @@ fn to_codespan(diag: &Diagnostic, spans: &[crate::span::Span]) -> cs::Diagnostic
         ));
     }
     if let Some(help) = &diag.help {
-        notes.push(format!("help: {}", printable(help)));
+        notes.push(format!("help: {}", text(help)));
     }
     cs::Diagnostic::new(severity)
         .with_code(diag.code.as_str())

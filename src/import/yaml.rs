@@ -220,6 +220,9 @@ struct Open {
     anchor: usize,
     /// A mapping's key, waiting for its value.
     key: Option<Node>,
+    /// A mapping's entries by key text, to find a key given twice without
+    /// a scan per key (quadratic in a mapping's size).
+    index: HashMap<String, usize>,
 }
 
 impl Builder<'_> {
@@ -291,6 +294,7 @@ impl Builder<'_> {
             node: Node { value, span },
             anchor,
             key: None,
+            index: HashMap::new(),
         });
     }
 
@@ -317,19 +321,32 @@ impl Builder<'_> {
             Value::Map(entries) => match parent.key.take() {
                 None => parent.key = Some(node),
                 Some(key) => {
-                    let earlier = match &key.value {
-                        Value::Scalar { text, .. } => entries
-                            .iter()
-                            .position(|(k, _)| matches!(&k.value, Value::Scalar { text: t, .. } if t == text)),
+                    let text = match &key.value {
+                        Value::Scalar { text, .. } => Some(text.clone()),
                         _ => None,
                     };
-                    if let Some((first, _)) = earlier.map(|i| entries.remove(i)) {
-                        let written = |n: &Node| self.text.get(n.span.range()).unwrap_or("").to_string();
-                        let (first_text, second_text) = (written(&first), written(&key));
-                        self.findings
-                            .push(duplicate_key(&first, &key, [first_text.as_str(), second_text.as_str()]));
+                    let earlier = text.as_ref().and_then(|t| parent.index.get(t).copied());
+                    // The last value wins, as with kubectl; the entry keeps
+                    // its place (the order of a mapping's keys means nothing).
+                    match earlier.and_then(|i| entries.get_mut(i)) {
+                        Some(entry) => {
+                            let (first, _) = std::mem::replace(entry, (key, node));
+                            let second = &entry.0;
+                            let written = |n: &Node| self.text.get(n.span.range()).unwrap_or("").to_string();
+                            let (first_text, second_text) = (written(&first), written(second));
+                            self.findings.push(duplicate_key(
+                                &first,
+                                second,
+                                [first_text.as_str(), second_text.as_str()],
+                            ));
+                        }
+                        None => {
+                            if let Some(text) = text {
+                                parent.index.insert(text, entries.len());
+                            }
+                            entries.push((key, node));
+                        }
                     }
-                    entries.push((key, node));
                 }
             },
             Value::Scalar { .. } => {}

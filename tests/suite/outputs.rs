@@ -37,10 +37,32 @@ fn an_output_that_is_an_input_is_refused() {
     let out = meshc(&["build", path_str(&source), "-o", path_str(&source)]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&source).unwrap(), bookinfo());
-    // The directory of the input is replaced as a whole by `-o DIR/`.
+    // A dangling symlink that points into the input directory.
+    #[cfg(unix)]
+    {
+        let link = dir
+            .parent()
+            .unwrap()
+            .join(format!("dangling-{}.yaml", std::process::id()));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(dir.join("later.mesh"), &link).unwrap();
+        let out = meshc(&["build", path_str(&dir), "-o", path_str(&link)]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(!dir.join("later.mesh").exists());
+        std::fs::remove_file(&link).unwrap();
+    }
+    // Writing `-o DIR/` into the source directory adds YAML files beside
+    // the sources, which it never touches (and the next build does not read).
     let out = meshc(&["build", path_str(&source), "-o", &format!("{}/", path_str(&dir))]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(entries(&dir), ["t.mesh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), bookinfo());
+    assert!(dir.join("destinationrule-reviews.yaml").exists());
+    let out = meshc(&["build", path_str(&dir), "-o", &format!("{}/", path_str(&dir))]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for name in entries(&dir).into_iter().filter(|n| n.ends_with(".yaml")) {
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    std::fs::remove_file(dir.join(".meshc-outputs")).unwrap();
 
     let yaml = dir.join("t.yaml");
     std::fs::write(&yaml, std::fs::read(root().join("examples/bookinfo.yaml")).unwrap()).unwrap();
@@ -263,26 +285,32 @@ fn large_program(services: usize) -> String {
     text
 }
 
+/// Runs `meshc build SOURCE -o OUTPUT` until a SIGINT lands while a
+/// temporary entry exists in `watched`; after each run no temporary entry
+/// may be left.  Returns how many runs were interrupted that way.
 #[cfg(unix)]
-#[test]
-fn an_interrupted_write_leaves_no_temporary_file() {
-    let dir = scratch("interrupted");
-    let source = dir.join("big.mesh");
-    std::fs::write(&source, large_program(20_000)).unwrap();
-    let target = dir.join("out.yaml");
-    std::fs::write(&target, "old\n").unwrap();
-    let temporary = |dir: &Path| entries(dir).into_iter().find(|n| n.ends_with(".meshc-tmp"));
+fn interrupt_while_writing(source: &Path, output: &str, watched: &Path) -> usize {
+    let temporary = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .find(|n| n.ends_with(".meshc-tmp"))
+            })
+            .unwrap_or(None)
+    };
     let mut interrupted = 0;
-    // The signal must arrive while the temporary file exists; a run that
+    // The signal must arrive while the temporary entry exists; a run that
     // finishes first proves nothing and is tried again.
     for _ in 0..10 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
-            .args(["build", path_str(&source), "-o", path_str(&target)])
+            .args(["build", path_str(source), "-o", output])
             .spawn()
             .unwrap();
         let mut seen = false;
         while child.try_wait().unwrap().is_none() {
-            if temporary(&dir).is_some() {
+            if temporary(watched).is_some() {
                 seen = true;
                 // SAFETY: sending a signal to our own child process.
                 unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
@@ -291,17 +319,91 @@ fn an_interrupted_write_leaves_no_temporary_file() {
             std::thread::sleep(std::time::Duration::from_micros(200));
         }
         let status = child.wait().unwrap();
-        assert_eq!(temporary(&dir), None, "a temporary file is left behind");
+        assert_eq!(temporary(watched), None, "a temporary entry is left behind");
         if seen && status.code() == Some(130) {
             interrupted += 1;
-            assert_eq!(std::fs::read_to_string(&target).unwrap(), "old\n");
         }
         if interrupted >= 2 {
             break;
         }
-        std::fs::write(&target, "old\n").unwrap();
     }
-    assert!(interrupted >= 1, "no run was interrupted while writing");
+    interrupted
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_no_temporary_file() {
+    let dir = scratch("interrupted");
+    let source = dir.join("big.mesh");
+    std::fs::write(&source, large_program(20_000)).unwrap();
+    let target = dir.join("out.yaml");
+    std::fs::write(&target, "old\n").unwrap();
+    assert!(
+        interrupt_while_writing(&source, path_str(&target), &dir) >= 1,
+        "no run was interrupted while writing"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old\n");
+
+    // Into a directory: the fresh directory inside it goes too, and the
+    // outputs already there stay as they were.
+    let out_dir = dir.join("out");
+    let slash = format!("{}/", path_str(&out_dir));
+    let small = dir.join("small.mesh");
+    std::fs::write(&small, bookinfo()).unwrap();
+    assert_eq!(meshc(&["build", path_str(&small), "-o", &slash]).status.code(), Some(0));
+    let before = entries(&out_dir);
+    assert!(
+        interrupt_while_writing(&source, &slash, &out_dir) >= 1,
+        "no run was interrupted while writing"
+    );
+    assert_eq!(entries(&out_dir), before);
+}
+
+/// Two runs into one new output directory at once take turns (CI jobs
+/// that share a directory): both succeed, and the list names every file.
+#[test]
+fn concurrent_runs_into_one_directory_take_turns() {
+    let dir = scratch("concurrent");
+    let source = dir.join("big.mesh");
+    std::fs::write(&source, large_program(2_000)).unwrap();
+    let out_dir = dir.join("out");
+    let slash = format!("{}/", path_str(&out_dir));
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_meshc"))
+                .args(["build", path_str(&source), "-o", &slash])
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let mut listed: Vec<String> = std::fs::read_to_string(out_dir.join(".meshc-outputs"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    listed.sort();
+    let mut written = entries(&out_dir);
+    written.retain(|n| n != ".meshc-outputs");
+    assert_eq!(listed, written);
+    assert_eq!(written.len(), 4_000);
+}
+
+/// File names reach the terminal escaped, like the text of diagnostics.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_are_escaped() {
+    let dir = scratch("control-names");
+    let source = dir.join("q\u{1b}[2J.mesh");
+    std::fs::write(&source, "service a {}\n").unwrap();
+    let out = meshc(&["build", path_str(&source), "-o", path_str(&source)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\u{1b}') && stderr.contains("\\u{1b}"), "{stderr:?}");
 }
 
 /// Directory walks read what they can and name what they skip: link
