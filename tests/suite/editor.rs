@@ -5,7 +5,8 @@
 //! Requests: `rename NEW` (the renamed program, or why it is refused),
 //! `hover`, `definition`, `references`, `references without declaration`
 //! (each place as `LINE:COLUMN text`), `code actions` (each fix's title and
-//! the program with it applied).
+//! the program with it applied), `semantic tokens` (each token's kind and
+//! place; the cursor is not used).
 
 use meshc::ide;
 
@@ -68,6 +69,13 @@ fn answer(path: &std::path::Path) -> String {
                     fixed.replace_range(edit.span.range(), &edit.text);
                 }
                 format!("== {}\n{fixed}", action.title)
+            })
+            .collect(),
+        ("semantic", "tokens") => ide::semantic_tokens(&analysis, &text, file)
+            .into_iter()
+            .map(|(span, kind, definition)| {
+                let role = if definition { " definition" } else { "" };
+                format!("{kind:?}{role} {}", place(span))
             })
             .collect(),
         (other, _) => panic!("unknown request `{other}` in {}", path.display()),
