@@ -24,6 +24,10 @@
 //! - [`import`] turns existing Istio YAML into `.mesh` source, and checks
 //!   what it wrote with the compiler itself.
 //! - [`workloads`] reads Kubernetes manifests for `meshc check --workloads`.
+//! - [`words`] is the one table of the language's words (statements,
+//!   conditions, options, settings); the parser's keyword checks, completion,
+//!   highlighting and the importer read it, and tests hold the grammar and the
+//!   editor grammars to it.
 //! - [`hosts`] is the one place hosts are qualified and compared the way
 //!   Istio resolves them.
 //! - [`output`] writes files and output directories all or nothing, never
@@ -59,6 +63,7 @@ pub mod output;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod words;
 pub mod workloads;
 
 pub use diag::{Diagnostic, Severity};

@@ -5,7 +5,7 @@ use super::context::{CursorContext, cursor_context};
 use crate::Analysis;
 use crate::catalogue::{Field, FieldType};
 use crate::check::ServiceInfo;
-use crate::syntax::keywords;
+use crate::words::{self, Place};
 
 /// What a completion item is, for the editor's icon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,72 +57,45 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
             snippet(
                 "service",
                 "service ${1:name} {\n  $0\n}",
-                "A Kubernetes service: its subsets, policy and routes",
+                words::doc(Place::Top, "service"),
             ),
-            keyword("namespace", "The namespace of every resource of this file"),
+            keyword("namespace", words::doc(Place::Top, "namespace")),
         ],
         CursorContext::Service { .. } => {
+            // Blocks are offered as templates, settings as words.
+            let block =
+                |label: &str, body: &str, place: Place, word: &str| snippet(label, body, words::doc(place, word));
             let mut items = vec![
-                snippet(
+                block(
                     "subset",
                     "subset ${1:v1} { version = \"${2:v1}\" }",
-                    "A group of pods selected by labels",
+                    Place::ServiceItem,
+                    "subset",
                 ),
-                snippet("route", "route {\n  to ${1:v1}\n}", "An HTTP route, tried in order"),
-                snippet(
-                    "policy",
-                    "policy {\n  $0\n}",
-                    "The traffic policy of the service (Istio's TrafficPolicy)",
-                ),
-                snippet("tcp route", "tcp route {\n  to ${1:v1}\n}", "A TCP route"),
-                snippet(
+                block("route", "route {\n  to ${1:v1}\n}", Place::ServiceItem, "route"),
+                block("policy", "policy {\n  $0\n}", Place::ServiceItem, "policy"),
+                block("tcp route", "tcp route {\n  to ${1:v1}\n}", Place::RouteKind, "tcp"),
+                block(
                     "tls route",
                     "tls route {\n  match sni \"${1:host}\"\n  to ${2:v1}\n}",
-                    "A TLS route by SNI",
+                    Place::RouteKind,
+                    "tls",
                 ),
             ];
-            let setting_docs = [
-                ("host", "The host of the service, when not its name"),
-                ("hosts", "Extra hosts of the VirtualService"),
-                ("gateways", "The gateways the routes apply to"),
-                ("export_to", "The namespaces the resources are visible in"),
-                (
-                    "external_subsets",
-                    "Subsets defined by a DestinationRule outside this program",
-                ),
-                (
-                    "workload_selector",
-                    "The workloads the DestinationRule applies to, by label",
-                ),
-                ("destination_rule", "The DestinationRule's name, when not the service's"),
-                ("virtual_service", "The VirtualService's name, when not the service's"),
-                ("labels", "Labels of both resources"),
-                ("annotations", "Annotations of both resources"),
-            ];
-            items.extend(setting_docs.iter().map(|(k, doc)| keyword(k, doc)));
+            items.extend(words::at(Place::Setting).map(|w| keyword(w.text, w.doc)));
             items
         }
         CursorContext::Subset => vec![snippet(
             "policy",
             "policy {\n  $0\n}",
-            "The traffic policy of this subset (Istio's TrafficPolicy)",
+            words::doc(Place::SubsetItem, "policy"),
         )],
-        CursorContext::Route { .. } => keywords::ROUTE.iter().map(|k| keyword(k, statement_doc(k))).collect(),
-        CursorContext::Condition => keywords::CONDITIONS
-            .iter()
-            .map(|k| keyword(k, condition_doc(k)))
-            .collect(),
+        CursorContext::Route { .. } => words::at(Place::Statement).map(|w| keyword(w.text, w.doc)).collect(),
+        CursorContext::Condition => words::conditions().map(|w| keyword(w.text, w.doc)).collect(),
         CursorContext::StringOp { presence } => {
-            let mut items: Vec<CompletionItem> = [
-                ("exact", "Equal to the string"),
-                ("prefix", "Starts with the string"),
-                ("regex", "Matches the RE2 regular expression (the whole value)"),
-            ]
-            .iter()
-            .map(|(k, d)| keyword(k, d))
-            .collect();
+            let mut items: Vec<CompletionItem> = words::at(Place::StringOp).map(|w| keyword(w.text, w.doc)).collect();
             if presence {
-                items.push(keyword("present", "Present, whatever its value"));
+                items.extend(words::at(Place::Presence).map(|w| keyword(w.text, w.doc)));
             }
             items
         }
@@ -268,42 +241,5 @@ fn value_items(field: &Field) -> Vec<CompletionItem> {
         FieldType::Enum(values) => values.iter().map(|v| value(v, &field.doc)).collect(),
         FieldType::Bool => vec![value("true", &field.doc), value("false", &field.doc)],
         _ => Vec::new(),
-    }
-}
-
-fn statement_doc(keyword: &str) -> &'static str {
-    match keyword {
-        "match" => "Which requests the route takes: `match COND and COND`; several lines mean any of them",
-        "to" => "Where the requests go: `to v1`, or a split `to v1 90%, v2 10%` summing to 100%",
-        "timeout" => "The request timeout: `timeout 5s`",
-        "retries" => "Retry policy: `retries 3 per_try 2s on \"5xx,reset\"`",
-        "fault" => "Fault injection: `fault delay 5s 10%` or `fault abort 503 5%`",
-        "mirror" => "Copies requests to another destination: `mirror v2 10%`",
-        "rewrite" => "Rewrites the path or authority: `rewrite uri \"/v2\"`",
-        "redirect" => "Answers with a redirect: `redirect uri \"/new\" code 301`",
-        "respond" => "Answers directly: `respond 503 \"maintenance\"`",
-        "delegate" => "Lets another VirtualService route: `delegate reviews-routes`",
-        "headers" => "Edits headers: `headers request set \"x-version\" \"v2\"`",
-        "cors" => "The CORS policy: `cors { allowOrigins = [{ exact = \"https://example.com\" }] }`",
-        _ => "",
-    }
-}
-
-fn condition_doc(keyword: &str) -> &'static str {
-    match keyword {
-        "uri" => "The path: `uri prefix \"/api\"`",
-        "scheme" => "The scheme: `scheme exact \"https\"`",
-        "method" => "The method: `method exact \"GET\"`",
-        "authority" => "The authority: `authority exact \"example.com\"`",
-        "header" => "A header: `header \"end-user\" exact \"jason\"`",
-        "query" => "A query parameter: `query \"v\" exact \"2\"`",
-        "without" => "A header that must not match: `without header \"x-debug\" present`",
-        "source" => "The caller: `source { app = \"web\" }` or `source namespace \"web\"`",
-        "port" => "The port the request came to: `port 8080`",
-        "gateway" => "The gateway the request came through: `gateway \"bookinfo-gateway\"`",
-        "sni" => "The TLS server name (TLS routes): `sni \"example.com\"`",
-        "destination_subnet" => "The destination IP range (TCP and TLS routes)",
-        "ignore_uri_case" => "Compare the path case-insensitively",
-        _ => "",
     }
 }

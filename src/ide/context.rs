@@ -7,8 +7,8 @@
 //! statement then say which position inside the frame the cursor is at.
 
 use crate::catalogue::{self, Field, FieldType};
-use crate::syntax::keywords;
 use crate::syntax::tokens::{Token, tokens};
+use crate::words::{self, Place};
 
 /// A place in the program where completion can offer something.
 #[derive(Clone, Debug, PartialEq)]
@@ -195,7 +195,8 @@ fn context_in(frame: Option<&Frame>, statement: &[Token<'_>], word: &str) -> Cur
             _ => CursorContext::Nothing,
         },
         Some(Frame::Service(name)) => match words.as_slice() {
-            [] | ["tcp" | "tls" | "http"] => CursorContext::Service { service: name.clone() },
+            [] => CursorContext::Service { service: name.clone() },
+            [kind] if words::get(Place::RouteKind, kind).is_some() => CursorContext::Service { service: name.clone() },
             _ => CursorContext::Nothing,
         },
         Some(Frame::Subset) => match statement {
@@ -219,7 +220,7 @@ fn route_context(service: &str, statement: &[Token<'_>], words: &[&str], word: &
     // only the last one counts.
     let last_start = statement
         .iter()
-        .rposition(|t| matches!(t, Token::Word(w) if keywords::ROUTE.contains(w)));
+        .rposition(|t| matches!(t, Token::Word(w) if words::get(Place::Statement, w).is_some()));
     if let Some(start) = last_start.filter(|&s| s > 0) {
         let rest = statement.get(start..).unwrap_or_default();
         return route_context(service, rest, &self::words(rest), word);
@@ -242,7 +243,7 @@ fn route_context(service: &str, statement: &[Token<'_>], words: &[&str], word: &
         "mirror" if words.len() == 1 => destination(),
         "match" => match (words.last(), statement.last()) {
             (Some(&"match" | &"and"), Some(Token::Word(_))) => CursorContext::Condition,
-            (Some(&"uri" | &"scheme" | &"method" | &"authority"), Some(Token::Word(_))) => {
+            (Some(subject), Some(Token::Word(_))) if words::get(Place::StringSubject, subject).is_some() => {
                 CursorContext::StringOp { presence: false }
             }
             (_, Some(Token::Str(_))) => {

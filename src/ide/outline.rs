@@ -192,35 +192,10 @@ pub fn semantic_tokens(analysis: &Analysis, text: &str, file: FileId) -> Vec<(Sp
     out
 }
 
+/// Whether `word` is highlighted as a keyword: any word of the table, so a
+/// new word is highlighted without another list to update.
 fn is_keyword(word: &str) -> bool {
-    use crate::syntax::keywords::*;
-    const OTHER: &[&str] = &[
-        "and",
-        "exact",
-        "prefix",
-        "regex",
-        "present",
-        "delay",
-        "abort",
-        "grpc",
-        "per_try",
-        "on",
-        "remote_localities",
-        "request",
-        "response",
-        "set",
-        "add",
-        "remove",
-        "code",
-        "derive_port",
-        "http",
-        "namespace",
-    ];
-    TOP.contains(&word)
-        || SERVICE.contains(&word)
-        || ROUTE.contains(&word)
-        || CONDITIONS.contains(&word)
-        || OTHER.contains(&word)
+    crate::words::is_word(word)
 }
 
 /// Service and subset names in `file`: definitions and uses.

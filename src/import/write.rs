@@ -10,6 +10,7 @@ use super::{ImportedFile, Written};
 use crate::catalogue::{self, Field, FieldType};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
+use crate::words::{self, Place, Takes};
 
 /// Writes every service of `plan`, one file per namespace.
 pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Written> {
@@ -774,21 +775,12 @@ impl ServiceWriter<'_, '_, '_> {
     }
 
     fn redirect(&mut self, redirect: &Node, path: &str) -> Option<Item> {
-        let options: &[(&str, &str, Spelling)] = &[
-            ("uri", "uri", quote),
-            ("authority", "authority", quote),
-            ("port", "port", bare),
-            ("derivePort", "derive_port", bare),
-            ("scheme", "scheme", quote),
-            ("redirectCode", "code", bare),
-            ("prefixRewrite", "prefix", quote),
-        ];
         let path = format!("{path}.redirect");
         let item = self.options(
             Item::line(redirect.span).word("redirect"),
             redirect,
             &path,
-            options,
+            "redirect",
             &[],
         );
         // `redirect` alone says nothing.
@@ -802,27 +794,23 @@ impl ServiceWriter<'_, '_, '_> {
         None
     }
 
-    /// Appends `OPTION VALUE` for each field of `node` found in `options`
-    /// (YAML name, `.mesh` option, how the value is spelt); fields in
-    /// `skip` are written elsewhere, any other is not imported.
-    fn options(
-        &mut self,
-        mut item: Item,
-        node: &Node,
-        path: &str,
-        options: &[(&str, &str, Spelling)],
-        skip: &[&str],
-    ) -> Item {
+    /// Appends `OPTION VALUE` for each field of `node` that an option of
+    /// `statement` writes (the words table says which field and what value
+    /// each option takes); fields in `skip` are written elsewhere, any other
+    /// is not imported.
+    fn options(&mut self, mut item: Item, node: &Node, path: &str, statement: &'static str, skip: &[&str]) -> Item {
         for (key, value) in node.entries() {
             let name = key.text().unwrap_or("");
             if skip.contains(&name) {
                 continue;
             }
-            match options.iter().find(|(yaml, _, _)| *yaml == name) {
-                Some((_, option, spell)) => {
+            let option = words::at(Place::OptionOf(statement))
+                .find(|w| w.field.and_then(|f| f.rsplit('.').next()) == Some(name));
+            match option {
+                Some(option) => {
                     item = item
-                        .word(*option)
-                        .word_at(spell(value.text().unwrap_or("")), value.span);
+                        .word(option.text)
+                        .word_at(spell(option.takes, value.text().unwrap_or("")), value.span);
                 }
                 None => self.drop_field(value, &format!("{path}.{name}"), "meshc has no such option here"),
             }
@@ -845,16 +833,9 @@ impl ServiceWriter<'_, '_, '_> {
     }
 
     fn retries(&mut self, retries: &Node, path: &str) -> Item {
-        let options: &[(&str, &str, Spelling)] = &[
-            ("perTryTimeout", "per_try", duration),
-            ("retryOn", "on", quote),
-            ("retryRemoteLocalities", "remote_localities", bare),
-            ("retryIgnorePreviousHosts", "ignore_previous_hosts", bare),
-            ("backoff", "backoff", duration),
-        ];
         let attempts = retries.get("attempts").and_then(Node::text).unwrap_or("0");
         let item = Item::line(retries.span).word("retries").word(bare(attempts));
-        self.options(item, retries, path, options, &["attempts"])
+        self.options(item, retries, path, "retries", &["attempts"])
     }
 
     fn fault(&mut self, fault: &Node, path: &str) -> Vec<Item> {
@@ -1188,13 +1169,19 @@ fn scalar(text: &str, plain: bool, ty: Option<&FieldType>) -> String {
     }
 }
 
-/// How the value of an option is spelt in `.mesh`.
-type Spelling = fn(&str) -> String;
+/// How a value an option takes is spelt in `.mesh`.
+fn spell(takes: Takes, text: &str) -> String {
+    match takes {
+        Takes::Duration => duration(text),
+        Takes::Number | Takes::Bool | Takes::Constant => bare(text),
+        _ => quote(text),
+    }
+}
 
 /// A number, boolean or enum constant written bare; anything else quoted,
 /// so that it still reads as a value and the checker reports it.
 fn bare(text: &str) -> String {
-    let keyword = crate::syntax::keywords::ROUTE.contains(&text) || text == "for";
+    let keyword = crate::words::is_reserved(text);
     if is_number(text) || (is_identifier(text) && !keyword) {
         text.to_string()
     } else {

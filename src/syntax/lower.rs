@@ -15,10 +15,10 @@ use pest::iterators::Pair;
 use super::Parsed;
 use super::ast::*;
 use super::grammar::{MeshParser, Rule};
-use super::keywords;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 use crate::suggest::closest;
+use crate::words::{self, Place};
 
 /// Reports the literal `text` at `span`, whose number a 64-bit float
 /// cannot keep ([`exact_decimal`] is `None`): emitting it would silently
@@ -354,13 +354,13 @@ impl Context {
         }
     }
 
-    /// The keywords that may start an item here; `None` where any name may
-    /// (labels and field paths).
-    fn keywords(self) -> Option<&'static [&'static str]> {
+    /// The keywords that may start an item here, from the words table;
+    /// `None` where any name may (labels and field paths).
+    fn keywords(self) -> Option<Vec<&'static str>> {
         match self {
-            Context::Top => Some(keywords::TOP),
-            Context::Service => Some(keywords::SERVICE),
-            Context::Route => Some(keywords::ROUTE),
+            Context::Top => Some(words::texts(Place::Top).collect()),
+            Context::Service => Some(words::service_items().map(|w| w.text).collect()),
+            Context::Route => Some(words::texts(Place::Statement).collect()),
             Context::Subset | Context::Policy | Context::Field => None,
         }
     }
@@ -1025,7 +1025,7 @@ impl<'t> Lowerer<'t> {
                     None => {
                         diag = diag
                             .with_label("not known here")
-                            .with_help(format!("expected one of: {}", quote_list(known)));
+                            .with_help(format!("expected one of: {}", quote_list(&known)));
                     }
                 }
                 self.diagnostics.push(diag);
@@ -1119,7 +1119,7 @@ impl<'t> Lowerer<'t> {
         });
         // A misspelt keyword gets the closest one that would fit.
         let word = self.text.get(span.range()).unwrap_or("");
-        let candidates = positives.iter().flat_map(|r| rule_words(*r).iter().copied());
+        let candidates = positives.iter().flat_map(|r| rule_words(*r));
         if let Some(best) = closest(word, candidates) {
             diag = diag.with_help(format!("did you mean `{best}`?")).with_fix(
                 format!("Replace with `{best}`"),
@@ -1210,19 +1210,21 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::number | Rule::port_number | Rule::numeric | Rule::grpc_status => "a number",
         Rule::path | Rule::field | Rule::label | Rule::key => "a field name",
         Rule::target | Rule::destination | Rule::service_ref => "a destination",
-        Rule::string_subject => "`uri`, `scheme`, `method` or `authority`",
-        Rule::string_op => "`exact`, `prefix` or `regex`",
-        Rule::retry_key | Rule::retry_option => {
-            "`per_try`, `on`, `remote_localities`, `ignore_previous_hosts` or `backoff`"
+        Rule::string_subject
+        | Rule::string_op
+        | Rule::retry_key
+        | Rule::retry_option
+        | Rule::redirect_key
+        | Rule::redirect_option
+        | Rule::rewrite_key
+        | Rule::rewrite_regex
+        | Rule::header_side
+        | Rule::header_op
+        | Rule::route_kind => {
+            let quoted: Vec<String> = words_of(rule).map(|w| format!("`{w}`")).collect();
+            return Some(or_list(&quoted));
         }
-        Rule::redirect_key | Rule::redirect_option => {
-            "`uri`, `authority`, `scheme`, `port`, `derive_port`, `code` or `prefix`"
-        }
-        Rule::rewrite_key | Rule::rewrite_regex => "`uri` or `authority`",
-        Rule::header_side => "`request` or `response`",
-        Rule::header_op => "`set`, `add` or `remove`",
         Rule::header_target => "a header name",
-        Rule::route_kind => "`tcp`, `tls` or `http`",
         Rule::setting_key | Rule::setting => "a setting",
         Rule::EOI => "the end of the line",
         Rule::namespace_decl => "`namespace`",
@@ -1287,24 +1289,47 @@ fn describe_rule(rule: Rule) -> Option<String> {
     Some(text.to_string())
 }
 
-/// The words a keyword-like rule accepts, for suggestions.
-fn rule_words(rule: Rule) -> &'static [&'static str] {
+/// The words a rule that starts with a choice of words accepts, for
+/// "expected …" texts: a view of the words table.
+fn words_of(rule: Rule) -> impl Iterator<Item = &'static str> {
+    let place = match rule {
+        Rule::string_subject => Some(Place::StringSubject),
+        Rule::string_op => Some(Place::StringOp),
+        Rule::retry_key | Rule::retry_option => Some(Place::OptionOf("retries")),
+        Rule::redirect_key | Rule::redirect_option => Some(Place::OptionOf("redirect")),
+        Rule::rewrite_key | Rule::rewrite_regex => Some(Place::OptionOf("rewrite")),
+        Rule::header_side => Some(Place::HeaderSide),
+        Rule::header_op => Some(Place::HeaderOp),
+        Rule::route_kind => Some(Place::RouteKind),
+        _ => None,
+    };
+    place.into_iter().flat_map(words::texts)
+}
+
+/// The words a keyword-like rule accepts, for "did you mean" suggestions:
+/// a view of the words table.
+fn rule_words(rule: Rule) -> Box<dyn Iterator<Item = &'static str>> {
     match rule {
-        Rule::string_subject => &["uri", "scheme", "method", "authority"],
-        Rule::string_op => &["exact", "prefix", "regex"],
-        Rule::retry_key => &["per_try", "on", "remote_localities", "ignore_previous_hosts", "backoff"],
-        Rule::redirect_key => &["uri", "authority", "scheme", "port", "derive_port", "code", "prefix"],
-        Rule::rewrite_key => &["uri", "authority"],
-        Rule::header_side => &["request", "response"],
-        Rule::header_op => &["set", "add", "remove"],
-        Rule::route_kind => &["tcp", "tls", "http"],
-        Rule::kw_delay => &["delay"],
-        Rule::kw_abort => &["abort"],
-        Rule::kw_present => &["present"],
-        Rule::kw_header => &["header"],
-        Rule::kw_namespace => &["namespace"],
-        Rule::kw_route => &["route"],
-        Rule::kw_grpc => &["grpc"],
+        Rule::string_subject
+        | Rule::string_op
+        | Rule::retry_key
+        | Rule::redirect_key
+        | Rule::rewrite_key
+        | Rule::header_side
+        | Rule::header_op
+        | Rule::route_kind => Box::new(words_of(rule)),
+        // A keyword rule accepts its own word (`kw_delay`: `delay`).
+        Rule::kw_delay
+        | Rule::kw_abort
+        | Rule::kw_present
+        | Rule::kw_header
+        | Rule::kw_namespace
+        | Rule::kw_route
+        | Rule::kw_grpc => {
+            let name = format!("{rule:?}");
+            let text = name.trim_start_matches("kw_");
+            Box::new(words::WORDS.iter().map(|w| w.text).find(|w| *w == text).into_iter())
+        }
         Rule::string_cond
         | Rule::header_cond
         | Rule::query_cond
@@ -1318,8 +1343,8 @@ fn rule_words(rule: Rule) -> &'static [&'static str] {
         | Rule::source_subnet_cond
         | Rule::match_name_cond
         | Rule::stat_prefix_cond
-        | Rule::uri_case_cond => keywords::CONDITIONS,
-        _ => &[],
+        | Rule::uri_case_cond => Box::new(words::conditions().map(|w| w.text)),
+        _ => Box::new(std::iter::empty()),
     }
 }
 
