@@ -20,3 +20,4 @@ mod roundtrip;
 mod support;
 mod ui;
 mod webhook;
+mod words;
