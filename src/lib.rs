@@ -19,8 +19,9 @@
 //!   `meshc build` runs) checks and writes a few services at a time on all
 //!   cores, so the typed model of the whole program never exists at once;
 //!   [`diagnose`] (what `meshc check` runs) checks the same way and keeps
-//!   only the diagnostics; [`analyze`] keeps everything, for editors and
-//!   `meshc check --workloads`.
+//!   only the diagnostics; [`analyze_symbols`] (`meshc check --workloads`)
+//!   also keeps the syntax trees, names and uses; [`analyze`] keeps
+//!   everything, for editors.
 //! - [`import`] turns existing Istio YAML into `.mesh` source, and checks
 //!   what it wrote with the compiler itself.
 //! - [`workloads`] reads Kubernetes manifests for `meshc check --workloads`.
@@ -123,8 +124,23 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis 
     check_parsed(parsed)
 }
 
+/// Analyses like [`analyze`] but keeps no typed program
+/// (`checked.program` stays empty): the syntax trees, names, uses and
+/// diagnostics, which is what `meshc check --workloads` reads.
+pub fn analyze_symbols(sources: &Sources) -> Analysis {
+    check_parsed_with(
+        sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect(),
+        check::check_symbols,
+    )
+}
+
 /// Checks the parsed files of a program together.
 fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
+    check_parsed_with(parsed, check::check)
+}
+
+/// [`check_parsed`] with the given checker.
+fn check_parsed_with(parsed: Vec<syntax::Parsed>, check: fn(&[&syntax::ast::File]) -> check::Checked) -> Analysis {
     let mut files = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
     for file in parsed {
@@ -132,7 +148,7 @@ fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
         files.push(file.file);
     }
     let refs: Vec<&syntax::ast::File> = files.iter().collect();
-    let checked = check::check(&refs);
+    let checked = check(&refs);
     diagnostics.extend(checked.diagnostics.iter().cloned());
     diag::sort(&mut diagnostics);
     Analysis {

@@ -265,9 +265,9 @@ fn warn(text: &str) {
 fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
     let sources = read_sources(&input.paths)?;
     let diagnostics = match workloads {
-        // The workload checks read the program's symbols: keep everything.
+        // The workload checks read the program's names and their uses.
         Some(dir) => {
-            let mut analysis = meshc::analyze(&sources);
+            let mut analysis = meshc::analyze_symbols(&sources);
             let manifests = read_manifests(dir, true)?;
             let (workloads, skipped) = meshc::workloads::read(&manifests);
             for reason in skipped {

@@ -165,6 +165,14 @@ pub fn check(files: &[&ast::File]) -> Checked {
     check_on(files, threads())
 }
 
+/// Checks like [`check`], keeping no typed program: the names, their uses
+/// and the diagnostics (what the workload checks read), in about the
+/// memory of a build.
+pub fn check_symbols(files: &[&ast::File]) -> Checked {
+    let services = files.iter().map(|f| f.services.iter().collect()).collect();
+    check_parts(files, services, threads(), drop).1
+}
+
 /// Checks like [`check`], but consumes the syntax trees and hands the
 /// resources to `sink` a few services at a time, in source order, on the
 /// thread that checked them, keeping only what `sink` returns: a build

@@ -73,20 +73,30 @@ fn json_diagnostics_carry_positions_and_codes() {
     assert!(first["help"].as_str().is_some_and(|h| h.contains("40%")));
 }
 
-/// `meshc check` reports with [`meshc::diagnose`], which keeps as little
-/// as a build; editors and these UI tests use [`meshc::analyze`].  Both
-/// must find exactly the same diagnostics.
+/// `meshc check` reports with [`meshc::diagnose`] (and, with
+/// `--workloads`, [`meshc::analyze_symbols`]), which keep as little as a
+/// build; editors and these UI tests use [`meshc::analyze`].  All must find
+/// exactly the same diagnostics.
 #[test]
 fn diagnose_finds_what_analyze_finds() {
     let mut files = files_with_extension(&root().join("tests/ui"), "mesh");
     files.extend(files_with_extension(&root().join("examples"), "mesh"));
     for path in files {
         let sources = sources_of(std::slice::from_ref(&path));
-        assert_eq!(
-            meshc::diagnose(&sources),
-            meshc::analyze(&sources).diagnostics,
-            "{}",
-            path.display()
-        );
+        let analysis = meshc::analyze(&sources);
+        assert_eq!(meshc::diagnose(&sources), analysis.diagnostics, "{}", path.display());
+        // `check --workloads` keeps no typed program either.
+        let symbols = meshc::analyze_symbols(&sources);
+        assert_eq!(symbols.diagnostics, analysis.diagnostics, "{}", path.display());
+        let workloads = path.with_extension("workloads.yaml");
+        if let Ok(text) = std::fs::read_to_string(&workloads) {
+            let (read, _) = meshc::workloads::read(&[("workloads.yaml".into(), text)]);
+            assert_eq!(
+                meshc::workloads::check(&symbols, &read),
+                meshc::workloads::check(&analysis, &read),
+                "{}",
+                path.display()
+            );
+        }
     }
 }
