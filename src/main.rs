@@ -350,6 +350,16 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
     let inputs = Inputs::new(paths, YAML_FILES);
     match to_dir {
         Some(dir) => {
+            let clash = meshc::import::file_name(None);
+            let named_like_none = |f: &meshc::import::ImportedFile| {
+                f.namespace.is_some() && meshc::import::file_name(f.namespace.as_deref()) == clash
+            };
+            if imported.files.iter().any(|f| f.namespace.is_none()) && imported.files.iter().any(named_like_none) {
+                return Err(Failure(format!(
+                    "the manifests without a namespace and those of namespace `{}` would both be written to `{clash}`: import them separately",
+                    clash.trim_end_matches(".mesh")
+                )));
+            }
             let files: Vec<(String, &[u8])> = imported
                 .files
                 .iter()

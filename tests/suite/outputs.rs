@@ -486,3 +486,26 @@ fn unreadable_subdirectories_are_skipped_with_a_warning() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("skipped") && stderr.contains("locked"), "{stderr}");
 }
+
+/// Import names a file after its namespace, and manifests without one
+/// `traffic.mesh`: the two would collide, which is said as such.
+#[test]
+fn import_of_namespace_traffic_beside_none_is_refused() {
+    let dir = scratch("import-clash");
+    let yaml = dir.join("x.yaml");
+    let rule = |name: &str, namespace: &str| {
+        format!(
+            "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: {name}\n{namespace}spec:\n  host: {name}\n  subsets:\n  - name: v1\n    labels: {{version: v1}}\n"
+        )
+    };
+    std::fs::write(&yaml, rule("a", "") + &rule("b", "  namespace: traffic\n")).unwrap();
+    let out_dir = dir.join("out/");
+    let out = meshc(&["import", path_str(&yaml), "-o", path_str(&out_dir)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("without a namespace and those of namespace `traffic`"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!out_dir.exists());
+}
