@@ -325,6 +325,30 @@ pub fn traffic_policy() -> &'static Field {
         .unwrap_or_else(|| EMPTY.get_or_init(|| empty("trafficPolicy")))
 }
 
+/// What a `port N { ... }` block of a policy may set: an item of
+/// `trafficPolicy.portLevelSettings` without its `port`, which `port N`
+/// gives (a second `port` would write the key twice, which Istio's strict
+/// decoding refuses).  The checker and completion both read it.
+pub fn port_block() -> &'static Field {
+    static PORT_BLOCK: OnceLock<Field> = OnceLock::new();
+    PORT_BLOCK.get_or_init(|| {
+        let mut block = port_level_settings().clone();
+        block.children.retain(|c| c.name != "port");
+        block.exclusive.retain(|group| !group.iter().any(|name| name == "port"));
+        block.required.retain(|name| name != "port");
+        block
+    })
+}
+
+/// An item of `trafficPolicy.portLevelSettings`, `port` included.
+pub fn port_level_settings() -> &'static Field {
+    static EMPTY: OnceLock<Field> = OnceLock::new();
+    traffic_policy()
+        .child("portLevelSettings")
+        .and_then(|f| f.item.as_deref())
+        .unwrap_or_else(|| EMPTY.get_or_init(|| empty("portLevelSettings[]")))
+}
+
 /// `http[].corsPolicy` of a VirtualService: what `cors { }` sets.
 pub fn cors_policy() -> &'static Field {
     static EMPTY: OnceLock<Field> = OnceLock::new();

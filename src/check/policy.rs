@@ -93,8 +93,29 @@ impl Checker<'_> {
                 block: None,
                 children: Vec::new(),
             }];
+            let mut refused = 0;
             for field in &port.fields {
-                self.merge_field(&mut entries, field, port_schema);
+                let sets_port = field.key.segments().first().is_some_and(|s| s.name == "port");
+                if sets_port {
+                    refused += 1;
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::E0208,
+                            field.key.span,
+                            format!("the port of this block is set by `port {number}`"),
+                        )
+                        .with_label("set again here")
+                        .with_secondary(port.port.span, "the block's port")
+                        .with_help("remove this line: write the port once, as `port N { ... }`"),
+                    );
+                    continue;
+                }
+                self.merge_field(&mut entries, field, crate::catalogue::port_block());
+            }
+            // A block left empty by the refused line is that one mistake,
+            // not another.
+            if refused > 0 && refused == port.fields.len() {
+                continue;
             }
             ports.push(self.finish_object(entries, port_schema, port.port.span));
         }

@@ -152,11 +152,16 @@ fn open_frame(frames: &[Frame], statement: &[Token<'_>], bracket: char) -> Frame
         (None, ["service", name, ..]) => Frame::Service((*name).to_string()),
         (Some(Frame::Service(_)), ["subset", ..]) => Frame::Subset,
         (Some(Frame::Service(name)), [.., "route"] | [.., "route", _]) => Frame::Route(name.clone()),
-        (Some(Frame::Service(_) | Frame::Subset), ["policy"]) => Frame::Block(catalogue::traffic_policy()),
-        (Some(Frame::Block(block)), ["port", ..]) if block.child("portLevelSettings").is_some() => block
-            .child("portLevelSettings")
-            .and_then(|f| f.item.as_deref())
-            .map_or(Frame::Other, Frame::Block),
+        // `policy {` may follow other items on its line (`subset v1 {
+        // version = "v1" policy {`): only the word before the `{` counts.
+        (Some(Frame::Service(_) | Frame::Subset), [.., "policy"])
+            if matches!(statement.last(), Some(Token::Word("policy"))) =>
+        {
+            Frame::Block(catalogue::traffic_policy())
+        }
+        (Some(Frame::Block(block)), ["port", ..]) if block.child("portLevelSettings").is_some() => {
+            Frame::Block(catalogue::port_block())
+        }
         (Some(Frame::Route(_)), ["cors"]) => Frame::Block(catalogue::cors_policy()),
         (Some(Frame::List(list)), []) => list.item.as_deref().map_or(Frame::Other, Frame::Block),
         (Some(Frame::Block(block)), _) => match last_field(statement).and_then(|path| block.descend(&path)) {

@@ -27,9 +27,7 @@ pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String
             if let Some(found) = field_at(&policy.fields, catalogue::traffic_policy(), offset) {
                 return Some(found);
             }
-            let ports = catalogue::traffic_policy()
-                .child("portLevelSettings")
-                .and_then(|f| f.item.as_deref());
+            let ports = Some(catalogue::port_block());
             for port in &policy.ports {
                 if let Some(found) = ports.and_then(|schema| field_at(&port.fields, schema, offset)) {
                     return Some(found);

@@ -78,6 +78,13 @@ fn answer(path: &std::path::Path) -> String {
                 format!("{kind:?}{role} {}", place(span))
             })
             .collect(),
+        ("completion", _) => {
+            let (items, _, _) = ide::completions(&analysis, &text, offset);
+            items
+                .iter()
+                .map(|item| format!("{} ({})\n", item.label, item.detail))
+                .collect()
+        }
         (other, _) => panic!("unknown request `{other}` in {}", path.display()),
     }
 }
@@ -149,4 +156,84 @@ fn renames_of_every_example_symbol_keep_the_meaning() {
             }
         }
     }
+}
+
+/// Completion offers a field only where the checker accepts it: at every
+/// `policy {`, `port N {` and `cors {` of every example, every field it
+/// offers (and, inside blocks, every field of theirs), written with a
+/// value of its type, draws no diagnostic about the field's place (unknown
+/// field, set twice, not allowed here).  `port` inside `port N { }` was
+/// offered, and written twice in the YAML.
+#[test]
+fn completion_offers_only_what_the_checker_accepts_there() {
+    let place_codes = ["E0207", "E0208", "E0408"];
+    let mut tried = 0;
+    for path in files_with_extension(&root().join("examples"), "mesh") {
+        let text = std::fs::read_to_string(&path).expect("read example");
+        let openings: Vec<usize> = text
+            .match_indices('{')
+            .map(|(at, _)| at + 1)
+            .filter(|&at| {
+                let line = &text[text[..at].rfind('\n').map_or(0, |n| n + 1)..at];
+                let words: Vec<&str> = line.split_whitespace().collect();
+                matches!(
+                    words.as_slice(),
+                    [.., "policy", "{"] | ["port", _, "{"] | [.., "cors", "{"]
+                )
+            })
+            .collect();
+        for at in openings {
+            let mut prefixes = vec![String::new()];
+            while let Some(prefix) = prefixes.pop() {
+                let probe = format!("{}\n{prefix}", &text[..at]) + &text[at..];
+                let offset = at + 1 + prefix.len();
+                let mut sources = meshc::Sources::default();
+                sources.add("probe.mesh", probe.clone());
+                let analysis = meshc::analyze(&sources);
+                let (items, _, _) = ide::completions(&analysis, &probe, offset);
+                for item in items {
+                    let field = format!("{prefix}{}", item.label);
+                    let value = match item.detail.as_str() {
+                        "block" => {
+                            prefixes.push(format!("{field}."));
+                            continue;
+                        }
+                        "map" | "list" => continue,
+                        "bool" => "true".to_string(),
+                        "integer" => "1".to_string(),
+                        "number" => "1".to_string(),
+                        "duration" => "1s".to_string(),
+                        "enum" => item
+                            .documentation
+                            .split("Allowed: `")
+                            .nth(1)
+                            .and_then(|rest| rest.split('`').next())
+                            .unwrap_or("X")
+                            .to_string(),
+                        _ => "\"a\"".to_string(),
+                    };
+                    let line = format!("{field} = {value}");
+                    let program = format!("{}\n{line}\n", &text[..at]) + &text[at..];
+                    let mut sources = meshc::Sources::default();
+                    sources.add("probe.mesh", program.clone());
+                    let start = at + 1;
+                    let end = start + line.len();
+                    let misplaced: Vec<String> = meshc::analyze(&sources)
+                        .diagnostics
+                        .iter()
+                        .filter(|d| place_codes.contains(&d.code.as_str()))
+                        .filter(|d| (start..=end).contains(&(d.primary.span.start as usize)))
+                        .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+                        .collect();
+                    assert!(
+                        misplaced.is_empty(),
+                        "{}: completion offers `{line}` where the checker says {misplaced:?}",
+                        path.display()
+                    );
+                    tried += 1;
+                }
+            }
+        }
+    }
+    assert!(tried > 100, "only {tried} completions tried");
 }
