@@ -87,13 +87,15 @@ pub fn diagnostic(
             Severity::Error => lsp::DiagnosticSeverity::ERROR,
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
             Severity::Note => lsp::DiagnosticSeverity::INFORMATION,
+            Severity::Hint => lsp::DiagnosticSeverity::HINT,
         }),
         code: Some(lsp::NumberOrString::String(diag.code.as_str().to_string())),
         code_description: None,
         source: Some("meshc".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
-        tags: None,
+        // A subset no route uses is drawn faded, as unused code is.
+        tags: (diag.code == meshc::diag::Code::N0002).then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
         data: None,
     }
 }

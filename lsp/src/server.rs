@@ -121,25 +121,16 @@ impl Backend {
         };
         for (id, (uri, version)) in (0..).zip(program.files.iter()) {
             let Some(file) = program.sources.get(id) else { continue };
-            let mut diagnostics: Vec<Diagnostic> = program
-                .analysis
+            // The checker's verdicts, and its hints (which the command
+            // line does not print).
+            let analysis = &program.analysis;
+            let diagnostics: Vec<Diagnostic> = analysis
                 .diagnostics
                 .iter()
+                .chain(&analysis.checked.hints)
                 .filter(|d| d.primary.span.file == id)
                 .map(|d| convert::diagnostic(d, file, encoding, locate))
                 .collect();
-            diagnostics.extend(
-                ide::unused_subsets(&program.analysis, id)
-                    .into_iter()
-                    .map(|(span, name)| Diagnostic {
-                        range: convert::range(file, span, encoding),
-                        severity: Some(DiagnosticSeverity::HINT),
-                        source: Some("meshc".into()),
-                        message: format!("subset `{name}` is not used by any route of this program"),
-                        tags: Some(vec![DiagnosticTag::UNNECESSARY]),
-                        ..Diagnostic::default()
-                    }),
-            );
             self.client
                 .publish_diagnostics(uri.clone(), diagnostics, *version)
                 .await;

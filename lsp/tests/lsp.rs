@@ -339,15 +339,20 @@ fn diagnostics_on_open_and_after_a_fix_carry_the_document_version() {
         }])
     );
 
-    // Both subsets are unused: hints with the Unnecessary tag.
+    // Both subsets are unused: the checker's N0002 hints, with the
+    // Unnecessary tag.
     let hints = with_severity(&diagnostics, 4);
     assert_eq!(hints.len(), 2, "{diagnostics:#?}");
     for (hint, name) in hints.iter().zip(["v1", "v2"]) {
         assert_eq!(hint["range"], part(ROUTES_TO_V4, &format!("subset {name}"), 7, 2));
         assert_eq!(hint["tags"], json!([1]));
-        assert_eq!(
-            hint["message"],
-            format!("subset `{name}` is not used by any route of this program")
+        assert_eq!(hint["code"], "N0002");
+        assert!(
+            hint["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("subset `{name}` is not used by any route of this program")),
+            "{hint:#?}"
         );
     }
     assert_eq!(diagnostics.len(), 3, "{diagnostics:#?}");

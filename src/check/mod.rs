@@ -10,6 +10,7 @@
 mod policy;
 pub mod re2;
 mod routes;
+mod unused;
 mod values;
 
 use foldhash::{HashMap, HashMapExt};
@@ -158,6 +159,9 @@ pub struct Checked {
     pub symbols: Symbols,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
+    /// What editors show faintly and the command line does not print
+    /// (N0002: a subset no route uses).
+    pub hints: Vec<Diagnostic>,
 }
 
 /// Checks the parsed files of one program together.
@@ -279,7 +283,9 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
         diagnostics.extend(part_diagnostics);
         references.extend(part_references);
     }
+    let hints = unused::unused_subsets(&table.services, &references);
     let checked = Checked {
+        hints,
         program: Program::default(),
         symbols: Symbols {
             services: table.services,

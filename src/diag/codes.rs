@@ -119,4 +119,5 @@ codes! {
     W0006: "fault that Istio never injects",
     W0007: "YAML that Kubernetes reads by YAML 1.1 rules",
     N0001: "document skipped by import",
+    N0002: "subset no route uses",
 }

@@ -23,6 +23,9 @@ pub enum Severity {
     Warning,
     /// Something worth knowing that needs no change.
     Note,
+    /// What an editor shows faintly (a subset no route uses); the command
+    /// line does not print hints.
+    Hint,
 }
 
 /// A span with a short text saying what happens there.
@@ -80,6 +83,11 @@ impl Diagnostic {
     /// A note with `code` at `span`.
     pub fn note(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Note, span, message)
+    }
+
+    /// A hint with `code` at `span` (for editors).
+    pub fn hint(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, Severity::Hint, span, message)
     }
 
     fn new(code: Code, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {

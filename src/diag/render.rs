@@ -43,6 +43,7 @@ fn to_codespan(diag: &Diagnostic, spans: &[crate::span::Span]) -> cs::Diagnostic
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
         Severity::Note => cs::Severity::Note,
+        Severity::Hint => cs::Severity::Help,
     };
     let text = |t: &str| bounded(&printable(t));
     let labels = std::iter::once(&diag.primary)
@@ -113,6 +114,7 @@ fn severity_word(severity: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Note => "note",
+        Severity::Hint => "hint",
     }
 }
 

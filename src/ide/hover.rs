@@ -213,5 +213,6 @@ fn severity_word(diagnostic: &crate::Diagnostic) -> &'static str {
         crate::Severity::Error => "error",
         crate::Severity::Warning => "warning",
         crate::Severity::Note => "note",
+        crate::Severity::Hint => "hint",
     }
 }

@@ -16,9 +16,7 @@ pub use completion::{CompletionItem, CompletionKind, MAX_SERVICES, completions};
 pub use context::{CursorContext, cursor_context};
 pub use hover::hover;
 pub use navigation::{Target, definition, references, rename, target_at};
-pub use outline::{
-    DocumentSymbol, SymbolKind, TokenKind, document_symbols, folding_ranges, semantic_tokens, unused_subsets,
-};
+pub use outline::{DocumentSymbol, SymbolKind, TokenKind, document_symbols, folding_ranges, semantic_tokens};
 
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};

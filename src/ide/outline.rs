@@ -224,25 +224,3 @@ fn name_spans(symbols: &Symbols, file: FileId) -> Vec<(Span, TokenKind, bool)> {
     spans.sort_by_key(|(s, _, _)| s.start);
     spans
 }
-
-/// Subsets defined in `file` that no route of the program sends traffic to.
-pub fn unused_subsets(analysis: &Analysis, file: FileId) -> Vec<(Span, String)> {
-    let symbols = &analysis.checked.symbols;
-    let used: std::collections::HashSet<(usize, &str)> = symbols
-        .references
-        .iter()
-        .filter_map(|r| r.subset.as_deref().map(|s| (r.service, s)))
-        .collect();
-    symbols
-        .services
-        .iter()
-        .enumerate()
-        .flat_map(|(id, service)| {
-            let used = &used;
-            service.subsets.iter().filter_map(move |subset| {
-                let is_used = used.contains(&(id, subset.name.as_str()));
-                (!is_used && subset.name_span.file == file).then(|| (subset.name_span, subset.name.to_string()))
-            })
-        })
-        .collect()
-}

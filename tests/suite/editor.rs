@@ -78,6 +78,20 @@ fn answer(path: &std::path::Path) -> String {
                 format!("{kind:?}{role} {}", place(span))
             })
             .collect(),
+        ("diagnostics", _) => analysis
+            .diagnostics
+            .iter()
+            .chain(&analysis.checked.hints)
+            .map(|d| {
+                let severity = format!("{:?}", d.severity).to_lowercase();
+                format!(
+                    "{severity}[{}] {}: {}\n",
+                    d.code.as_str(),
+                    place(d.primary.span).trim_end(),
+                    d.message
+                )
+            })
+            .collect(),
         ("completion", _) => {
             let (items, _, _) = ide::completions(&analysis, &text, offset);
             items
