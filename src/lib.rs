@@ -60,6 +60,7 @@ pub mod fmt;
 pub mod hosts;
 pub mod ide;
 pub mod import;
+pub mod inputs;
 pub mod output;
 pub mod span;
 pub mod suggest;

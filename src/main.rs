@@ -134,7 +134,8 @@ enum ColorWhen {
 /// A failure that is not the program's fault: exit status 2.
 struct Failure(String);
 
-/// How `build`, `check` and `fmt` read directories: their `.mesh` files.
+/// How `build`, `check` and `fmt` read directories: their `.mesh` files,
+/// not recursively (`meshc::inputs::program_files`).
 const MESH_FILES: Reading = Reading {
     extensions: &["mesh"],
     recursive: false,
@@ -483,12 +484,8 @@ fn read_each(paths: &[PathBuf]) -> Result<Vec<(Option<PathBuf>, String, String)>
             continue;
         }
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| Failure(format!("cannot read directory `{}`: {e}", path.display())))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "mesh"))
-                .collect();
-            found.sort();
+            let found = meshc::inputs::program_files(path)
+                .map_err(|e| Failure(format!("cannot read directory `{}`: {e}", path.display())))?;
             if found.is_empty() {
                 return Err(Failure(format!("no .mesh files in directory `{}`", path.display())));
             }

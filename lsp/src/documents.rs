@@ -74,11 +74,8 @@ impl Store {
                 inputs.push((path, uri.clone(), Some(doc.version), doc.text.clone()));
             }
         }
-        if let Ok(entries) = std::fs::read_dir(key) {
-            for path in entries.flatten().map(|e| e.path()) {
-                if path.extension().is_none_or(|e| e != "mesh") || !path.is_file() {
-                    continue;
-                }
+        if let Ok(files) = meshc::inputs::program_files(Path::new(key)) {
+            for path in files {
                 if open_paths.contains(&path) {
                     continue;
                 }
