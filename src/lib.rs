@@ -61,6 +61,7 @@ pub mod hosts;
 pub mod ide;
 pub mod import;
 pub mod inputs;
+pub mod model;
 pub mod output;
 pub mod span;
 pub mod suggest;
@@ -199,7 +200,7 @@ pub fn diagnose(sources: &Sources) -> Vec<Diagnostic> {
 /// Parses every file and checks the program a few services at a time,
 /// handing each batch of typed resources to `sink` (see
 /// [`check::check_into`]); the diagnostics come sorted.
-fn check_streaming<T: Send>(sources: &Sources, sink: impl Fn(check::Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
+fn check_streaming<T: Send>(sources: &Sources, sink: impl Fn(model::Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
     let mut files = Vec::with_capacity(sources.len());
     let mut diagnostics = Vec::new();
     for (id, file) in sources.iter() {

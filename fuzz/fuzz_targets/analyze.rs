@@ -25,7 +25,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = ide::hover(&analysis, 0, offset);
     }
     if !analysis.has_errors() {
-        let resources = emit::resources(analysis.checked.program, emit::ApiVersion::V1);
-        emit::stream(&resources).expect("a program without errors serializes");
+        meshc::compile(&sources, emit::ApiVersion::V1).expect("a program without errors compiles");
     }
 });

@@ -17,7 +17,8 @@ use foldhash::{HashMap, HashMapExt};
 use std::borrow::Borrow;
 
 use crate::diag::{Code, Diagnostic};
-use crate::emit::istio::*;
+use crate::model::Program;
+use crate::model::istio::*;
 use crate::span::Span;
 use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Text, Value, ValueKind};
 use routes::CheckedRoute;
@@ -139,15 +140,6 @@ pub struct Symbols {
     pub services: Vec<ServiceInfo>,
     /// Every resolved use of a service or subset name.
     pub references: Vec<Reference>,
-}
-
-/// The checked program: the resources to emit, in emission order.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Program {
-    /// DestinationRules, in source order.
-    pub destination_rules: Vec<(Metadata, DestinationRuleSpec)>,
-    /// VirtualServices, in source order.
-    pub virtual_services: Vec<(Metadata, VirtualServiceSpec)>,
 }
 
 /// Everything the checker found.

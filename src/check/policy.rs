@@ -11,7 +11,7 @@ use foldhash::{HashMap, HashMapExt};
 use super::Checker;
 use crate::catalogue::{self, Field as Schema, FieldType, Rule};
 use crate::diag::{Code, Diagnostic};
-use crate::emit::istio::Node;
+use crate::model::istio::Node;
 use crate::span::Span;
 use crate::suggest::closest;
 use crate::syntax::ast::{Field, Ident, Policy, Value, ValueKind};

@@ -6,7 +6,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::{Checker, Reference, ServiceId};
 use crate::diag::{Code, Diagnostic};
-use crate::emit::istio::*;
+use crate::model::istio::*;
 use crate::span::Span;
 use crate::suggest::closest;
 use crate::syntax::ast::{self, ConditionKind, KeyedSource, RouteKind, StatementKind, Value, ValueKind};

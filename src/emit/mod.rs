@@ -5,13 +5,12 @@
 //! that use them.  Output is a pure function of the program, so the same
 //! input always gives byte-identical YAML.
 
-pub mod istio;
 mod yaml;
 
 pub use yaml::is_yaml11_ambiguous;
 
-use crate::check::Program;
-use istio::{Resource, Spec};
+use crate::model::Program;
+use crate::model::istio::{Resource, Spec};
 
 /// The `networking.istio.io` API version to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,19 +53,8 @@ pub fn resources(program: Program, api: ApiVersion) -> Vec<Resource> {
 }
 
 /// One resource as a YAML document (no `---`).
-pub fn document(resource: &Resource) -> Result<String, String> {
+fn document(resource: &Resource) -> Result<String, String> {
     yaml::to_yaml(resource).map_err(|e| e.to_string())
-}
-
-/// All resources as one multi-document YAML stream.
-pub fn stream(resources: &[Resource]) -> Result<String, String> {
-    // About 1.4 KB per resource in typical programs.
-    let mut out = String::with_capacity(resources.len() * 1536);
-    for resource in resources {
-        out.push_str("---\n");
-        yaml::write(&mut out, resource).map_err(|e| e.to_string())?;
-    }
-    Ok(out)
 }
 
 /// One resource written as YAML, and the file it goes to with `-o DIR/`.

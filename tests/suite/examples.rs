@@ -41,11 +41,16 @@ fn examples_compile_to_their_yaml_and_pass_the_schema() {
             failures.push(format!("{name}: diagnostics\n{text}"));
             continue;
         }
-        let resources = meshc::emit::resources(analysis.checked.program, meshc::emit::ApiVersion::V1);
-        let yaml = meshc::emit::stream(&resources).expect("serializes");
+        // What `meshc build` writes.
+        let (built, _) = meshc::build(&sources, meshc::emit::ApiVersion::V1).expect("builds");
+        let mut yaml = Vec::new();
+        meshc::emit::write_documents(&built, &mut yaml).expect("writes");
+        let yaml = String::from_utf8(yaml).expect("UTF-8");
         // Our YAML writer and serde_yaml agree on every document.
-        for resource in &resources {
-            let ours: serde_yaml::Value = serde_yaml::from_str(&meshc::emit::document(resource).unwrap()).unwrap();
+        let resources = meshc::emit::resources(analysis.checked.program, meshc::emit::ApiVersion::V1);
+        assert_eq!(resources.len(), built.len(), "{name}");
+        for (resource, document) in resources.iter().zip(&built) {
+            let ours: serde_yaml::Value = serde_yaml::from_str(&document.yaml).unwrap();
             if ours != serde_yaml::to_value(resource).unwrap() {
                 failures.push(format!(
                     "{name}: {} reads back differently with serde_yaml",

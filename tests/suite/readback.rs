@@ -16,9 +16,9 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use meshc::emit::istio::{
-    DestinationRuleSpec, HttpMatch, HttpRoute, Metadata, Node, Pairs, Resource, Spec, StringMatch, SubsetSpec,
-    VirtualServiceSpec,
+use meshc::model::Program;
+use meshc::model::istio::{
+    DestinationRuleSpec, HttpMatch, HttpRoute, Metadata, Node, Pairs, StringMatch, SubsetSpec, VirtualServiceSpec,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -204,14 +204,16 @@ fn check_readback(python: &mut PyYaml, yaml: &str, expected: &[Y]) -> Result<(),
     }
 }
 
-/// Writes `resources` as meshc does and reads them back.
-fn check_resources(python: &mut PyYaml, resources: &[Resource]) -> Result<(), String> {
-    let yaml = meshc::emit::stream(resources).map_err(|e| e.to_string())?;
-    let expected: Vec<Y> = resources
+/// Writes `program` as `meshc build` does and reads it back.
+fn check_program(python: &mut PyYaml, program: Program) -> Result<(), String> {
+    let expected: Vec<Y> = meshc::emit::resources(program.clone(), meshc::emit::ApiVersion::V1)
         .iter()
         .map(|r| from_json(&serde_json::to_value(r).unwrap()))
         .collect();
-    check_readback(python, &yaml, &expected)
+    let documents = meshc::emit::join(vec![meshc::emit::documents(program, meshc::emit::ApiVersion::V1)?]);
+    let mut yaml = Vec::new();
+    meshc::emit::write_documents(&documents, &mut yaml).map_err(|e| e.to_string())?;
+    check_readback(python, &String::from_utf8(yaml).map_err(|e| e.to_string())?, &expected)
 }
 
 /// Pieces that break naive YAML writers.
@@ -382,9 +384,10 @@ fn metadata() -> impl Strategy<Value = Metadata> {
     )
 }
 
-/// A DestinationRule and a VirtualService with arbitrary strings wherever
-/// the model holds one, and arbitrary numbers in a traffic policy.
-fn resources() -> impl Strategy<Value = Vec<Resource>> {
+/// A program of a DestinationRule and a VirtualService with arbitrary
+/// strings wherever the model holds one, and arbitrary numbers in a traffic
+/// policy.
+fn programs() -> impl Strategy<Value = Program> {
     let rule = (
         metadata(),
         text(),
@@ -392,21 +395,21 @@ fn resources() -> impl Strategy<Value = Vec<Resource>> {
         pairs(text()),
         proptest::collection::vec(text(), 0..3),
     )
-        .prop_map(|(metadata, host, policy, labels, export_to)| Resource {
-            api_version: "networking.istio.io/v1",
-            kind: "DestinationRule",
-            metadata,
-            spec: Spec::DestinationRule(DestinationRuleSpec {
-                host,
-                traffic_policy: Some(policy),
-                subsets: vec![SubsetSpec {
-                    name: "v1".into(),
-                    labels,
-                    traffic_policy: None,
-                }],
-                export_to,
-                workload_selector: None,
-            }),
+        .prop_map(|(metadata, host, policy, labels, export_to)| {
+            (
+                metadata,
+                DestinationRuleSpec {
+                    host,
+                    traffic_policy: Some(policy),
+                    subsets: vec![SubsetSpec {
+                        name: "v1".into(),
+                        labels,
+                        traffic_policy: None,
+                    }],
+                    export_to,
+                    workload_selector: None,
+                },
+            )
         });
     let exact = text().prop_map(|s| StringMatch {
         exact: Some(s),
@@ -418,27 +421,30 @@ fn resources() -> impl Strategy<Value = Vec<Resource>> {
         pairs(exact),
         text(),
     )
-        .prop_map(|(metadata, hosts, headers, name)| Resource {
-            api_version: "networking.istio.io/v1",
-            kind: "VirtualService",
-            metadata,
-            spec: Spec::VirtualService(VirtualServiceSpec {
-                hosts,
-                gateways: vec![],
-                http: vec![HttpRoute {
-                    name: Some(name),
-                    matches: vec![HttpMatch {
-                        headers,
-                        ..HttpMatch::default()
+        .prop_map(|(metadata, hosts, headers, name)| {
+            (
+                metadata,
+                VirtualServiceSpec {
+                    hosts,
+                    gateways: vec![],
+                    http: vec![HttpRoute {
+                        name: Some(name),
+                        matches: vec![HttpMatch {
+                            headers,
+                            ..HttpMatch::default()
+                        }],
+                        ..HttpRoute::default()
                     }],
-                    ..HttpRoute::default()
-                }],
-                tls: vec![],
-                tcp: vec![],
-                export_to: vec![],
-            }),
+                    tls: vec![],
+                    tcp: vec![],
+                    export_to: vec![],
+                },
+            )
         });
-    (rule, service).prop_map(|(rule, service)| vec![rule, service])
+    (rule, service).prop_map(|(rule, service)| Program {
+        destination_rules: vec![rule],
+        virtual_services: vec![service],
+    })
 }
 
 fn cases() -> u32 {
@@ -466,7 +472,7 @@ fn run<T: std::fmt::Debug>(strategy: impl Strategy<Value = T>, test: impl Fn(&mu
 
 #[test]
 fn every_string_and_number_of_a_resource_reads_back_identically() {
-    run(resources(), |python, resources| check_resources(python, &resources));
+    run(programs(), check_program);
 }
 
 /// The string as a `.mesh` string literal.
@@ -511,8 +517,7 @@ fn strings_of_programs_that_check_clean_read_back_identically() {
             analysis = analyze(program(&annotation, None));
             assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
         }
-        let resources = meshc::emit::resources(analysis.checked.program, meshc::emit::ApiVersion::V1);
-        check_resources(python, &resources)
+        check_program(python, analysis.checked.program)
     });
 }
 
@@ -549,24 +554,26 @@ fn pinned_strings_read_back_identically() {
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.dedup_by(|a, b| a.0 == b.0);
-    let resource = Resource {
-        api_version: "networking.istio.io/v1",
-        kind: "DestinationRule",
-        metadata: Metadata {
+    let rule = (
+        Metadata {
             name: "a".into(),
             namespace: None,
             labels: Pairs(strings.iter().map(|s| (format!("{s}-key"), s.to_string())).collect()),
             annotations: Pairs::default(),
         },
-        spec: Spec::DestinationRule(DestinationRuleSpec {
+        DestinationRuleSpec {
             host: "a".into(),
             traffic_policy: Some(Node::Object(entries)),
             subsets: vec![],
             export_to: vec![],
             workload_selector: None,
-        }),
+        },
+    );
+    let program = Program {
+        destination_rules: vec![rule],
+        virtual_services: vec![],
     };
-    check_resources(&mut python, &[resource]).unwrap();
+    check_program(&mut python, program).unwrap();
 }
 
 /// Numbers the checker lets through are written as the shortest text that
@@ -588,22 +595,24 @@ fn pinned_numbers_read_back_identically() {
     ];
     let mut entries: Vec<(String, Node)> = floats.iter().map(|f| (format!("f{f:e}"), Node::Float(*f))).collect();
     entries.extend([i64::MIN, i64::MAX, 0].map(|i| (format!("i{i}"), Node::Int(i))));
-    let resource = Resource {
-        api_version: "networking.istio.io/v1",
-        kind: "DestinationRule",
-        metadata: Metadata {
+    let rule = (
+        Metadata {
             name: "a".into(),
             namespace: None,
             labels: Pairs::default(),
             annotations: Pairs::default(),
         },
-        spec: Spec::DestinationRule(DestinationRuleSpec {
+        DestinationRuleSpec {
             host: "a".into(),
             traffic_policy: Some(Node::Object(entries)),
             subsets: vec![],
             export_to: vec![],
             workload_selector: None,
-        }),
+        },
+    );
+    let program = Program {
+        destination_rules: vec![rule],
+        virtual_services: vec![],
     };
-    check_resources(&mut python, &[resource]).unwrap();
+    check_program(&mut python, program).unwrap();
 }

@@ -21,8 +21,7 @@ fn check_no_panic(text: &str) {
     }
     let _ = meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never);
     if !analysis.has_errors() {
-        let resources = meshc::emit::resources(analysis.checked.program, meshc::emit::ApiVersion::V1);
-        meshc::emit::stream(&resources).expect("a program without errors serializes");
+        meshc::compile(&sources, meshc::emit::ApiVersion::V1).expect("a program without errors compiles");
     }
     let _ = meshc::fmt::format(text);
 }

@@ -1,0 +1,17 @@
+//! The model: the typed Istio resources a program stands for.
+//!
+//! [`check`](crate::check) builds it from the syntax trees, and
+//! [`emit`](crate::emit) writes it as YAML; neither depends on the other.
+
+pub mod istio;
+
+use istio::{DestinationRuleSpec, Metadata, VirtualServiceSpec};
+
+/// The checked program: the resources to emit, in emission order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Program {
+    /// DestinationRules, in source order.
+    pub destination_rules: Vec<(Metadata, DestinationRuleSpec)>,
+    /// VirtualServices, in source order.
+    pub virtual_services: Vec<(Metadata, VirtualServiceSpec)>,
+}
