@@ -63,6 +63,7 @@ pub mod import;
 pub mod inputs;
 pub mod model;
 pub mod output;
+mod parallel;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

@@ -19,6 +19,7 @@ use std::borrow::Borrow;
 use crate::diag::{Code, Diagnostic};
 use crate::model::Program;
 use crate::model::istio::*;
+use crate::parallel;
 use crate::span::Span;
 use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Text, Value, ValueKind};
 use routes::CheckedRoute;
@@ -158,7 +159,7 @@ pub struct Checked {
 
 /// Checks the parsed files of one program together.
 pub fn check(files: &[&ast::File]) -> Checked {
-    check_on(files, threads())
+    check_on(files, parallel::threads())
 }
 
 /// Checks like [`check`], keeping no typed program: the names, their uses
@@ -166,7 +167,7 @@ pub fn check(files: &[&ast::File]) -> Checked {
 /// memory of a build.
 pub fn check_symbols(files: &[&ast::File]) -> Checked {
     let services = files.iter().map(|f| f.services.iter().collect()).collect();
-    check_parts(files, services, threads(), drop).1
+    check_parts(files, services, parallel::threads(), drop).1
 }
 
 /// Checks like [`check`], but consumes the syntax trees and hands the
@@ -177,12 +178,8 @@ pub fn check_symbols(files: &[&ast::File]) -> Checked {
 pub fn check_into<T: Send>(mut files: Vec<ast::File>, sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
     let services: Vec<Vec<ast::Service>> = files.iter_mut().map(|f| std::mem::take(&mut f.services)).collect();
     let headers: Vec<&ast::File> = files.iter().collect();
-    let (parts, checked) = check_parts(&headers, services, threads(), sink);
+    let (parts, checked) = check_parts(&headers, services, parallel::threads(), sink);
     (parts, checked.diagnostics)
-}
-
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// [`check`] on up to `threads` threads.
@@ -226,8 +223,8 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
     let mut diagnostics = declaring.diagnostics;
     // Services are then checked independently, on all cores for large
     // programs; the results are joined in source order.
-    let parallel = threads > 1 && work.len() >= PARALLEL_SERVICES;
-    let chunk = if parallel {
+    let on_threads = threads > 1 && work.len() >= PARALLEL_SERVICES;
+    let chunk = if on_threads {
         work.len().div_ceil(threads)
     } else {
         work.len().max(1)
@@ -250,24 +247,8 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
         }
         (parts, checker.diagnostics, checker.references)
     };
-    let mut chunks: Vec<Vec<(&ast::File, S, ServiceId)>> = Vec::with_capacity(threads);
-    for item in work {
-        match chunks.last_mut() {
-            Some(last) if last.len() < chunk => last.push(item),
-            _ => chunks.push(vec![item]),
-        }
-    }
-    let results: Vec<(Vec<T>, Vec<Diagnostic>, Vec<Reference>)> = if !parallel {
-        chunks.into_iter().map(check_chunk).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|part| scope.spawn(|| check_chunk(part)))
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        })
-    };
+    let results: Vec<(Vec<T>, Vec<Diagnostic>, Vec<Reference>)> =
+        parallel::map(parallel::runs(work, chunk), check_chunk);
     let mut parts = Vec::new();
     let mut references = Vec::new();
     for (part, part_diagnostics, part_references) in results {

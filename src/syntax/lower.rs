@@ -16,6 +16,7 @@ use super::Parsed;
 use super::ast::*;
 use super::grammar::{MeshParser, Rule};
 use crate::diag::{Code, Diagnostic};
+use crate::parallel;
 use crate::span::{FileId, Span};
 use crate::suggest::closest;
 use crate::words::{self, Place};
@@ -134,32 +135,17 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     let todo: Vec<usize> = (0..pieces.len())
         .filter(|&i| slots.get(i).is_some_and(Option::is_none))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(todo.len());
-    let fresh: Vec<(usize, LoweredPiece)> = if threads <= 1 {
-        todo.iter()
-            .filter_map(|&i| pieces.get(i).map(|range| (i, lower_piece(file, text, range.clone()))))
-            .collect()
-    } else {
-        // Each thread lowers every `threads`-th piece; results are put back
-        // in source order.
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|first| {
-                    let (pieces, todo) = (&pieces, &todo);
-                    scope.spawn(move || {
-                        todo.iter()
-                            .skip(first)
-                            .step_by(threads)
-                            .filter_map(|&i| pieces.get(i).map(|range| (i, lower_piece(file, text, range.clone()))))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-        })
-    };
+    // Each thread lowers every `threads`-th piece; results are put back in
+    // source order.
+    let threads = parallel::threads().min(todo.len());
+    let fresh: Vec<(usize, LoweredPiece)> = parallel::map(parallel::deal(todo, threads), |todo| {
+        todo.into_iter()
+            .filter_map(|i| pieces.get(i).map(|range| (i, lower_piece(file, text, range.clone()))))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     for (i, lowered) in fresh {
         if cache.is_some()
             && let Some(range) = pieces.get(i)
