@@ -6,8 +6,10 @@
 //! leaves this module.
 
 pub mod ast;
+mod explain;
 mod grammar;
 mod lower;
+mod pieces;
 pub mod tokens;
 
 use crate::diag::Diagnostic;
@@ -24,14 +26,14 @@ pub struct Parsed {
 
 /// Parses the text of file `file`.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    lower::parse(file, text)
+    pieces::parse(file, text)
 }
 
-pub use lower::ParseCache;
 pub(crate) use lower::inexact_number;
+pub use pieces::ParseCache;
 
 /// Parses like [`parse`], reusing the unchanged parts of the previous parse
 /// of the same file kept in `cache` (for editors, which parse at every edit).
 pub fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
-    lower::parse_cached(file, text, cache)
+    pieces::parse_cached(file, text, cache)
 }

@@ -1,0 +1,292 @@
+//! The piece scheduler and cache: a file is cut at top-level services
+//! into pieces of a few KB, the pieces are lowered on all cores (see
+//! [`crate::parallel`]), pieces unchanged since the last parse are taken
+//! from the cache, and the lowered pieces are joined into one file.
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::Parsed;
+use super::ast::*;
+use super::explain::Context;
+use super::lower::{Lowerer, TopItem, lower_piece};
+use crate::diag::{Code, Diagnostic};
+use crate::parallel;
+use crate::span::{FileId, Span};
+
+/// Deeper nesting than this is refused before parsing, so that no input can
+/// exhaust the parser's stack, and an unclosed run of `{` in a line the
+/// grammar cannot read (which pest tries both as a group and as text at
+/// every level) stays cheap.  Real programs nest about 8 deep.
+const MAX_NESTING: usize = 16;
+
+pub(super) fn parse(file: FileId, text: &str) -> Parsed {
+    // Large files are cut at top-level service boundaries and the pieces
+    // parsed on all cores; each piece starts where the whole-file parser
+    // would be at the top level, so the result is the same.
+    // Small pieces also keep pest's token queue, which is many times the
+    // size of the text, small enough to be reused from piece to piece
+    // instead of taking fresh memory (large pieces cost a third more peak
+    // memory for the same speed).
+    parse_pieces(file, text, text.len() / PIECE_SIZE + 1)
+}
+
+/// Parses `text` cut into at most `pieces` pieces.
+fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
+    parse_reusing(file, text, pieces, None)
+}
+
+/// The lowered pieces of one parse, to reuse in the next parse of the same
+/// file (the language server parses the file again at every edit).
+#[derive(Clone, Debug, Default)]
+pub struct ParseCache {
+    /// By the piece's start offset: its text and what it lowered to.
+    pieces: HashMap<usize, (String, LoweredPiece)>,
+}
+
+type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
+
+/// Parses `text` like [`parse`], reusing the pieces of the previous parse
+/// in `cache` that have the same text at the same place; `cache` is then
+/// replaced by this parse's pieces.
+pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
+    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some(cache))
+}
+
+/// Parses `text` in pieces; with a cache, reuses and then replaces them.
+fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
+    let pieces = match scan(text, pieces) {
+        Ok(pieces) => pieces,
+        Err(at) => {
+            if let Some(cache) = cache {
+                *cache = ParseCache::default();
+            }
+            let too_deep = Diagnostic::error(
+                Code::E0101,
+                Span::new(file, at, at + 1),
+                format!("blocks are nested more than {MAX_NESTING} deep"),
+            )
+            .with_label("too deep")
+            .with_help("a mesh program never needs this depth; look for unbalanced braces");
+            return Parsed {
+                file: File::default(),
+                diagnostics: vec![too_deep],
+            };
+        }
+    };
+    // Pieces with the same text at the same place are taken over from the
+    // previous parse.
+    let mut previous = cache
+        .as_deref_mut()
+        .map(|c| std::mem::take(&mut c.pieces))
+        .unwrap_or_default();
+    let mut kept: HashMap<usize, (String, LoweredPiece)> = HashMap::new();
+    let mut slots: Vec<Option<LoweredPiece>> = pieces
+        .iter()
+        .map(|range| {
+            let piece = text.get(range.clone())?;
+            let (old_text, lowered) = previous.remove(&range.start).filter(|(old, _)| old == piece)?;
+            let output = lowered.clone();
+            kept.insert(range.start, (old_text, lowered));
+            Some(output)
+        })
+        .collect();
+    let todo: Vec<usize> = (0..pieces.len())
+        .filter(|&i| slots.get(i).is_some_and(Option::is_none))
+        .collect();
+    // Each thread lowers every `threads`-th piece; results are put back in
+    // source order.
+    let threads = parallel::threads().min(todo.len());
+    let fresh: Vec<(usize, LoweredPiece)> = parallel::map(parallel::deal(todo, threads), |todo| {
+        todo.into_iter()
+            .filter_map(|i| pieces.get(i).map(|range| (i, lower_piece(file, text, range.clone()))))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    for (i, lowered) in fresh {
+        if cache.is_some()
+            && let Some(range) = pieces.get(i)
+        {
+            kept.insert(
+                range.start,
+                (text.get(range.clone()).unwrap_or("").to_string(), lowered.clone()),
+            );
+        }
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(lowered);
+        }
+    }
+    if let Some(cache) = cache {
+        cache.pieces = kept;
+    }
+    let lowered: Vec<LoweredPiece> = slots.into_iter().flatten().collect();
+    let mut lowerer = Lowerer {
+        file,
+        text,
+        base: 0,
+        diagnostics: Vec::new(),
+    };
+    let mut ast = File::default();
+    let mut after_junk = false;
+    let mut last_close: Option<(Span, Text)> = None;
+    for (items, diagnostics) in lowered {
+        lowerer.diagnostics.extend(diagnostics);
+        for item in items {
+            let is_junk = matches!(item, TopItem::Junk(_));
+            match item {
+                TopItem::Namespace(name, span) => match &ast.namespace {
+                    Some(first) => lowerer.diagnostics.push(
+                        Diagnostic::error(Code::E0210, span, "the namespace is declared twice in this file")
+                            .with_label("second declaration")
+                            .with_secondary(first.span, "first declared here")
+                            .with_help("a file has one namespace; put services of another namespace in another file"),
+                    ),
+                    None => ast.namespace = Some(name),
+                },
+                TopItem::Service(service, close) => {
+                    last_close = close.map(|c| (c, service.name.name.clone()));
+                    ast.services.push(service);
+                }
+                // A run of unreadable top-level lines is one mistake (often a
+                // block closed too early), so only its first line is reported.
+                TopItem::Junk(span) if !after_junk => {
+                    if lowerer.text.get(span.range()) == Some("}") {
+                        let diag = lowerer.explain_stray_brace(span, last_close.as_ref());
+                        lowerer.diagnostics.push(diag);
+                    } else {
+                        lowerer.explain_junk(span, Context::Top);
+                    }
+                }
+                TopItem::Junk(_) => {}
+            }
+            after_junk = is_junk;
+        }
+    }
+    Parsed {
+        file: ast,
+        diagnostics: lowerer.diagnostics,
+    }
+}
+
+/// Files are parsed in pieces of about this many bytes (a few services).
+const PIECE_SIZE: usize = 4 * 1024;
+
+/// One pass over `text`, outside strings and comments: refuses nesting of
+/// `{` and `[` deeper than [`MAX_NESTING`], and cuts the text into at most
+/// `pieces` ranges of similar size, each starting at a line that opens a
+/// top-level `service`.  Too deep nesting is reported by the offset of the
+/// bracket that goes too deep.
+///
+/// The depth it counts is never below the parser's: a `]` closes only a
+/// `[`, a `}` closes up to the nearest `{` (a list cut short by `}` fails
+/// and is left), and strings and comments end where the grammar ends them:
+/// at `\n` only, an unclosed string at the end of its line (`junk_string`).
+fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize> {
+    let target = text.len() / pieces.max(1);
+    let mut cuts = vec![0];
+    let bytes = text.as_bytes();
+    // The open brackets, innermost last, and how many of them are `{` (a
+    // cut is only made outside braces).
+    let mut open: Vec<u8> = Vec::new();
+    let mut braces = 0usize;
+    let mut i = 0;
+    let mut line_start = true;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+                continue;
+            }
+            b'"' => i = super::tokens::string_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = super::tokens::comment_end(bytes, i),
+            b'{' | b'[' => {
+                open.push(b);
+                if open.len() > MAX_NESTING {
+                    return Err(i);
+                }
+                braces += usize::from(b == b'{');
+                i += 1;
+            }
+            b'}' => {
+                if let Some(at) = open.iter().rposition(|&o| o == b'{') {
+                    open.truncate(at);
+                    braces -= 1;
+                }
+                i += 1;
+            }
+            b']' => {
+                if open.last() == Some(&b'[') {
+                    open.pop();
+                }
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' => i += 1,
+            _ => {
+                let last = cuts.last().copied().unwrap_or(0);
+                if line_start
+                    && braces == 0
+                    && cuts.len() < pieces
+                    && i - last >= target
+                    && text.get(i..).is_some_and(|rest| rest.starts_with("service "))
+                {
+                    cuts.push(i);
+                }
+                i += 1;
+            }
+        }
+        line_start = false;
+    }
+    cuts.push(text.len());
+    Ok(cuts
+        .windows(2)
+        .filter_map(|w| w.first().zip(w.get(1)).map(|(a, b)| *a..*b))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_in_pieces_gives_the_same_result() {
+        let mut text = String::from("namespace a\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "service s{i} {{\n  subset v1 {{ version = \"v1\" }} // {{ not a brace\n  route {{ to v1 }}{}\n}}\n\"stray {{\"\n",
+                if i % 7 == 3 { "}" } else { "" }
+            ));
+        }
+        let whole = parse_pieces(0, &text, 1);
+        for pieces in [2, 3, 8] {
+            let cut = parse_pieces(0, &text, pieces);
+            assert!(scan(&text, pieces).is_ok_and(|cuts| cuts.len() > 1));
+            assert_eq!(cut.file, whole.file);
+            assert_eq!(cut.diagnostics, whole.diagnostics);
+        }
+        assert!(!whole.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_cached_parse_of_an_edited_text_equals_a_fresh_one() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "service s{i} {{\n  subset v1 {{ version = \"v1\" }}\n  route {{ to v1 }}\n}}\n"
+            ));
+        }
+        let mut cache = ParseCache::default();
+        let first = parse_cached(0, &text, &mut cache);
+        assert_eq!(first.file, parse_pieces(0, &text, 1).file);
+        assert!(cache.pieces.len() > 2);
+        for edit in [text.len() / 2, 5] {
+            let mut edited = text.clone();
+            edited.insert_str(edit, "}\n");
+            let cached = parse_cached(0, &edited, &mut cache);
+            let fresh = parse_pieces(0, &edited, 1);
+            assert_eq!(cached.file, fresh.file);
+            assert_eq!(cached.diagnostics, fresh.diagnostics);
+        }
+    }
+}
