@@ -9,6 +9,8 @@
 //! route) is written as it was, so `meshc build` shows it too, and reported
 //! here at the line of the manifest it came from.
 
+mod layout;
+mod literals;
 mod plan;
 mod write;
 pub mod yaml;

@@ -1,16 +1,22 @@
-//! Writing planned services as `.mesh` source, in the layout `meshc fmt`
-//! gives, remembering which YAML node each piece of text came from.
+//! Writing planned services as `.mesh` source: the resources of each
+//! service, field by field, to the items of [`super::layout`] (which lays
+//! them out as `meshc fmt` does and remembers which YAML node each piece of
+//! text came from), with values spelled by [`super::literals`].
 //!
 //! A field with no `.mesh` spelling is not dropped silently: it is reported
 //! (W0005) and kept as a comment in the service, so nothing is lost.
 
+use super::layout::{Item, Out};
+use super::literals::{
+    bare, compact, duration, inline, inline_labels, is_number, key_text, percent, quote, spell, string_match,
+};
 use super::plan::{Plan, Resource, Service, header_span, is_identifier};
 use super::yaml::{Node, Value};
 use super::{ImportedFile, Written};
 use crate::catalogue::{self, Field, FieldType};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
-use crate::words::{self, Place, Takes};
+use crate::words::{self, Place};
 
 /// Writes every service of `plan`, one file per namespace.
 pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Written> {
@@ -58,134 +64,6 @@ pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<W
             }
         })
         .collect()
-}
-
-/// A piece of a line and the YAML it came from.
-type Piece = (String, Option<Span>);
-
-/// One line of source, or a block of lines under a header line.
-#[derive(Debug, Default)]
-struct Item {
-    /// The line (or the block's header, without its `{`).
-    line: Vec<Piece>,
-    /// Where the whole line came from.
-    origin: Option<Span>,
-    /// The items inside the block; `None` for a plain line.
-    body: Option<Vec<Item>>,
-    /// Whether a blank line comes before this item.
-    blank_before: bool,
-}
-
-impl Item {
-    fn line(origin: Span) -> Item {
-        Item {
-            origin: Some(origin),
-            ..Item::default()
-        }
-    }
-
-    fn block(origin: Span, body: Vec<Item>) -> Item {
-        Item {
-            origin: Some(origin),
-            body: Some(body),
-            ..Item::default()
-        }
-    }
-
-    /// Appends a word, with a space before it.
-    fn word(mut self, text: impl Into<String>) -> Item {
-        self.push(text.into(), None);
-        self
-    }
-
-    /// Appends a word that comes from `at`.
-    fn word_at(mut self, text: impl Into<String>, at: Span) -> Item {
-        self.push(text.into(), Some(at));
-        self
-    }
-
-    fn push(&mut self, text: String, at: Option<Span>) {
-        if !self.line.is_empty() {
-            self.line.push((" ".into(), None));
-        }
-        self.line.push((text, at));
-    }
-
-    /// Appends text directly after the previous piece (`,`).
-    fn glue(mut self, text: &str) -> Item {
-        self.line.push((text.into(), None));
-        self
-    }
-
-    fn comment(text: String) -> Item {
-        Item {
-            line: vec![(text, None)],
-            ..Item::default()
-        }
-    }
-}
-
-/// The text being written and the origins of its pieces.
-#[derive(Default)]
-struct Out {
-    text: String,
-    origins: Vec<(std::ops::Range<usize>, Span)>,
-}
-
-impl Out {
-    fn item(&mut self, item: &Item, depth: usize) {
-        let start = self.text.len();
-        self.text.push_str(&"  ".repeat(depth));
-        self.pieces(&item.line);
-        match item.body.as_deref() {
-            None => {}
-            // A block with one plain line stays on one line, as people
-            // write `subset v1 { version = "v1" }`.
-            Some([only]) if only.body.is_none() && !is_comment(only) => {
-                self.text.push_str(" { ");
-                self.pieces_of(only);
-                self.text.push_str(" }");
-            }
-            Some([]) => self.text.push_str(" { }"),
-            Some(body) => {
-                self.text.push_str(" {\n");
-                for (i, inner) in body.iter().enumerate() {
-                    if inner.blank_before && i > 0 {
-                        self.text.push('\n');
-                    }
-                    self.item(inner, depth + 1);
-                }
-                self.text.push_str(&"  ".repeat(depth));
-                self.text.push('}');
-            }
-        }
-        if let Some(origin) = item.origin {
-            self.origins.push((start..self.text.len(), origin));
-        }
-        self.text.push('\n');
-    }
-
-    fn pieces_of(&mut self, item: &Item) {
-        let start = self.text.len();
-        self.pieces(&item.line);
-        if let Some(origin) = item.origin {
-            self.origins.push((start..self.text.len(), origin));
-        }
-    }
-
-    fn pieces(&mut self, pieces: &[Piece]) {
-        for (text, at) in pieces {
-            let start = self.text.len();
-            self.text.push_str(text);
-            if let Some(at) = at {
-                self.origins.push((start..self.text.len(), *at));
-            }
-        }
-    }
-}
-
-fn is_comment(item: &Item) -> bool {
-    item.line.first().is_some_and(|(t, _)| t.starts_with("//"))
 }
 
 /// Writes one service, collecting what it cannot express.
@@ -1044,17 +922,6 @@ fn with_percentage(item: Item, node: &Node, legacy: &str) -> Item {
     }
 }
 
-/// `exact "v"`, `prefix "v"` or `regex "v"`.
-fn string_match(node: &Node) -> Option<String> {
-    match node.entries() {
-        [(op, value)] => {
-            let op = op.text()?;
-            matches!(op, "exact" | "prefix" | "regex").then(|| format!("{op} {}", quote(value.text().unwrap_or(""))))
-        }
-        _ => None,
-    }
-}
-
 /// `KEY = "VALUE"`.
 fn label(key: &Node, value: &Node) -> Item {
     let text = value.text().unwrap_or("");
@@ -1062,26 +929,6 @@ fn label(key: &Node, value: &Node) -> Item {
         .word(key_text(key.text().unwrap_or("")))
         .word("=")
         .word(quote(text))
-}
-
-/// `{ KEY = "VALUE" ... }` on one line.
-fn inline_labels(labels: &Node) -> String {
-    let items: Vec<String> = labels
-        .entries()
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{} = {}",
-                key_text(k.text().unwrap_or("")),
-                quote(v.text().unwrap_or(""))
-            )
-        })
-        .collect();
-    if items.is_empty() {
-        "{ }".to_string()
-    } else {
-        format!("{{ {} }}", items.join(" "))
-    }
 }
 
 /// One field of a policy or CORS block: `path = value`, or `path { ... }`.
@@ -1119,139 +966,5 @@ fn field_item(key: &Node, value: &Node, field: Option<&Field>) -> Item {
             .word(path)
             .word("=")
             .word_at(inline(node, field), node.span),
-    }
-}
-
-/// A value written inline: a scalar, `[...]` or `{ ... }`.
-fn inline(node: &Node, field: Option<&Field>) -> String {
-    match &node.value {
-        Value::Scalar { text, plain } => scalar(text, *plain, field.map(|f| &f.ty)),
-        Value::Seq(items) => {
-            let item = field.and_then(|f| f.item.as_deref());
-            let parts: Vec<String> = items.iter().map(|i| inline(i, item)).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Value::Map(entries) => {
-            let map_item = field.filter(|f| f.ty == FieldType::Map).and_then(|f| f.item.as_deref());
-            let parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| {
-                    let name = k.text().unwrap_or("");
-                    let child = map_item.or_else(|| field.and_then(|f| f.child(name)));
-                    match &v.value {
-                        Value::Map(_) => format!("{} {}", key_text(name), inline(v, child)),
-                        _ => format!("{} = {}", key_text(name), inline(v, child)),
-                    }
-                })
-                .collect();
-            if parts.is_empty() {
-                "{ }".to_string()
-            } else {
-                format!("{{ {} }}", parts.join(" "))
-            }
-        }
-    }
-}
-
-/// A scalar written for a field of type `ty` (unknown fields keep numbers
-/// and booleans bare and quote the rest).
-fn scalar(text: &str, plain: bool, ty: Option<&FieldType>) -> String {
-    let number = is_number(text);
-    let boolean = text == "true" || text == "false";
-    match ty {
-        Some(FieldType::String | FieldType::Bytes) => quote(text),
-        Some(FieldType::Duration { .. }) => duration(text),
-        Some(FieldType::Enum(_)) if is_identifier(text) => text.to_string(),
-        Some(FieldType::Integer { .. } | FieldType::Number { .. }) if number => text.to_string(),
-        Some(FieldType::Bool) if boolean => text.to_string(),
-        None if plain && (number || boolean) => text.to_string(),
-        _ => quote(text),
-    }
-}
-
-/// How a value an option takes is spelt in `.mesh`.
-fn spell(takes: Takes, text: &str) -> String {
-    match takes {
-        Takes::Duration => duration(text),
-        Takes::Number | Takes::Bool | Takes::Constant => bare(text),
-        _ => quote(text),
-    }
-}
-
-/// A number, boolean or enum constant written bare; anything else quoted,
-/// so that it still reads as a value and the checker reports it.
-fn bare(text: &str) -> String {
-    let keyword = crate::words::is_reserved(text);
-    if is_number(text) || (is_identifier(text) && !keyword) {
-        text.to_string()
-    } else {
-        quote(text)
-    }
-}
-
-/// `P%`, or the text quoted when it is not a number.
-fn percent(text: &str) -> String {
-    if is_number(text) {
-        format!("{text}%")
-    } else {
-        quote(text)
-    }
-}
-
-/// A duration bare when it reads as one, quoted otherwise (and then
-/// reported by the checker).
-fn duration(text: &str) -> String {
-    let units = ["ms", "us", "µs", "ns", "h", "m", "s"];
-    let mut rest = text;
-    let mut ok = !rest.is_empty();
-    while ok && !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
-        let unit = units.iter().find(|u| rest[digits..].starts_with(**u));
-        match unit {
-            Some(unit) if digits > 0 && is_number(&rest[..digits]) => rest = &rest[digits + unit.len()..],
-            _ => ok = false,
-        }
-    }
-    if ok { text.to_string() } else { quote(text) }
-}
-
-fn is_number(text: &str) -> bool {
-    let body = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = body.split_once('.').unwrap_or((body, "0"));
-    !whole.is_empty()
-        && !fraction.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && fraction.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A key: bare when it is an identifier, quoted otherwise.
-fn key_text(text: &str) -> String {
-    if is_identifier(text) {
-        text.to_string()
-    } else {
-        quote(text)
-    }
-}
-
-/// A `.mesh` string literal.
-fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
-}
-
-/// A node on one line, for comments.
-fn compact(node: &Node) -> String {
-    match &node.value {
-        Value::Scalar { text, .. } => text.clone(),
-        Value::Seq(items) => format!("[{}]", items.iter().map(compact).collect::<Vec<_>>().join(", ")),
-        Value::Map(entries) => format!(
-            "{{{}}}",
-            entries
-                .iter()
-                .map(|(k, v)| format!("{}: {}", compact(k), compact(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
