@@ -11,6 +11,8 @@ use crate::span::Span;
 /// `CompactString` keeps up to 24 bytes inline: a program's tree then needs
 /// no allocation per name.
 pub type Text = compact_str::CompactString;
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Text>() == 24);
 
 /// A name as written, with its span.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -323,6 +325,8 @@ pub struct Statement {
     /// The whole statement.
     pub span: Span,
 }
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Statement>() == 88);
 
 /// The route statements.  The rarer and larger ones are boxed, so that a
 /// statement takes 88 bytes rather than 136.
@@ -523,7 +527,7 @@ pub enum HeaderOp {
     Remove,
 }
 
-/// A match condition and its span.
+/// A match condition and its span (80 bytes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Condition {
     /// What it tests.
@@ -531,6 +535,8 @@ pub struct Condition {
     /// The whole condition.
     pub span: Span,
 }
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Condition>() == 80);
 
 /// How a string is compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -623,7 +629,7 @@ pub enum KeyedSource {
     Query,
 }
 
-/// One destination of `to`, with its weight.
+/// One destination of `to`, with its weight (168 bytes).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Destination {
     /// Where.
@@ -633,6 +639,8 @@ pub struct Destination {
     /// The whole destination.
     pub span: Span,
 }
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Destination>() == 168);
 
 /// `v1`, `ratings/v1`, `ratings`, `"httpbin.org"`, each with an optional `:PORT`.
 #[derive(Clone, Debug, PartialEq)]
