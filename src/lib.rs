@@ -4,26 +4,39 @@
 //! # Architecture
 //!
 //! ```text
-//!  .mesh text ──syntax::parse──▶ ast::File ──check::check──▶ check::Program ──emit──▶ YAML
-//!               (pest, private)  (spans,      (names, types,   (typed Istio     (serde_yaml,
-//!                                 no pest)     guarantees)      structs)         YAML 1.1-safe)
+//!  .mesh text ──syntax::parse──▶ ast::File ──check──▶ model::Program ──emit──▶ YAML
+//!               (pest, private)  (spans,      (names, types,  (typed Istio     (own writer,
+//!                                 no pest)     guarantees)     structs)         YAML 1.1-safe)
 //!                      └───────────────┴── Diagnostic ──┴──▶ diag::render_human / render_json
 //! ```
 //!
 //! - [`syntax`] turns text into an [`syntax::ast::File`]; it never fails, a
-//!   line it cannot read becomes a diagnostic.
+//!   line it cannot read becomes a diagnostic.  Large files are cut into
+//!   pieces parsed on all cores (`syntax/pieces.rs`), lowered from pest's
+//!   tree (`lower.rs`); unreadable lines are explained (`explain.rs`).
 //! - [`check`] resolves names across all files of a program, types every
-//!   value against the field [`catalogue`], and builds the typed model of
-//!   the resources ([`emit::istio`]).
+//!   value against the field [`catalogue`], and builds the [`model`]: the
+//!   driver (`check/mod.rs`) declares every service in the symbol table
+//!   (`symbols.rs`), then assembles each service (`service.rs`, with
+//!   `routes/`, `policy.rs`, `values.rs`).
+//! - [`model`] holds the typed Istio resources ([`model::istio`]) and
+//!   [`model::Program`]; `check` builds it and `emit` reads it, neither
+//!   depends on the other.
 //! - [`emit`] orders the resources and writes YAML.  [`build`] (what
 //!   `meshc build` runs) checks and writes a few services at a time on all
 //!   cores, so the typed model of the whole program never exists at once;
+//!   [`compile`] joins its documents with [`emit::write_documents`], as the
+//!   CLI does, and is what tests and fuzz targets compile with;
 //!   [`diagnose`] (what `meshc check` runs) checks the same way and keeps
 //!   only the diagnostics; [`analyze_symbols`] (`meshc check --workloads`)
 //!   also keeps the syntax trees, names and uses; [`analyze`] keeps
 //!   everything, for editors.
-//! - [`import`] turns existing Istio YAML into `.mesh` source, and checks
-//!   what it wrote with the compiler itself.
+//! - The parser's pieces and the checker's services share one thread
+//!   scheduler (`parallel.rs`).
+//! - [`import`] turns existing Istio YAML into `.mesh` source (a plan of
+//!   services, written field by field in `write.rs`, laid out in
+//!   `layout.rs`, values spelled in `literals.rs`), and checks what it
+//!   wrote with the compiler itself.
 //! - [`workloads`] reads Kubernetes manifests for `meshc check --workloads`.
 //! - [`words`] is the one table of the language's words (statements,
 //!   conditions, options, settings); the parser's keyword checks, completion,

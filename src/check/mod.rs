@@ -8,10 +8,10 @@
 //! used, for the language server.
 //!
 //! This file is the driver: it declares every service in the symbol table
-//! ([`symbols`]), then checks the services independently, a batch at a
-//! time and on all cores for large programs ([`crate::parallel`]): each
-//! service is assembled in [`service`], its routes in [`routes`], its
-//! policies in [`policy`], and single values in [`values`].
+//! (`symbols.rs`), then checks the services independently, a batch at a
+//! time and on all cores for large programs (`parallel.rs`): each service
+//! is assembled in `service.rs`, its routes in `routes/`, its policies in
+//! `policy.rs`, and single values in `values.rs`.
 
 mod policy;
 pub mod re2;
