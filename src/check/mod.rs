@@ -11,7 +11,8 @@
 //! (`symbols.rs`), then checks the services independently, a batch at a
 //! time and on all cores for large programs (`parallel.rs`): each service
 //! is assembled in `service.rs`, its routes in `routes/`, its policies in
-//! `policy.rs`, and single values in `values.rs`.
+//! `policy.rs`, and single values in `values.rs`; last, `unused.rs` finds
+//! the subsets no route uses.
 
 mod policy;
 pub mod re2;
