@@ -274,7 +274,7 @@ fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<Exi
             for reason in skipped {
                 warn(&format!("warning: skipped unreadable YAML: {reason}"));
             }
-            meshc::workloads::check_into(&mut analysis, &workloads);
+            meshc::check::workloads::check_into(&mut analysis, &workloads);
             analysis.diagnostics
         }
         None => meshc::diagnose(&sources),

@@ -21,6 +21,7 @@ mod service;
 mod symbols;
 mod unused;
 mod values;
+pub mod workloads;
 
 use std::borrow::Borrow;
 

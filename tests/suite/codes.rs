@@ -122,7 +122,7 @@ fn explanations_examples_fail_with_their_code() {
         // Workload codes show the manifests in a yaml block.
         if let Some(yaml) = first_block(text, "yaml") {
             let (workloads, _) = meshc::workloads::read(&[("workloads.yaml".into(), yaml.into())]);
-            meshc::workloads::check_into(&mut analysis, &workloads);
+            meshc::check::workloads::check_into(&mut analysis, &workloads);
         }
         assert!(
             analysis

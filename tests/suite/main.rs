@@ -3,6 +3,7 @@
 //! binary) and compares what comes out with a committed expectation.
 //! `MESHC_BLESS=1 cargo test` rewrites the expectations.
 
+mod architecture;
 mod catalogue;
 mod cli;
 mod codes;

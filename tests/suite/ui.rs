@@ -18,7 +18,7 @@ pub fn render(path: &std::path::Path) -> String {
             .to_string();
         let (read, skipped) = meshc::workloads::read(&[(name, text)]);
         assert!(skipped.is_empty(), "{skipped:?}");
-        meshc::workloads::check_into(&mut analysis, &read);
+        meshc::check::workloads::check_into(&mut analysis, &read);
     }
     meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never)
 }
@@ -92,8 +92,8 @@ fn diagnose_finds_what_analyze_finds() {
         if let Ok(text) = std::fs::read_to_string(&workloads) {
             let (read, _) = meshc::workloads::read(&[("workloads.yaml".into(), text)]);
             assert_eq!(
-                meshc::workloads::check(&symbols, &read),
-                meshc::workloads::check(&analysis, &read),
+                meshc::check::workloads::check(&symbols, &read),
+                meshc::check::workloads::check(&analysis, &read),
                 "{}",
                 path.display()
             );
