@@ -1,104 +1,329 @@
 //! Editor features as data: each `tests/editor/*.mesh` is a program with a
 //! cursor (`$0`) and a first line `// request: ...` naming what the editor
-//! asks there; the answer is compared with the `.out` file beside it.
+//! asks there; the answer is compared with the `.out` file beside it.  A
+//! test of several files starts each with a `// file: NAME` line (after
+//! the request line); the cursor's file is the one asked about.  Places are
+//! `LINE:COLUMN text`, counted in the test file (columns in characters).
 //!
-//! Requests: `rename NEW` (the renamed program, or why it is refused),
-//! `hover`, `definition`, `references`, `references without declaration`
-//! (each place as `LINE:COLUMN text`), `code actions` (each fix's title and
-//! the program with it applied), `semantic tokens` (each token's kind and
-//! place; the cursor is not used).
+//! Requests:
+//! - `rename NEW` (`rename ""` for the empty name): the renamed test, or
+//!   why the rename is refused; a renamed program ends with what the
+//!   checker says of it (`-- no errors`, or its errors).
+//! - `prepare rename`: the name the cursor is on, or `nothing to rename`.
+//! - `hover`: the place hovered, then the text; or `no hover`.
+//! - `definition`, `references`, `references without declaration`: places.
+//! - `code actions`: each fix's title, the test with it applied and what
+//!   the checker says of that.
+//! - `completion`: the range the item replaces, then the items in the order
+//!   an editor shows them (by rank, then label) as `label (detail)`.
+//!   `completion with details` adds each item's kind, rank, inserted text
+//!   and documentation.
+//! - `diagnostics`: every diagnostic and hint of the program, with its
+//!   related places, notes and help.
+//! - `semantic tokens`: each token's kind and place.
+//! - `document symbols`: the outline, nested, each symbol with its kind,
+//!   detail, whole range and name's place.
+//! - `folding ranges`: the foldable blocks as line ranges.
+//! - `formatting`: the canonical layout, or `not formatted` (syntax errors).
+//!
+//! The cursor is required but unused by requests about the whole file.
 
 use meshc::ide;
 
 use crate::support::{compare_with_file, files_with_extension, root};
 
 const CURSOR: &str = "$0";
+const FILE: &str = "// file: ";
+
+/// A test's program: the test's text (without the cursor) cut into files.
+struct Program {
+    text: String,
+    /// Each file's name and where it starts in `text`, in `FileId` order.
+    files: Vec<(String, usize)>,
+    sources: meshc::Sources,
+    analysis: meshc::Analysis,
+}
+
+impl Program {
+    fn new(text: String) -> Program {
+        let mut starts: Vec<usize> = text
+            .match_indices(FILE)
+            .map(|(at, _)| at)
+            .filter(|&at| at == 0 || text.as_bytes()[at - 1] == b'\n')
+            .collect();
+        let mut files = Vec::new();
+        let mut sources = meshc::Sources::default();
+        if starts.is_empty() {
+            files.push(("test.mesh".to_string(), 0));
+            sources.add("test.mesh", text.clone());
+        } else {
+            starts.push(text.len());
+            for w in starts.windows(2) {
+                let part = &text[w[0]..w[1]];
+                let name = part[FILE.len()..].lines().next().unwrap_or_default().trim();
+                files.push((name.to_string(), w[0]));
+                sources.add(name.to_string(), part.to_string());
+            }
+        }
+        let analysis = meshc::analyze(&sources);
+        Program {
+            text,
+            files,
+            sources,
+            analysis,
+        }
+    }
+
+    /// The file holding byte `offset` of the test, and the offset in it.
+    fn locate(&self, offset: usize) -> (meshc::FileId, usize) {
+        let index = self.files.iter().rposition(|(_, start)| *start <= offset).unwrap_or(0);
+        (index as meshc::FileId, offset - self.files[index].1)
+    }
+
+    /// Where byte `offset` of `file` is in the test.
+    fn whole(&self, file: meshc::FileId, offset: usize) -> usize {
+        self.files[file as usize].1 + offset
+    }
+
+    /// `LINE:COLUMN` of byte `offset` of the test.
+    fn line_col(&self, offset: usize) -> String {
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let col = before[before.rfind('\n').map_or(0, |n| n + 1)..].chars().count() + 1;
+        format!("{line}:{col}")
+    }
+
+    /// `LINE:COLUMN text` of a span.
+    fn place(&self, span: meshc::Span) -> String {
+        let start = self.whole(span.file, span.start as usize);
+        format!("{} {}", self.line_col(start), self.sources.slice(span))
+    }
+
+    /// The test with `edits` applied.
+    fn apply(&self, edits: &[ide::Edit]) -> String {
+        let mut edits: Vec<(usize, usize, &str)> = edits
+            .iter()
+            .map(|e| {
+                let start = self.whole(e.span.file, e.span.start as usize);
+                (start, start + e.span.range().len(), e.text.as_str())
+            })
+            .collect();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+        let mut text = self.text.clone();
+        for (start, end, new) in edits {
+            text.replace_range(start..end, new);
+        }
+        text
+    }
+
+    /// What the checker says of `text`: its errors, or `-- no errors`.
+    fn verdict(text: String) -> String {
+        let after = Program::new(text);
+        let errors: String = after
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                format!(
+                    "-- error[{}] {}: {}\n",
+                    d.code.as_str(),
+                    after.place(d.primary.span),
+                    d.message
+                )
+            })
+            .collect();
+        if errors.is_empty() {
+            "-- no errors\n".into()
+        } else {
+            errors
+        }
+    }
+
+    fn diagnostic(&self, d: &meshc::Diagnostic) -> String {
+        let severity = format!("{:?}", d.severity).to_lowercase();
+        let mut out = format!(
+            "{severity}[{}] {}: {}\n",
+            d.code.as_str(),
+            self.place(d.primary.span),
+            d.message
+        );
+        if !d.primary.message.is_empty() {
+            out.push_str(&format!("  label: {}\n", d.primary.message));
+        }
+        for label in &d.secondary {
+            out.push_str(&format!("  related {}: {}\n", self.place(label.span), label.message));
+        }
+        for note in &d.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+        if let Some(help) = &d.help {
+            out.push_str(&format!("  help: {help}\n"));
+        }
+        out
+    }
+
+    fn symbol(&self, symbol: &ide::DocumentSymbol, depth: usize, out: &mut String) {
+        let start = self.whole(symbol.span.file, symbol.span.start as usize);
+        let end = self.whole(symbol.span.file, symbol.span.end as usize);
+        out.push_str(&format!(
+            "{}{} ({:?}, {}) {}-{} name at {}\n",
+            "  ".repeat(depth),
+            symbol.name,
+            symbol.kind,
+            symbol.detail,
+            self.line_col(start),
+            self.line_col(end),
+            self.place(symbol.selection)
+        ));
+        for child in &symbol.children {
+            self.symbol(child, depth + 1, out);
+        }
+    }
+}
 
 /// The answer to the request of one test file.
 fn answer(path: &std::path::Path) -> String {
     let written = std::fs::read_to_string(path).expect("read test");
-    let offset = written.find(CURSOR).expect("a $0 cursor");
-    let text = written.replacen(CURSOR, "", 1);
-    let request = text
+    let cursor = written.find(CURSOR).expect("a $0 cursor");
+    let request = written
         .lines()
         .next()
         .and_then(|l| l.strip_prefix("// request: "))
         .expect("a `// request:` first line")
         .to_string();
-    let mut sources = meshc::Sources::default();
-    let file = sources.add("test.mesh", text.clone());
-    let analysis = meshc::analyze(&sources);
-    let place = |span: meshc::Span| {
-        let source = sources.get(span.file).expect("file");
-        let at = source
-            .lines
-            .position(&source.text, span.start as usize, meshc::span::Encoding::Utf32);
-        format!("{}:{} {}\n", at.line + 1, at.col + 1, sources.slice(span))
-    };
+    let program = Program::new(written.replacen(CURSOR, "", 1));
+    let (file, offset) = program.locate(cursor);
+    let analysis = &program.analysis;
+    let text = program.sources.get(file).expect("the cursor's file").text.clone();
+    let nothing = |answer: String, none: &str| if answer.is_empty() { format!("{none}\n") } else { answer };
     match request.split_once(' ').map_or((request.as_str(), ""), |(a, b)| (a, b)) {
-        ("rename", new_name) => match ide::rename(&analysis, &sources, file, offset, new_name) {
-            Ok(edits) if edits.is_empty() => "no edits\n".to_string(),
-            Ok(mut edits) => {
-                let mut renamed = text.clone();
-                edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
-                for edit in edits {
-                    renamed.replace_range(edit.span.range(), &edit.text);
+        ("rename", new_name) => {
+            let new_name = new_name
+                .strip_prefix('"')
+                .and_then(|n| n.strip_suffix('"'))
+                .unwrap_or(new_name);
+            match ide::rename(analysis, &program.sources, file, offset, new_name) {
+                Ok(edits) if edits.is_empty() => "no edits\n".to_string(),
+                Ok(edits) => {
+                    let renamed = program.apply(&edits);
+                    format!("{renamed}{}", Program::verdict(renamed.clone()))
                 }
-                renamed
+                Err(why) => format!("refused: {why}\n"),
             }
-            Err(why) => format!("refused: {why}\n"),
-        },
-        ("hover", _) => {
-            ide::hover(&analysis, file, offset).map_or("no hover\n".into(), |(text, _)| format!("{text}\n"))
         }
-        ("definition", _) => ide::definition(&analysis, file, offset).map_or("no definition\n".into(), place),
+        ("prepare", "rename") => ide::target_at(analysis, file, offset)
+            .map_or("nothing to rename\n".into(), |(_, span)| {
+                format!("{}\n", program.place(span))
+            }),
+        ("hover", _) => ide::hover(analysis, file, offset).map_or("no hover\n".into(), |(hover, span)| {
+            format!("{}\n{hover}\n", program.place(span))
+        }),
+        ("definition", _) => ide::definition(analysis, file, offset)
+            .map_or("no definition\n".into(), |span| format!("{}\n", program.place(span))),
         ("references", rest) => {
             let include_declaration = rest != "without declaration";
-            ide::references(&analysis, file, offset, include_declaration)
+            let places = ide::references(analysis, file, offset, include_declaration)
                 .into_iter()
-                .map(place)
-                .collect()
+                .map(|span| format!("{}\n", program.place(span)))
+                .collect();
+            nothing(places, "no references")
         }
-        ("code", "actions") => ide::code_actions(&analysis, file, offset, offset)
-            .into_iter()
-            .map(|action| {
-                let mut fixed = text.clone();
-                let mut edits = action.edits.clone();
-                edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
-                for edit in edits {
-                    fixed.replace_range(edit.span.range(), &edit.text);
-                }
-                format!("== {}\n{fixed}", action.title)
-            })
-            .collect(),
-        ("semantic", "tokens") => ide::semantic_tokens(&analysis, &text, file)
+        ("code", "actions") => {
+            let actions = ide::code_actions(analysis, file, offset, offset)
+                .into_iter()
+                .map(|action| {
+                    let fixed = program.apply(&action.edits);
+                    format!(
+                        "== {} (fixes {})\n{fixed}{}",
+                        action.title,
+                        action.diagnostic.code.as_str(),
+                        Program::verdict(fixed.clone())
+                    )
+                })
+                .collect();
+            nothing(actions, "no code actions")
+        }
+        ("semantic", "tokens") => ide::semantic_tokens(analysis, &text, file)
             .into_iter()
             .map(|(span, kind, definition)| {
                 let role = if definition { " definition" } else { "" };
-                format!("{kind:?}{role} {}", place(span))
+                format!("{kind:?}{role} {}\n", program.place(span))
             })
             .collect(),
-        ("diagnostics", _) => analysis
-            .diagnostics
-            .iter()
-            .chain(&analysis.checked.hints)
-            .map(|d| {
-                let severity = format!("{:?}", d.severity).to_lowercase();
-                format!(
-                    "{severity}[{}] {}: {}\n",
-                    d.code.as_str(),
-                    place(d.primary.span).trim_end(),
-                    d.message
-                )
-            })
-            .collect(),
-        ("completion", _) => {
-            let (items, _, _) = ide::completions(&analysis, &text, offset);
-            items
+        ("diagnostics", _) => {
+            let all = analysis
+                .diagnostics
                 .iter()
-                .map(|item| format!("{} ({})\n", item.label, item.detail))
-                .collect()
+                .chain(&analysis.checked.hints)
+                .map(|d| program.diagnostic(d))
+                .collect();
+            nothing(all, "no diagnostics")
         }
+        ("completion", details) => {
+            let details = match details {
+                "" => false,
+                "with details" => true,
+                other => panic!("unknown completion request `{other}` in {}", path.display()),
+            };
+            let (mut items, from, to) = ide::completions(analysis, &text, offset);
+            items.sort_by(|a, b| (a.rank, &a.label).cmp(&(b.rank, &b.label)));
+            let (from_whole, to_whole) = (program.whole(file, from), program.whole(file, to));
+            let mut out = format!(
+                "replaces {}-{} {:?}\n",
+                program.line_col(from_whole),
+                program.line_col(to_whole),
+                &text[from..to]
+            );
+            if items.is_empty() {
+                out.push_str("no completions\n");
+            }
+            for item in items {
+                if details {
+                    let insert = match &item.snippet {
+                        Some(snippet) => format!("snippet {snippet:?}"),
+                        None => format!("text {:?}", item.label),
+                    };
+                    out.push_str(&format!(
+                        "== {} ({})\nkind {:?}, rank {}, inserts {insert}\n{}\n",
+                        item.label, item.detail, item.kind, item.rank, item.documentation
+                    ));
+                } else {
+                    out.push_str(&format!("{} ({})\n", item.label, item.detail));
+                }
+            }
+            out
+        }
+        ("document", "symbols") => {
+            let mut out = String::new();
+            for symbol in ide::document_symbols(analysis, file) {
+                program.symbol(&symbol, 0, &mut out);
+            }
+            nothing(out, "no symbols")
+        }
+        ("folding", "ranges") => {
+            let mut lines: Vec<(usize, usize)> = ide::folding_ranges(analysis, file)
+                .into_iter()
+                .map(|span| {
+                    let line = |at: u32| program.text[..program.whole(file, at as usize)].matches('\n').count() + 1;
+                    (line(span.start), line(span.end))
+                })
+                .collect();
+            lines.sort_unstable();
+            let folds = lines
+                .into_iter()
+                .map(|(first, last)| {
+                    let line = program.text.lines().nth(first - 1).unwrap_or_default().trim();
+                    if first == last {
+                        format!("{first} (one line) {line}\n")
+                    } else {
+                        format!("{first}-{last} {line}\n")
+                    }
+                })
+                .collect();
+            nothing(folds, "no folding ranges")
+        }
+        ("formatting", _) => ide::format(analysis, &program.sources, file).unwrap_or_else(|| "not formatted\n".into()),
         (other, _) => panic!("unknown request `{other}` in {}", path.display()),
     }
 }
