@@ -61,6 +61,11 @@ const EXTRA_RANGES: &[(&str, i64, i64)] = &[
     ("maglev.tableSize", 2, 4_999_999),
     // A.go `ValidateLocalityLbSetting`: each weight in 1..100.
     ("distribute[].to.{}", 1, 100),
+    // V.go `validateHTTPDirectResponse`: "status must be between 200 and 599".
+    ("directResponse.status", 200, 599),
+    // V.go `validateHTTPFaultInjectionAbort` lets 600 through; meshc keeps
+    // to the statuses HTTP defines, as for direct responses.
+    ("abort.httpStatus", 200, 599),
 ];
 
 /// HTTP methods a CORS policy may allow (V.go `validateCORSHTTPMethod`,
@@ -316,6 +321,32 @@ pub fn catalogue() -> &'static Catalogue {
     CATALOGUE.get_or_init(build)
 }
 
+/// A field of an HTTP route of a VirtualService (`http[]`), by its path
+/// from the route (`redirect.derivePort`): what route statements set.
+pub fn http_route_field(path: &str) -> Option<&'static Field> {
+    catalogue()
+        .virtual_service
+        .descend("http")
+        .and_then(|http| http.item.as_deref())
+        .and_then(|route| route.descend(path))
+}
+
+/// The bounds of an integer field (`i64` bounds for any other).
+pub fn integer_range(field: Option<&Field>) -> (i64, i64) {
+    match field.map(|f| &f.ty) {
+        Some(FieldType::Integer { min, max }) => (*min, *max),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+/// The constants of an enum field (none for any other).
+pub fn enum_values(field: Option<&Field>) -> &[String] {
+    match field.map(|f| &f.ty) {
+        Some(FieldType::Enum(values)) => values,
+        _ => &[],
+    }
+}
+
 /// `spec.trafficPolicy` of a DestinationRule: what `policy { }` sets.
 pub fn traffic_policy() -> &'static Field {
     static EMPTY: OnceLock<Field> = OnceLock::new();
@@ -564,6 +595,17 @@ pub fn walk(root: &Field) -> Vec<&Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The route checks read these; a wrong path would silently widen them.
+    #[test]
+    fn route_fields_the_checker_reads_resolve() {
+        let range = |path: &str| integer_range(http_route_field(path));
+        assert_eq!(range("directResponse.status"), (200, 599));
+        assert_eq!(range("fault.abort.httpStatus"), (200, 599));
+        assert!(http_route_field("retries.attempts").is_some());
+        let derive = enum_values(http_route_field("redirect.derivePort"));
+        assert!(derive.iter().any(|v| v == "FROM_REQUEST_PORT"), "{derive:?}");
+    }
 
     #[test]
     fn knows_traffic_policy_types() {

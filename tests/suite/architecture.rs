@@ -37,7 +37,10 @@ fn pest_stays_inside_the_parser() {
         if name.starts_with("src/syntax/") || name == "src/lib.rs" {
             continue;
         }
-        assert!(!code.contains("pest::") && !code.contains("grammar::"), "{name} uses pest");
+        assert!(
+            !code.contains("pest::") && !code.contains("grammar::"),
+            "{name} uses pest"
+        );
     }
     for (name, code) in code_under(&root().join("lsp/src")) {
         assert!(!code.contains("pest"), "{name} uses pest");

@@ -1,6 +1,7 @@
 //! Actions: one of forward (`to`), `redirect`, `respond` or `delegate` per
 //! route, and the checks of redirects and direct responses.
 
+use crate::catalogue;
 use foldhash::{HashMap, HashMapExt};
 
 use super::Seen;
@@ -185,8 +186,8 @@ impl Checker<'_> {
                 }
                 ast::RedirectKey::Port => out.port = self.port(value),
                 ast::RedirectKey::DerivePort => {
-                    let allowed = ["FROM_PROTOCOL_DEFAULT".to_string(), "FROM_REQUEST_PORT".to_string()];
-                    out.derive_port = self.enumeration(value, &allowed, "`derive_port` value");
+                    let allowed = catalogue::enum_values(catalogue::http_route_field("redirect.derivePort"));
+                    out.derive_port = self.enumeration(value, allowed, "`derive_port` value");
                 }
                 ast::RedirectKey::Code => {
                     let code = match &value.kind {

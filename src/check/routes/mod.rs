@@ -11,6 +11,7 @@ mod actions;
 mod conditions;
 mod destinations;
 
+use crate::catalogue;
 use foldhash::{HashMap, HashMapExt};
 
 use super::{Checker, ServiceId};
@@ -276,7 +277,8 @@ impl Checker<'_> {
                 StatementKind::Redirect(options) => out.redirect = Some(self.redirect(options, statement.keyword)),
                 StatementKind::Respond(respond) => {
                     let ast::Respond { status, body, bytes } = &**respond;
-                    let status = self.integer(status, 200, 599).and_then(|s| u32::try_from(s).ok());
+                    let (min, max) = catalogue::integer_range(catalogue::http_route_field("directResponse.status"));
+                    let status = self.integer(status, min, max).and_then(|s| u32::try_from(s).ok());
                     let body = body.as_ref().and_then(|b| {
                         let text = self.string(b)?;
                         if *bytes {
@@ -416,7 +418,8 @@ impl Checker<'_> {
     }
 
     fn retries(&mut self, attempts: &Value, options: &[ast::RetryOption]) -> Option<Retries> {
-        let attempts_count = self.integer(attempts, 0, i64::from(i32::MAX))?;
+        let (min, max) = catalogue::integer_range(catalogue::http_route_field("retries.attempts"));
+        let attempts_count = self.integer(attempts, min.max(0), max)?;
         let mut out = Retries {
             attempts: attempts_count,
             per_try_timeout: None,
@@ -527,8 +530,9 @@ impl Checker<'_> {
             );
             return None;
         };
+        let (min, max) = catalogue::integer_range(catalogue::http_route_field("fault.abort.httpStatus"));
         match text.parse::<i64>() {
-            Ok(code) if (200..=599).contains(&code) => Some(code),
+            Ok(code) if (min..=max).contains(&code) => Some(code),
             _ => {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -536,8 +540,8 @@ impl Checker<'_> {
                         value.span,
                         format!("`{text}` is not an HTTP status Istio can inject"),
                     )
-                    .with_label("not in 200..599")
-                    .with_help("use a status from 200 to 599, such as 503"),
+                    .with_label(format!("not in {min}..{max}"))
+                    .with_help(format!("use a status from {min} to {max}, such as 503")),
                 );
                 None
             }
