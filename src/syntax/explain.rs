@@ -329,6 +329,8 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | Rule::junk_group
         | Rule::junk_comment
         | Rule::junk_string
+        | Rule::string_char
+        | Rule::not_newline
         | Rule::escape
         | Rule::duration_unit
         | Rule::junk
