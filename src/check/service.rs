@@ -56,6 +56,13 @@ impl Checker<'_> {
         let mut seen_matches: HashMap<HttpMatch, Span> = HashMap::new();
         for route in &service.routes {
             if let Some(name) = &route.name {
+                if name.name.is_empty() {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::E0301, name.span, "a route name is not empty")
+                            .with_label("empty name")
+                            .with_help("leave the name out, or write one, such as `route \"to v2\" { ... }`"),
+                    );
+                }
                 if let Some(first) = route_names.get(name.name.as_str()) {
                     self.diagnostics.push(
                         Diagnostic::error(

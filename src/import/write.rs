@@ -473,12 +473,8 @@ impl ServiceWriter<'_, '_, '_> {
             let text = name.text().unwrap_or("");
             if is_identifier(text) {
                 item = item.word_at(text, name.span);
-            } else {
-                self.drop_field(
-                    name,
-                    &format!("{path}.name"),
-                    "a route name must be an identifier in .mesh",
-                );
+            } else if !text.is_empty() {
+                item = item.word_at(super::literals::quote(text), name.span);
             }
         }
         item

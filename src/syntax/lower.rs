@@ -430,7 +430,13 @@ impl<'t> Lowerer<'t> {
                     route.keyword = keyword_start.map_or(kw, |start| start.to(kw));
                 }
                 Rule::route_name => {
-                    route.name = item.into_inner().next().map(|p| self.ident(&p));
+                    route.name = item.into_inner().next().map(|p| match p.as_rule() {
+                        Rule::string => Ident {
+                            name: self.decode_string(&p),
+                            span: self.span(&p),
+                        },
+                        _ => self.ident(&p),
+                    });
                 }
                 Rule::junk => self.explain_junk(self.span(&item), Context::Route),
                 Rule::lbrace | Rule::rbrace => {}

@@ -388,3 +388,25 @@ fn import_problems_point_at_the_yaml_and_survive_into_the_build() {
         assert!(stderr.contains(code), "{code} missing:\n{stderr}");
     }
 }
+
+/// Istio's route names are free text (its analyzer's test data names one
+/// `send /api/v1/products and /potato to sample.bar`): import keeps such a
+/// name as a quoted string, and the build writes it back.
+#[test]
+fn free_text_route_names_survive_import_and_build() {
+    let name = "send /api/v1/products and /potato to sample.bar";
+    let yaml = format!(
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: sample\nspec:\n  hosts:\n  - sample\n  http:\n  - name: {name}\n    match:\n    - uri:\n        prefix: /potato\n    route:\n    - destination:\n        host: sample\n"
+    );
+    let imported = meshc_stdin(&["import", "-"], &yaml);
+    assert_eq!(imported.status.code(), Some(0), "{}", text(&imported.stderr));
+    let program = text(&imported.stdout);
+    assert!(program.contains(&format!("route \"{name}\" {{")), "{program}");
+    let built = meshc_stdin(&["build", "-"], &program);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    assert!(
+        text(&built.stdout).contains(&format!("- name: \"{name}\"\n")),
+        "{}",
+        text(&built.stdout)
+    );
+}
