@@ -107,9 +107,10 @@ fn output_file_names_that_collide_are_an_error() {
     assert!(!out_dir.exists());
 }
 
-#[test]
-fn a_directory_of_outputs_is_replaced_whole() {
-    let dir = scratch("replace-dir");
+/// A scratch directory holding the Bookinfo program `t.mesh`, built once
+/// into `out/`: (directory, source, output directory, `out/` as an argument).
+fn built_into_a_directory(name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf, String) {
+    let dir = scratch(name);
     let source = dir.join("t.mesh");
     std::fs::write(&source, bookinfo()).unwrap();
     let out_dir = dir.join("out");
@@ -118,6 +119,12 @@ fn a_directory_of_outputs_is_replaced_whole() {
         meshc(&["build", path_str(&source), "-o", &slash]).status.code(),
         Some(0)
     );
+    (dir, source, out_dir, slash)
+}
+
+#[test]
+fn a_directory_of_outputs_is_replaced_whole() {
+    let (dir, source, out_dir, slash) = built_into_a_directory("replace-dir");
     assert!(out_dir.join("destinationrule-ratings.yaml").exists());
     std::fs::write(out_dir.join("notes.txt"), "mine\n").unwrap();
     std::fs::create_dir(out_dir.join("extra")).unwrap();
@@ -198,15 +205,7 @@ fn meshc_with_file_size_limit(args: &[&str], bytes: u64) -> std::process::Output
 #[cfg(unix)]
 #[test]
 fn a_write_that_fails_half_way_changes_nothing() {
-    let dir = scratch("half-way");
-    let source = dir.join("t.mesh");
-    std::fs::write(&source, bookinfo()).unwrap();
-    let out_dir = dir.join("out");
-    let slash = format!("{}/", path_str(&out_dir));
-    assert_eq!(
-        meshc(&["build", path_str(&source), "-o", &slash]).status.code(),
-        Some(0)
-    );
+    let (dir, source, out_dir, slash) = built_into_a_directory("half-way");
     let before: Vec<(String, Vec<u8>)> = entries(&out_dir)
         .into_iter()
         .map(|n| (n.clone(), std::fs::read(out_dir.join(&n)).unwrap()))
