@@ -113,11 +113,14 @@ impl Checker<'_> {
         let has_routes = !http.is_empty() || !tcp.is_empty() || !tls.is_empty();
         let mesh_bound = settings.gateways.is_empty() || settings.gateways.iter().any(|g| g == "mesh");
         if has_routes && mesh_bound && settings.hosts.iter().any(|h| h == "*") {
+            // The `"*"` itself, in `host` or `hosts`.
             let span = service
                 .settings
                 .iter()
-                .find(|s| s.key == SettingKey::Hosts)
-                .map_or(service.name.span, |s| s.key_span);
+                .filter(|s| matches!(s.key, SettingKey::Host | SettingKey::Hosts))
+                .flat_map(|s| &s.values)
+                .find(|v| matches!(&v.kind, ValueKind::String(h) if h == "*"))
+                .map_or(service.name.span, |v| v.span);
             self.diagnostics.push(
                 Diagnostic::error(Code::E0409, span, "the host `*` cannot be routed inside the mesh")
                     .with_label("wildcard host")

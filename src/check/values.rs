@@ -178,7 +178,23 @@ impl Checker<'_> {
     /// then only whole milliseconds).  Returns the text as written.
     pub(super) fn duration(&mut self, value: &Value, at_least_1ms: bool) -> Option<String> {
         let ValueKind::Duration(text) = &value.kind else {
-            self.type_error(value, "a duration", "a duration such as 10s, 250ms or 1m30s");
+            if let ValueKind::Ident(word) | ValueKind::String(word) = &value.kind
+                && let Some(fixed) = spelled_duration(word)
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::E0304, value.span, format!("`{word}` is not a duration"))
+                        .with_label(format!("did you mean `{fixed}`?"))
+                        .with_note("a duration is a number with a unit: h, m, s, ms, us or ns, such as 1m30s")
+                        .with_help(format!("write `{fixed}`"))
+                        .with_fix(format!("Replace with `{fixed}`"), value.span, fixed),
+                );
+                return None;
+            }
+            self.type_error(
+                value,
+                "a duration",
+                "a number with a unit (h, m, s, ms, us or ns), such as 10s, 250ms or 1m30s",
+            );
             return None;
         };
         let Some(nanos) = duration_nanos(text) else {
@@ -540,6 +556,33 @@ fn list<S: AsRef<str>>(values: &[S]) -> String {
 /// The longest duration Go's `time.Duration` (an int64 of nanoseconds)
 /// holds, and so the longest that Istio reads: 2562047h47m16.854775807s.
 pub(crate) const MAX_DURATION_NANOS: u64 = i64::MAX as u64;
+
+/// The duration meant by a number with a unit spelled out (`5sec`,
+/// `2 minutes`, `"10secs"`), in Go's units (`5s`), if the word is one.
+fn spelled_duration(word: &str) -> Option<String> {
+    let word = word.trim();
+    let digits = word
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(word.len());
+    let (number, unit) = word.split_at(digits);
+    if number.is_empty() || number.parse::<f64>().is_err() {
+        return None;
+    }
+    let unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "sec" | "secs" | "second" | "seconds" => "s",
+        "min" | "mins" | "minute" | "minutes" => "m",
+        "hr" | "hrs" | "hour" | "hours" => "h",
+        "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => "ms",
+        "usec" | "usecs" | "micros" | "microsecond" | "microseconds" => "us",
+        "nsec" | "nsecs" | "nanos" | "nanosecond" | "nanoseconds" => "ns",
+        "d" | "day" | "days" => {
+            let days: f64 = number.parse().ok()?;
+            return Some(format!("{}h", days * 24.0));
+        }
+        _ => return None,
+    };
+    Some(format!("{number}{unit}"))
+}
 
 /// Nanoseconds in a duration literal the grammar accepted, as Go's
 /// `time.ParseDuration` reads it (`src/time/format.go`): each part is
