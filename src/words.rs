@@ -251,3 +251,17 @@ pub fn is_word(text: &str) -> bool {
 pub fn is_reserved(text: &str) -> bool {
     WORDS.iter().any(|w| w.reserved && w.text == text)
 }
+
+/// The word that writes Istio's field `name` (the last part of its path,
+/// such as `perTryTimeout` or `exportTo`), for users who write Istio's
+/// spelling; `None` when `name` is a word of its own.
+pub fn by_istio_name(name: &str) -> Option<&'static Word> {
+    if is_word(name) {
+        return None;
+    }
+    WORDS.iter().find(|w| {
+        w.field
+            .and_then(|f| f.rsplit(['.', '[', ']']).find(|part| !part.is_empty()))
+            .is_some_and(|last| last == name)
+    })
+}

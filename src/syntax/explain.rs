@@ -78,6 +78,23 @@ impl Lowerer<'_> {
                 let word_span = Span::new(self.file, start, start + word_len);
                 let mut diag =
                     Diagnostic::error(Code::E0104, word_span, format!("unknown {} `{word}`", context.what()));
+                // Istio's own spelling of a field meshc has a word for.
+                if let Some(meant) = words::by_istio_name(word) {
+                    let how = match meant.place {
+                        Place::OptionOf(statement) => {
+                            format!("`{}`, an option of `{statement}`", meant.text)
+                        }
+                        _ => format!("`{}`", meant.text),
+                    };
+                    diag = diag
+                        .with_label(format!("Istio's name for {how}"))
+                        .with_help(format!("in .mesh, Istio's `{word}` is written {how}. {}", meant.doc));
+                    if known.contains(&meant.text) {
+                        diag = diag.with_fix(format!("Replace with `{}`", meant.text), word_span, meant.text);
+                    }
+                    self.diagnostics.push(diag);
+                    return;
+                }
                 match closest(word, known.iter().copied()) {
                     Some(best) => {
                         diag = diag
