@@ -334,7 +334,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | Rule::source_subnet_cond
         | Rule::match_name_cond
         | Rule::stat_prefix_cond
-        | Rule::uri_case_cond => "a match condition",
+        | Rule::uri_case_cond => A_CONDITION,
         // Silent rules, which pest never reports, error recovery and entry
         // points: never what a person should write.
         Rule::WHITESPACE
@@ -380,6 +380,9 @@ fn words_of(rule: Rule) -> impl Iterator<Item = &'static str> {
     place.into_iter().flat_map(words::texts)
 }
 
+/// How `describe_rule` names every match condition rule.
+const A_CONDITION: &str = "a match condition";
+
 /// The words a keyword-like rule accepts, for "did you mean" suggestions:
 /// a view of the words table.
 fn rule_words(rule: Rule) -> Box<dyn Iterator<Item = &'static str>> {
@@ -404,20 +407,8 @@ fn rule_words(rule: Rule) -> Box<dyn Iterator<Item = &'static str>> {
             let text = name.trim_start_matches("kw_");
             Box::new(words::WORDS.iter().map(|w| w.text).find(|w| *w == text).into_iter())
         }
-        Rule::string_cond
-        | Rule::header_cond
-        | Rule::query_cond
-        | Rule::without_cond
-        | Rule::source_cond
-        | Rule::namespace_cond
-        | Rule::port_cond
-        | Rule::gateway_cond
-        | Rule::sni_cond
-        | Rule::subnet_cond
-        | Rule::source_subnet_cond
-        | Rule::match_name_cond
-        | Rule::stat_prefix_cond
-        | Rule::uri_case_cond => Box::new(words::conditions().map(|w| w.text)),
+        // Which rules are conditions is said once, by `describe_rule`.
+        _ if describe_rule(rule).as_deref() == Some(A_CONDITION) => Box::new(words::conditions().map(|w| w.text)),
         _ => Box::new(std::iter::empty()),
     }
 }

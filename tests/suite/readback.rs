@@ -554,26 +554,8 @@ fn pinned_strings_read_back_identically() {
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.dedup_by(|a, b| a.0 == b.0);
-    let rule = (
-        Metadata {
-            name: "a".into(),
-            namespace: None,
-            labels: Pairs(strings.iter().map(|s| (format!("{s}-key"), s.to_string())).collect()),
-            annotations: Pairs::default(),
-        },
-        DestinationRuleSpec {
-            host: "a".into(),
-            traffic_policy: Some(Node::Object(entries)),
-            subsets: vec![],
-            export_to: vec![],
-            workload_selector: None,
-        },
-    );
-    let program = Program {
-        destination_rules: vec![rule],
-        virtual_services: vec![],
-    };
-    check_program(&mut python, program).unwrap();
+    let labels = Pairs(strings.iter().map(|s| (format!("{s}-key"), s.to_string())).collect());
+    check_program(&mut python, one_rule(labels, entries)).unwrap();
 }
 
 /// Numbers the checker lets through are written as the shortest text that
@@ -595,11 +577,17 @@ fn pinned_numbers_read_back_identically() {
     ];
     let mut entries: Vec<(String, Node)> = floats.iter().map(|f| (format!("f{f:e}"), Node::Float(*f))).collect();
     entries.extend([i64::MIN, i64::MAX, 0].map(|i| (format!("i{i}"), Node::Int(i))));
+    check_program(&mut python, one_rule(Pairs::default(), entries)).unwrap();
+}
+
+/// A program of one DestinationRule `a` with these labels and a traffic
+/// policy of these entries.
+fn one_rule(labels: Pairs<String>, entries: Vec<(String, Node)>) -> Program {
     let rule = (
         Metadata {
             name: "a".into(),
             namespace: None,
-            labels: Pairs::default(),
+            labels,
             annotations: Pairs::default(),
         },
         DestinationRuleSpec {
@@ -610,9 +598,8 @@ fn pinned_numbers_read_back_identically() {
             workload_selector: None,
         },
     );
-    let program = Program {
+    Program {
         destination_rules: vec![rule],
         virtual_services: vec![],
-    };
-    check_program(&mut python, program).unwrap();
+    }
 }
