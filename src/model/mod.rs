@@ -3,6 +3,7 @@
 //! [`check`](crate::check) builds it from the syntax trees, and
 //! [`emit`](crate::emit) writes it as YAML; neither depends on the other.
 
+pub mod defaults;
 pub mod istio;
 
 use istio::{DestinationRuleSpec, Metadata, VirtualServiceSpec};
