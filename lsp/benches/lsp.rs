@@ -1,16 +1,23 @@
 //! Language server benchmark: `cargo bench -p meshc-lsp`.
 //!
-//! Starts the real `meshc-lsp`, opens a generated 1,000-service program
-//! (about 27,000 lines), and measures what an editor user feels: completion
-//! latency (p50 and p95 over requests spread through the file), the time
-//! from a one-character edit to the fresh diagnostics of that version, and
-//! the server's peak memory.
+//! Starts the real `meshc-lsp` on generated programs of 1,000, 5,000 and
+//! 10,000 services (about 27 lines each, one file) and measures what an
+//! editor user feels: completion and hover latency (p50 and p95 over
+//! requests spread through the file), the time from an edit to the fresh
+//! diagnostics of that version (edits that keep the length, `80%` to `70%`,
+//! and edits that insert or remove a character, which move every later
+//! position), and the server's peak memory.
+//!
+//! `MESHC_LSP_BASELINE=/path/to/meshc-lsp` measures that server too, in the
+//! same run, for a before-and-after comparison; `MESHC_LSP_BENCH_SIZES`
+//! (`1000,5000`) picks the sizes.
 
 #[path = "../tests/support/client.rs"]
 mod client;
 #[path = "../../benches/support/program.rs"]
 mod program;
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use client::{Client, at, file_uri, position_at};
@@ -25,6 +32,15 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
+fn summary(samples: &mut [Duration]) -> String {
+    format!(
+        "p50 {:>10}, p95 {:>10}  ({} samples)",
+        ms(percentile(samples, 0.5)),
+        ms(percentile(samples, 0.95)),
+        samples.len()
+    )
+}
+
 /// Peak resident memory of process `pid`, in MiB (Linux).
 fn peak_rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -32,17 +48,22 @@ fn peak_rss_mib(pid: u32) -> Option<f64> {
     Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
 }
 
-fn main() {
-    let services = 1_000;
-    let dir = std::env::temp_dir().join(format!("meshc-lsp-bench-{}", std::process::id()));
+/// Up to `count` offsets spread evenly over all `offsets`.
+fn spread(offsets: &[usize], count: usize) -> impl Iterator<Item = &usize> {
+    offsets.iter().step_by((offsets.len() / count).max(1))
+}
+
+/// Measures `binary` on a program of `services` services.
+fn measure(binary: &Path, services: usize) {
+    let dir = std::env::temp_dir().join(format!("meshc-lsp-bench-{}-{services}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch directory");
     let path = dir.join("bench.mesh");
     let text = program::program(services);
     std::fs::write(&path, &text).expect("write the program");
     let uri = file_uri(&path);
 
-    let mut client = Client::start();
-    client.timeout = Duration::from_secs(60);
+    let mut client = Client::start_binary(binary);
+    client.timeout = Duration::from_secs(120);
     client.initialize(&dir, &[]);
     let start = Instant::now();
     client.open(&uri, &text);
@@ -53,7 +74,7 @@ fn main() {
     let marker = "    to v1 80%";
     let offsets: Vec<usize> = text.match_indices(marker).map(|(i, _)| i + "    to ".len()).collect();
     let mut completion = Vec::new();
-    for (n, offset) in offsets.iter().step_by((offsets.len() / 200).max(1)).enumerate() {
+    for (n, offset) in spread(&offsets, 200).enumerate() {
         let start = Instant::now();
         let items = client.request("textDocument/completion", at(&uri, position_at(&text, *offset)));
         completion.push(start.elapsed());
@@ -65,44 +86,74 @@ fn main() {
         }
     }
 
-    // One-character edits (a weight 80% → 70% and back), each timed until
-    // the diagnostics of its version arrive.
-    let edit_at = text.find("80%").expect("a weight");
-    let mut diagnostics = Vec::new();
-    for version in 2..22 {
+    // Hover on the service named in a split (`svc-N/v1`).
+    let hovers: Vec<usize> = text.match_indices(", svc-").map(|(i, _)| i + ", ".len() + 1).collect();
+    let mut hover = Vec::new();
+    for (n, offset) in spread(&hovers, 200).enumerate() {
+        let start = Instant::now();
+        let answer = client.request("textDocument/hover", at(&uri, position_at(&text, *offset)));
+        hover.push(start.elapsed());
+        if n == 0 {
+            assert!(answer["contents"].is_object(), "hover answers: {answer}");
+        }
+    }
+
+    // Edits, each timed until the diagnostics of its version arrive: a
+    // weight 80% → 70% and back (same length), and a space typed into the
+    // middle of the file and removed (every later position moves).
+    let weight = text.find("80%").expect("a weight");
+    let middle = offsets.get(offsets.len() / 2).copied().expect("a split") - "to ".len();
+    let mut same_length = Vec::new();
+    let mut typing = Vec::new();
+    for version in 2..42 {
         let mut edited = text.clone();
+        let moves = version % 4 >= 2;
         if version % 2 == 0 {
-            edited.replace_range(edit_at..edit_at + 1, "7");
+            if moves {
+                edited.insert(middle, ' ');
+            } else {
+                edited.replace_range(weight..weight + 1, "7");
+            }
         }
         let start = Instant::now();
         client.change(&uri, version, &edited);
         client.diagnostics(&uri, Some(version));
-        diagnostics.push(start.elapsed());
+        if moves { &mut typing } else { &mut same_length }.push(start.elapsed());
     }
     let memory = peak_rss_mib(client.pid());
     client.shutdown_and_exit();
     let _ = std::fs::remove_dir_all(&dir);
 
     println!(
-        "meshc-lsp on {services} services ({} lines, {:.1} MB)",
+        "{} on {services} services ({} lines, {:.1} MB)",
+        binary.display(),
         text.lines().count(),
         text.len() as f64 / 1e6
     );
-    println!("  first diagnostics after open:  {}", ms(first));
-    println!(
-        "  completion ({} requests):      p50 {}, p95 {}",
-        completion.len(),
-        ms(percentile(&mut completion, 0.5)),
-        ms(percentile(&mut completion, 0.95))
-    );
-    println!(
-        "  edit to fresh diagnostics ({}):  p50 {}, p95 {}",
-        diagnostics.len(),
-        ms(percentile(&mut diagnostics, 0.5)),
-        ms(percentile(&mut diagnostics, 0.95))
-    );
+    println!("  first diagnostics after open:      {}", ms(first));
+    println!("  completion:                        {}", summary(&mut completion));
+    println!("  hover:                             {}", summary(&mut hover));
+    println!("  edit to diagnostics, same length:  {}", summary(&mut same_length));
+    println!("  edit to diagnostics, typing:       {}", summary(&mut typing));
     match memory {
-        Some(mib) => println!("  server peak memory:            {mib:.1} MiB"),
-        None => println!("  server peak memory:            not measured (no /proc)"),
+        Some(mib) => println!("  server peak memory:                {mib:.1} MiB"),
+        None => println!("  server peak memory:                not measured (no /proc)"),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not used.
+    let sizes: Vec<usize> = std::env::var("MESHC_LSP_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 5_000, 10_000]);
+    let mut binaries = vec![PathBuf::from(env!("CARGO_BIN_EXE_meshc-lsp"))];
+    if let Some(baseline) = std::env::var_os("MESHC_LSP_BASELINE") {
+        binaries.insert(0, PathBuf::from(baseline));
+    }
+    for services in sizes {
+        for binary in &binaries {
+            measure(binary, services);
+        }
     }
 }

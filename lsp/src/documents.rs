@@ -1,15 +1,22 @@
-//! The document store: open documents, and the programs they belong to.
+//! The document store: open documents, the files read from disk, and the
+//! programs they belong to.
 //!
 //! A program is every `.mesh` file of one directory, as `meshc build DIR`
 //! sees it, with open documents read from the editor instead of the disk.
-//! Each program keeps its last analysis; requests answer from it.
+//! A directory's files are read from disk once, then again only when the
+//! editor reports that one changed (file watching), so that a keystroke
+//! reads nothing from disk.  Each program keeps its last analysis; requests
+//! answer from it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use meshc::span::{Encoding, LineIndex};
 use meshc::{Analysis, FileId, Sources};
-use tower_lsp::ls_types::Uri;
+use tower_lsp::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::convert;
 
 /// An open document.
 #[derive(Clone, Debug)]
@@ -18,6 +25,46 @@ pub struct Document {
     pub version: i32,
     /// The current text.
     pub text: Arc<str>,
+    /// Where its lines start (for positions in the current text, which
+    /// the last analysis may not have seen yet).
+    pub lines: Arc<LineIndex>,
+}
+
+impl Document {
+    /// A document at `version` with `text`.
+    pub fn new(version: i32, text: String) -> Document {
+        Document {
+            version,
+            lines: Arc::new(LineIndex::new(&text)),
+            text: Arc::from(text),
+        }
+    }
+
+    /// The text after `changes`, applied in order: a change with a range
+    /// replaces it (positions counted in `encoding`), one without replaces
+    /// the whole text.
+    pub fn edited(&self, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) -> String {
+        let mut text = self.text.to_string();
+        // The lines of `text` once it differs from the document's, indexed
+        // only when a later change needs them.
+        let mut own: Option<LineIndex> = None;
+        let mut stale = false;
+        for change in changes {
+            let Some(range) = change.range else {
+                text = change.text;
+                stale = true;
+                continue;
+            };
+            if stale {
+                own = Some(LineIndex::new(&text));
+            }
+            let index = own.as_ref().unwrap_or(&self.lines);
+            let [start, end] = [range.start, range.end].map(|p| convert::offset_in(&text, index, p, encoding));
+            text.replace_range(start..end.max(start), &change.text);
+            stale = true;
+        }
+        text
+    }
 }
 
 /// An analysed program.
@@ -57,12 +104,17 @@ pub struct Store {
     pub programs: HashMap<String, Arc<Program>>,
     /// What each program's next analysis can reuse of its last one.
     pub caches: HashMap<String, meshc::AnalysisCache>,
+    /// The `.mesh` files of each program's directory as last read from
+    /// disk, by path.
+    pub disk: HashMap<String, HashMap<PathBuf, Arc<str>>>,
 }
 
 impl Store {
     /// The inputs of the program `key`: every `.mesh` file of the directory
-    /// (open documents' texts win), sorted by path as the CLI does.
-    pub fn inputs(&self, key: &str) -> Vec<(Uri, Option<i32>, Arc<str>)> {
+    /// (open documents' texts win), sorted by path as the CLI does.  The
+    /// directory is read the first time only.
+    pub fn inputs(&mut self, key: &str) -> Vec<(Uri, Option<i32>, Arc<str>)> {
+        let disk = self.disk.entry(key.to_string()).or_insert_with(|| read_directory(key));
         let mut inputs: Vec<(PathBuf, Uri, Option<i32>, Arc<str>)> = Vec::new();
         // Open documents are matched to files by path: editors spell the
         // same file's URI differently (`%28` or `(`, `%C3` or `%c3`).
@@ -74,17 +126,12 @@ impl Store {
                 inputs.push((path, uri.clone(), Some(doc.version), doc.text.clone()));
             }
         }
-        if let Ok(files) = meshc::inputs::program_files(Path::new(key)) {
-            for path in files {
-                if open_paths.contains(&path) {
-                    continue;
-                }
-                let Some(uri) = Uri::from_file_path(&path) else {
-                    continue;
-                };
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    inputs.push((path, uri, None, Arc::from(text)));
-                }
+        for (path, text) in disk.iter() {
+            if open_paths.contains(path) {
+                continue;
+            }
+            if let Some(uri) = Uri::from_file_path(path) {
+                inputs.push((path.clone(), uri, None, text.clone()));
             }
         }
         inputs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
@@ -93,6 +140,34 @@ impl Store {
             .map(|(_, uri, version, text)| (uri, version, text))
             .collect()
     }
+
+    /// Reads `path` again from disk into its program's files, or forgets
+    /// it when it is gone or no longer a program file.  Returns its
+    /// program, when that program's files were read before.
+    pub fn reread(&mut self, path: &Path) -> Option<String> {
+        let key = path.parent()?.to_string_lossy().into_owned();
+        let disk = self.disk.get_mut(&key)?;
+        let text = meshc::inputs::is_program_file(path)
+            .then(|| std::fs::read_to_string(path).ok())
+            .flatten();
+        match text {
+            Some(text) => disk.insert(path.to_path_buf(), Arc::from(text)),
+            None => disk.remove(path),
+        };
+        Some(key)
+    }
+}
+
+/// The `.mesh` files of directory `key` (none when it is no directory).
+fn read_directory(key: &str) -> HashMap<PathBuf, Arc<str>> {
+    let files = meshc::inputs::program_files(Path::new(key)).unwrap_or_default();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some((path, Arc::from(text)))
+        })
+        .collect()
 }
 
 /// Analyses the inputs of one program, reusing what `cache` kept of the
@@ -131,13 +206,7 @@ mod tests {
             .parse()
             .unwrap();
         let mut store = Store::default();
-        store.open.insert(
-            uri.clone(),
-            Document {
-                version: 1,
-                text: Arc::from("service cart {}\n"),
-            },
-        );
+        store.open.insert(uri.clone(), Document::new(1, "service cart {}\n".into()));
         let inputs = store.inputs(&program_key(&uri));
         assert_eq!(
             inputs.len(),

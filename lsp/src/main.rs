@@ -2,30 +2,33 @@
 //!
 //! Every feature is `meshc`'s (parsing, checking, diagnostics, the field
 //! catalogue, formatting, `meshc::ide`); this crate converts positions and
-//! types at the protocol's edge and keeps the open documents.
+//! types at the protocol's edge, keeps the documents and schedules the
+//! analyses.  Malformed input is answered by the framing layer
+//! (`framing.rs`) before the protocol framework sees it.
 
 mod convert;
 mod documents;
+mod framing;
+mod schedule;
 mod server;
 
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp::{LspService, Server};
 
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn main() {
     let shut_down = Arc::new(AtomicBool::new(false));
     let flag = shut_down.clone();
     let (service, socket) = LspService::new(move |client| server::Backend::new(client, flag));
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .serve(service)
-        .await;
+    let (input, output, write_out) = framing::layer(tokio::io::stdin(), tokio::io::stdout());
+    let serve = Server::new(input, output, socket).serve(service);
+    // The server's output is written out before the process ends.
+    tokio::join!(serve, write_out);
     // The protocol asks for status 1 when `exit` comes without `shutdown`.
-    if shut_down.load(Ordering::SeqCst) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    let status = if shut_down.load(Ordering::SeqCst) { 0 } else { 1 };
+    // Ends the process at once: the read of stdin that may still be under
+    // way (the client need not close it) cannot be cancelled.
+    std::process::exit(status)
 }

@@ -1,12 +1,12 @@
 //! The `LanguageServer` implementation: protocol glue around `meshc::ide`.
 //!
 //! Invariants: document state changes under one lock with no `.await` while
-//! it is held; analysis runs on a blocking thread; diagnostics are published
-//! only for the document version they were computed from.
+//! it is held; analyses are scheduled and published by `schedule.rs`, on a
+//! blocking thread, never for a text edited since.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use meshc::ide::{self, CompletionKind, SymbolKind, TokenKind};
 use meshc::span::{Encoding, FileId, Span};
@@ -15,7 +15,8 @@ use tower_lsp::ls_types::*;
 use tower_lsp::{Client, LanguageServer};
 
 use crate::convert;
-use crate::documents::{self, Document, Program, Store, program_key};
+use crate::documents::{Document, Program, program_key};
+use crate::schedule::State;
 
 /// The semantic token types, in the order of [`TokenKind`] as sent.
 const TOKEN_TYPES: &[SemanticTokenType] = &[
@@ -44,110 +45,47 @@ fn token_type(kind: TokenKind) -> u32 {
     }
 }
 
-/// The server's state.
+/// The server.
 pub struct Backend {
-    client: Client,
-    store: Mutex<Store>,
-    encoding: Mutex<Encoding>,
+    state: Arc<State>,
     /// Set by `shutdown`: the exit status depends on it.
     shut_down: Arc<AtomicBool>,
+    /// Whether the editor reports changes of `.mesh` files on disk.
+    watching: AtomicBool,
 }
+
+/// The registration of file watching, by its id.
+const WATCH_ID: &str = "meshc-watch-mesh-files";
 
 impl Backend {
     /// A server that talks to `client` and sets `shut_down` on `shutdown`.
     pub fn new(client: Client, shut_down: Arc<AtomicBool>) -> Backend {
         Backend {
-            client,
-            store: Mutex::new(Store::default()),
-            encoding: Mutex::new(Encoding::Utf16),
+            state: Arc::new(State::new(client)),
             shut_down,
+            watching: AtomicBool::new(false),
         }
     }
 
     fn encoding(&self) -> Encoding {
-        self.encoding.lock().map_or(Encoding::Utf16, |e| *e)
+        self.state.encoding()
     }
 
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        // A panic while holding the lock cannot leave the store half
-        // updated (every update is one insert), so a poisoned lock is used.
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Asks for a new analysis of the program of `uri`.
+    fn refresh(&self, uri: &Uri) {
+        self.state.schedule(program_key(uri));
     }
 
-    /// Re-analyses the program of `uri` and publishes its diagnostics.
-    async fn refresh(&self, uri: &Uri) {
-        let key = program_key(uri);
-        let (inputs, mut cache) = {
-            let mut store = self.store();
-            (store.inputs(&key), store.caches.remove(&key).unwrap_or_default())
-        };
-        let Ok((program, cache)) = tokio::task::spawn_blocking(move || {
-            let program = documents::analyze(inputs, &mut cache);
-            (program, cache)
-        })
-        .await
-        else {
-            return;
-        };
-        self.store().caches.insert(key.clone(), cache);
-        let program = Arc::new(program);
-        let mut previous = None;
-        let current = {
-            let mut store = self.store();
-            // Keep the result only if no document of the program changed
-            // while it was analysed.
-            let current = program.files.iter().all(|(uri, version)| match version {
-                Some(v) => store.open.get(uri).is_some_and(|d| d.version == *v),
-                None => !store.open.contains_key(uri),
-            });
-            if current {
-                previous = store.programs.insert(key, program.clone());
-            }
-            current
-        };
-        if current {
-            self.publish(&program).await;
-        }
-        // The previous analysis is freed after the new diagnostics are out.
-        drop(previous);
-    }
-
-    async fn publish(&self, program: &Program) {
-        let encoding = self.encoding();
-        let locate = |span: Span| {
-            let (uri, _) = program.files.get(span.file as usize)?;
-            let file = program.sources.get(span.file)?;
-            Some(Location::new(uri.clone(), convert::range(file, span, encoding)))
-        };
-        for (id, (uri, version)) in (0..).zip(program.files.iter()) {
-            let Some(file) = program.sources.get(id) else { continue };
-            // The checker's verdicts, and its hints (which the command
-            // line does not print).
-            let analysis = &program.analysis;
-            let diagnostics: Vec<Diagnostic> = analysis
-                .diagnostics
-                .iter()
-                .chain(&analysis.checked.hints)
-                .filter(|d| d.primary.span.file == id)
-                .map(|d| convert::diagnostic(d, file, encoding, locate))
-                .collect();
-            self.client
-                .publish_diagnostics(uri.clone(), diagnostics, *version)
-                .await;
-        }
-    }
-
-    /// The program of `uri` and the file's id in it.
-    fn program(&self, uri: &Uri) -> Option<(Arc<Program>, FileId)> {
-        let program = self.store().programs.get(&program_key(uri))?.clone();
-        let id = program.file_id(uri)?;
-        Some((program, id))
+    /// The last analysis of the program of `uri` of the document's current
+    /// text, and the file's id in it.
+    async fn program(&self, uri: &Uri) -> Option<(Arc<Program>, FileId)> {
+        self.state.program(uri, true).await
     }
 
     /// The program of a request's document, the file's id in it, and the
     /// byte offset of the request's position.
-    fn at(&self, params: &TextDocumentPositionParams) -> Option<(Arc<Program>, FileId, usize)> {
-        let (program, id) = self.program(&params.text_document.uri)?;
+    async fn at(&self, params: &TextDocumentPositionParams) -> Option<(Arc<Program>, FileId, usize)> {
+        let (program, id) = self.program(&params.text_document.uri).await?;
         let offset = self.offset(&program, id, params.position)?;
         Some((program, id, offset))
     }
@@ -163,17 +101,39 @@ impl Backend {
         Some(Location::new(uri.clone(), convert::range(file, span, self.encoding())))
     }
 
+    /// Edits as the protocol groups them, each written with the line
+    /// endings of the file it changes.
     fn edits_by_uri(&self, program: &Program, edits: &[ide::Edit]) -> HashMap<Uri, Vec<TextEdit>> {
         let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
         for edit in edits {
-            if let Some(location) = self.location(program, edit.span) {
-                changes
-                    .entry(location.uri)
-                    .or_default()
-                    .push(TextEdit::new(location.range, edit.text.clone()));
-            }
+            let (Some(location), Some(file)) = (self.location(program, edit.span), program.sources.get(edit.span.file))
+            else {
+                continue;
+            };
+            changes
+                .entry(location.uri)
+                .or_default()
+                .push(TextEdit::new(location.range, convert::line_endings_of(&file.text, &edit.text)));
         }
         changes
+    }
+
+    /// Asks the editor to report changes of `.mesh` files on disk, when it
+    /// can register for them.
+    async fn watch_files(&self) {
+        let registration = Registration {
+            id: WATCH_ID.into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.mesh".into()),
+                    kind: None,
+                }],
+            })
+            .ok(),
+        };
+        let registered = self.state.client.register_capability(vec![registration]).await.is_ok();
+        self.watching.store(registered, Ordering::SeqCst);
     }
 }
 
@@ -185,13 +145,28 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|g| g.position_encodings.as_deref());
         let encoding = convert::negotiate(offered);
-        if let Ok(mut e) = self.encoding.lock() {
+        if let Ok(mut e) = self.state.encoding.lock() {
             *e = encoding;
         }
+        let watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration);
+        // Registered once initialized (the protocol allows no request
+        // before); remembered here as wished for.
+        self.watching.store(watch == Some(true), Ordering::SeqCst);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(convert::encoding_kind(encoding)),
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+                // Edits arrive as ranges, not as the whole text at every keystroke.
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..TextDocumentSyncOptions::default()
+                })),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![".".into(), "/".into(), " ".into(), "=".into()]),
                     ..CompletionOptions::default()
@@ -228,6 +203,12 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn initialized(&self, _: InitializedParams) {
+        if self.watching.load(Ordering::SeqCst) {
+            self.watch_files().await;
+        }
+    }
+
     async fn shutdown(&self) -> Result<()> {
         self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
@@ -235,77 +216,97 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.store().open.insert(
-            doc.uri.clone(),
-            Document {
-                version: doc.version,
-                text: Arc::from(doc.text),
-            },
-        );
-        self.refresh(&doc.uri).await;
+        let mut store = self.state.store();
+        if !self.watching.load(Ordering::SeqCst) {
+            // Without file watching, opening a file is when the others are
+            // read again.
+            store.disk.remove(&program_key(&doc.uri));
+        }
+        store.open.insert(doc.uri.clone(), Document::new(doc.version, doc.text));
+        drop(store);
+        self.refresh(&doc.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
-        // Full synchronisation: the last change holds the whole text.
-        let Some(change) = params.content_changes.into_iter().last() else {
-            return;
-        };
+        let version = params.text_document.version;
+        let encoding = self.encoding();
         {
-            let mut store = self.store();
-            let newer = store
-                .open
-                .get(&uri)
-                .is_none_or(|d| d.version < params.text_document.version);
-            if !newer {
+            let mut store = self.state.store();
+            let Some(doc) = store.open.get(&uri) else { return };
+            if doc.version >= version {
                 return;
             }
-            store.open.insert(
-                uri.clone(),
-                Document {
-                    version: params.text_document.version,
-                    text: Arc::from(change.text),
-                },
-            );
+            let text = doc.edited(params.content_changes, encoding);
+            store.open.insert(uri.clone(), Document::new(version, text));
         }
-        self.refresh(&uri).await;
+        self.refresh(&uri);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        self.store().open.remove(&uri);
-        self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
-        if uri.to_file_path().is_some() {
-            self.refresh(&uri).await;
+        self.state.store().open.remove(&uri);
+        self.state.clear(&uri).await;
+        if let Some(path) = uri.to_file_path() {
+            // What the editor held may never have been saved.
+            self.state.store().reread(&path);
+            self.refresh(&uri);
         }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.refresh(&params.text_document.uri).await;
+        let uri = params.text_document.uri;
+        if !self.watching.load(Ordering::SeqCst) {
+            self.state.store().disk.remove(&program_key(&uri));
+        }
+        self.refresh(&uri);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut programs = Vec::new();
+        for change in params.changes {
+            let Some(path) = change.uri.to_file_path() else {
+                continue;
+            };
+            let (program, open) = {
+                let mut store = self.state.store();
+                (store.reread(&path), store.open.contains_key(&change.uri))
+            };
+            // A deleted file that is not open has no diagnostics any more
+            // (one still open keeps the editor's text and its diagnostics).
+            if change.typ == FileChangeType::DELETED && !open {
+                self.state.clear(&change.uri).await;
+            }
+            // Only programs read before are analysed again: the others
+            // are read when a file of theirs is opened.
+            if let Some(key) = program
+                && !programs.contains(&key)
+            {
+                programs.push(key);
+            }
+        }
+        for key in programs {
+            self.state.schedule(key);
+        }
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let uri = params.text_document_position.text_document.uri;
         let position = params.text_document_position.position;
-        let Some((program, _)) = self.program(&uri) else {
-            return Ok(None);
-        };
         // The context comes from the newest text, the names from the last
-        // analysis.
-        let Some(text) = self.store().open.get(&uri).map(|d| d.text.clone()) else {
+        // analysis, however old: completion never waits for an analysis.
+        let Some((program, _)) = self.state.program(&uri, false).await else {
             return Ok(None);
         };
-        let mut scratch = meshc::Sources::default();
-        let scratch_id = scratch.add("", text.as_ref());
+        let Some(doc) = self.state.store().open.get(&uri).cloned() else {
+            return Ok(None);
+        };
         let encoding = self.encoding();
-        let Some(file) = scratch.get(scratch_id) else {
-            return Ok(None);
-        };
-        let offset = convert::offset(file, position, encoding);
-        let (items, replace_from, replace_to) = ide::completions(&program.analysis, &text, offset);
+        let offset = convert::offset_in(&doc.text, &doc.lines, position, encoding);
+        let (items, replace_from, replace_to) = ide::completions(&program.analysis, &doc.text, offset);
         let range = Range::new(
-            convert::position(file, replace_from, encoding),
-            convert::position(file, replace_to, encoding),
+            convert::position_in(&doc.text, &doc.lines, replace_from, encoding),
+            convert::position_in(&doc.text, &doc.lines, replace_to, encoding),
         );
         // A capped list tells the editor to ask again as the user types.
         let incomplete = items.iter().filter(|i| i.kind == CompletionKind::Service).count() >= ide::MAX_SERVICES;
@@ -346,7 +347,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let Some((program, id, offset)) = self.at(&params.text_document_position_params) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position_params).await else {
             return Ok(None);
         };
         Ok(ide::hover(&program.analysis, id, offset).map(|(markdown, span)| Hover {
@@ -359,7 +360,7 @@ impl LanguageServer for Backend {
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
-        let Some((program, id, offset)) = self.at(&params.text_document_position_params) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position_params).await else {
             return Ok(None);
         };
         Ok(ide::definition(&program.analysis, id, offset)
@@ -368,7 +369,7 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let Some((program, id, offset)) = self.at(&params.text_document_position) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position).await else {
             return Ok(None);
         };
         let spans = ide::references(&program.analysis, id, offset, params.context.include_declaration);
@@ -378,7 +379,7 @@ impl LanguageServer for Backend {
     }
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
-        let Some((program, id, offset)) = self.at(&params) else {
+        let Some((program, id, offset)) = self.at(&params).await else {
             return Ok(None);
         };
         match ide::target_at(&program.analysis, id, offset) {
@@ -390,7 +391,7 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        let Some((program, id, offset)) = self.at(&params.text_document_position) else {
+        let Some((program, id, offset)) = self.at(&params.text_document_position).await else {
             return Ok(None);
         };
         let edits = ide::rename(&program.analysis, &program.sources, id, offset, &params.new_name)
@@ -399,7 +400,7 @@ impl LanguageServer for Backend {
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        let Some((program, id)) = self.program(&params.text_document.uri) else {
+        let Some((program, id)) = self.program(&params.text_document.uri).await else {
             return Ok(None);
         };
         let encoding = self.encoding();
@@ -441,7 +442,7 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let Some((program, id)) = self.program(&params.text_document.uri) else {
+        let Some((program, id)) = self.program(&params.text_document.uri).await else {
             return Ok(None);
         };
         let Some(file) = program.sources.get(id) else {
@@ -463,7 +464,7 @@ impl LanguageServer for Backend {
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        let Some((program, id)) = self.program(&params.text_document.uri) else {
+        let Some((program, id)) = self.program(&params.text_document.uri).await else {
             return Ok(None);
         };
         let Some(file) = program.sources.get(id) else {
@@ -499,7 +500,7 @@ impl LanguageServer for Backend {
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let Some((program, id)) = self.program(&params.text_document.uri) else {
+        let Some((program, id)) = self.program(&params.text_document.uri).await else {
             return Ok(None);
         };
         let Some(file) = program.sources.get(id) else {
@@ -519,7 +520,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let Some((program, id)) = self.program(&params.text_document.uri) else {
+        let Some((program, id)) = self.program(&params.text_document.uri).await else {
             return Ok(None);
         };
         let (Some(start), Some(end)) = (

@@ -280,7 +280,11 @@ fn initialize_negotiates_utf8_when_offered_and_utf16_otherwise() {
         );
         let caps = &init["capabilities"];
         assert_eq!(init["serverInfo"]["name"], "meshc-lsp");
-        assert_eq!(caps["textDocumentSync"], 1, "full synchronisation");
+        assert_eq!(
+            caps["textDocumentSync"],
+            json!({ "openClose": true, "change": 2, "save": true }),
+            "incremental synchronisation"
+        );
         assert_eq!(
             caps["completionProvider"]["triggerCharacters"],
             json!([".", "/", " ", "="])

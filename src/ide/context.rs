@@ -72,8 +72,37 @@ enum Frame {
 
 /// The context at byte `offset` of `text`, and the start of the word being
 /// typed there (what completion replaces).
+///
+/// Only the text from the start of the top-level item around the cursor is
+/// read, so the cost does not grow with the file.
 pub fn cursor_context(text: &str, offset: usize) -> (CursorContext, usize) {
     let offset = floor_boundary(text, offset.min(text.len()));
+    let start = item_start(text, offset);
+    let (context, replace_from) = context_from(text.get(start..).unwrap_or(""), offset - start);
+    (context, replace_from + start)
+}
+
+/// Where the top-level item around `offset` starts: the last line before
+/// it that opens a service at its first column (as the parser's pieces
+/// start, `syntax/pieces.rs`), or the start of the text.
+fn item_start(text: &str, offset: usize) -> usize {
+    let mut before = text.get(..offset).unwrap_or("");
+    loop {
+        let Some(at) = before.rfind("\nservice") else {
+            return 0;
+        };
+        let line = at + 1;
+        let next = text.as_bytes().get(line + "service".len());
+        if matches!(next, Some(b' ' | b'\t')) {
+            return line;
+        }
+        before = before.get(..at).unwrap_or("");
+    }
+}
+
+/// [`cursor_context`] in `text`, which starts at the first column of a
+/// top-level item or of the file.
+fn context_from(text: &str, offset: usize) -> (CursorContext, usize) {
     let before = text.get(..offset).unwrap_or("");
     // The word being typed: letters, digits, `_`, `-`, `.` and `/`.
     let word_start = before
@@ -308,6 +337,28 @@ mod tests {
         let offset = text.find('|').unwrap();
         let text = text.replace('|', "");
         cursor_context(&text, offset).0
+    }
+
+    #[test]
+    fn reading_from_the_item_start_gives_what_reading_the_whole_file_gives() {
+        let text = [
+            include_str!("../../examples/bookinfo.mesh"),
+            include_str!("../../examples/canary.mesh"),
+            include_str!("../../examples/cors-and-locality.mesh"),
+        ]
+        .concat();
+        assert!(item_start(&text, text.len()) > 0);
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            assert_eq!(cursor_context(&text, offset), context_from(&text, offset), "at {offset}");
+        }
+        // A service left unclosed above does not swallow the next one.
+        assert_eq!(
+            at_cursor("service half {\n  route {\n    to v1\nservice after {\n  route {\n    to |"),
+            CursorContext::Destination {
+                service: "after".into(),
+                qualifier: None
+            }
+        );
     }
 
     #[test]

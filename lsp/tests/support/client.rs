@@ -28,8 +28,12 @@ pub struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
     messages: Receiver<Value>,
-    /// Notifications received and not yet consumed, oldest first.
+    /// Notifications (and responses to no request: errors about messages
+    /// the server could not read) received and not yet consumed, oldest
+    /// first.
     pending: VecDeque<Value>,
+    /// The requests the server sent, answered with `null`.
+    pub server_requests: Vec<Value>,
     /// Everything the server wrote to stderr so far.
     stderr: Arc<Mutex<String>>,
     next_id: i64,
@@ -41,7 +45,12 @@ pub struct Client {
 impl Client {
     /// Starts `meshc-lsp`.
     pub fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meshc-lsp"))
+        Client::start_binary(Path::new(env!("CARGO_BIN_EXE_meshc-lsp")))
+    }
+
+    /// Starts the language server `binary`.
+    pub fn start_binary(binary: &Path) -> Client {
+        let mut child = Command::new(binary)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -78,6 +87,7 @@ impl Client {
             stdin: Some(stdin),
             messages: rx,
             pending: VecDeque::new(),
+            server_requests: Vec::new(),
             stderr,
             next_id: 0,
             timeout: TIMEOUT,
@@ -97,9 +107,13 @@ impl Client {
 
     fn send(&mut self, message: &Value) {
         let body = serde_json::to_string(message).expect("serialize");
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Writes `bytes` to the server as they are (framing included).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("the server's stdin is closed");
-        let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        if let Err(e) = stdin.write_all(framed.as_bytes()).and_then(|()| stdin.flush()) {
+        if let Err(e) = stdin.write_all(bytes).and_then(|()| stdin.flush()) {
             panic!(
                 "cannot write to the server ({e}); it may have died. stderr:\n{}",
                 self.stderr()
@@ -133,8 +147,10 @@ impl Client {
             (Some(_), Some(id)) => {
                 let id = id.clone();
                 self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+                self.server_requests.push(message);
             }
             (Some(_), None) => self.pending.push_back(message),
+            (None, Some(Value::Null)) => self.pending.push_back(message),
             _ => panic!("unexpected response from the server: {message}"),
         }
     }
@@ -198,6 +214,23 @@ impl Client {
         }
     }
 
+    /// The first response to no request of the client (`"id": null`),
+    /// received before or within the timeout.
+    pub fn response_without_id(&mut self) -> Value {
+        let is_it = |m: &Value| m.get("method").is_none() && m.get("id") == Some(&Value::Null);
+        if let Some(i) = self.pending.iter().position(is_it) {
+            return self.pending.remove(i).expect("index");
+        }
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let message = self.receive(deadline, "a response with id null");
+            if is_it(&message) {
+                return message;
+            }
+            self.dispatch(message);
+        }
+    }
+
     /// The diagnostics published for `uri` at `version` (`None`: a
     /// publication without version).
     pub fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Value {
@@ -210,6 +243,13 @@ impl Client {
         )
     }
 
+    /// The params of the oldest notification `method` received and not
+    /// consumed yet, without waiting.
+    pub fn take_notification(&mut self, method: &str) -> Option<Value> {
+        let i = self.pending.iter().position(|m| m["method"] == method)?;
+        self.pending.remove(i).map(|m| m["params"].clone())
+    }
+
     /// Forgets the notifications received so far.
     pub fn clear_notifications(&mut self) {
         self.pending.clear();
@@ -218,6 +258,11 @@ impl Client {
     /// `initialize` and `initialized`; returns the initialize result.  The
     /// client offers `position_encodings` (none: the field is left out).
     pub fn initialize(&mut self, root: &Path, position_encodings: &[&str]) -> Value {
+        self.initialize_with(root, position_encodings, json!({}))
+    }
+
+    /// [`Client::initialize`] with the client's `workspace` capabilities.
+    pub fn initialize_with(&mut self, root: &Path, position_encodings: &[&str], workspace: Value) -> Value {
         let mut general = json!({});
         if !position_encodings.is_empty() {
             general["positionEncodings"] = json!(position_encodings);
@@ -232,6 +277,7 @@ impl Client {
                 "workspaceFolders": [{ "uri": root_uri, "name": "tests" }],
                 "capabilities": {
                     "general": general,
+                    "workspace": workspace,
                     "textDocument": {
                         "publishDiagnostics": { "relatedInformation": true, "versionSupport": true,
                                                 "tagSupport": { "valueSet": [1, 2] } },
@@ -254,6 +300,18 @@ impl Client {
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri, "languageId": "mesh", "version": 1, "text": text } }),
+        );
+    }
+
+    /// `textDocument/didChange` replacing `range` (an LSP `Range`) with
+    /// `text`.
+    pub fn change_range(&mut self, uri: &str, version: i64, range: Value, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": range, "text": text }]
+            }),
         );
     }
 
