@@ -36,7 +36,9 @@ pub fn offset_in(text: &str, lines: &LineIndex, position: lsp::Position, encodin
 /// `new` written with the line endings of `text`: a fix inserted into a
 /// file with CRLF line endings breaks its lines with CRLF too.
 pub fn line_endings_of(text: &str, new: &str) -> String {
-    let crlf = text.find('\n').is_some_and(|at| at > 0 && text.as_bytes().get(at - 1) == Some(&b'\r'));
+    let crlf = text
+        .find('\n')
+        .is_some_and(|at| at > 0 && text.as_bytes().get(at - 1) == Some(&b'\r'));
     if !crlf || !new.contains('\n') {
         return new.to_string();
     }

@@ -206,7 +206,9 @@ mod tests {
             .parse()
             .unwrap();
         let mut store = Store::default();
-        store.open.insert(uri.clone(), Document::new(1, "service cart {}\n".into()));
+        store
+            .open
+            .insert(uri.clone(), Document::new(1, "service cart {}\n".into()));
         let inputs = store.inputs(&program_key(&uri));
         assert_eq!(
             inputs.len(),

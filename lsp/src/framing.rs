@@ -128,9 +128,11 @@ fn partial_suffix(buffer: &[u8]) -> usize {
     (1..CONTENT_LENGTH.len().min(buffer.len() + 1))
         .rev()
         .find(|&n| {
-            buffer
-                .get(buffer.len() - n..)
-                .is_some_and(|end| CONTENT_LENGTH.get(..n).is_some_and(|start| end.eq_ignore_ascii_case(start)))
+            buffer.get(buffer.len() - n..).is_some_and(|end| {
+                CONTENT_LENGTH
+                    .get(..n)
+                    .is_some_and(|start| end.eq_ignore_ascii_case(start))
+            })
         })
         .unwrap_or(0)
 }
@@ -194,9 +196,8 @@ pub fn check(body: &[u8]) -> Option<Value> {
         Some(_) => false,
     };
     let request = envelope.method.is_some() && !matches!(envelope.id, Some(Value::Null));
-    let response = envelope.method.is_none()
-        && envelope.id.is_some()
-        && (envelope.result.is_some() != envelope.error.is_some());
+    let response =
+        envelope.method.is_none() && envelope.id.is_some() && (envelope.result.is_some() != envelope.error.is_some());
     let valid = envelope.jsonrpc.as_deref() == Some("2.0") && id_ok && (request || response);
     if valid {
         return None;
@@ -316,13 +317,28 @@ mod tests {
         assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"m","params":{}}"#), None);
         assert_eq!(code(r#"{"jsonrpc":"2.0","method":"m"}"#), None);
         assert_eq!(code(r#"{"jsonrpc":"2.0","id":"a","result":null}"#), None);
-        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"x"}}"#), None);
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"x"}}"#),
+            None
+        );
         assert_eq!(code(r#"{"bad":1}"#), Some((json!(-32600), Value::Null)));
         assert_eq!(code("{{{{{"), Some((json!(-32700), Value::Null)));
         assert_eq!(code(r#"{"jsonrpc":"2.0","id":7}"#), Some((json!(-32600), json!(7))));
-        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#), Some((json!(-32600), Value::Null)));
-        assert_eq!(code(r#"{"jsonrpc":"1.0","id":2,"method":"m"}"#), Some((json!(-32600), json!(2))));
-        assert_eq!(code(r#"[{"jsonrpc":"2.0","method":"m"}]"#), Some((json!(-32600), Value::Null)));
-        assert_eq!(code(r#"{"jsonrpc":"2.0","method":3}"#), Some((json!(-32600), Value::Null)));
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#),
+            Some((json!(-32600), Value::Null))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"1.0","id":2,"method":"m"}"#),
+            Some((json!(-32600), json!(2)))
+        );
+        assert_eq!(
+            code(r#"[{"jsonrpc":"2.0","method":"m"}]"#),
+            Some((json!(-32600), Value::Null))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","method":3}"#),
+            Some((json!(-32600), Value::Null))
+        );
     }
 }

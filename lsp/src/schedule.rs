@@ -46,6 +46,10 @@ pub struct Job {
     again: bool,
 }
 
+/// The diagnostics published for a file, and the document version they
+/// were published for.
+type Published = (Option<i32>, Vec<Diagnostic>);
+
 /// What the server shares between requests and its analyses.
 pub struct State {
     /// The editor.
@@ -56,7 +60,7 @@ pub struct State {
     /// Each program's analysis job.
     jobs: Mutex<HashMap<String, Job>>,
     /// The diagnostics last published for each file, with their version.
-    published: tokio::sync::Mutex<HashMap<Uri, (Option<i32>, Vec<Diagnostic>)>>,
+    published: tokio::sync::Mutex<HashMap<Uri, Published>>,
     /// Woken whenever an analysis ends.
     analysed: Notify,
 }
@@ -204,7 +208,10 @@ impl State {
             let running = self.jobs().get(&key).is_some_and(|j| j.running);
             {
                 let store = self.store();
-                let found = store.programs.get(&key).and_then(|p| Some((p.clone(), p.file_id(uri)?)));
+                let found = store
+                    .programs
+                    .get(&key)
+                    .and_then(|p| Some((p.clone(), p.file_id(uri)?)));
                 if let Some((program, id)) = found {
                     let version = program.files.get(id as usize).and_then(|f| f.1);
                     let fresh = !current || store.open.get(uri).is_none_or(|d| Some(d.version) == version);

@@ -110,10 +110,10 @@ impl Backend {
             else {
                 continue;
             };
-            changes
-                .entry(location.uri)
-                .or_default()
-                .push(TextEdit::new(location.range, convert::line_endings_of(&file.text, &edit.text)));
+            changes.entry(location.uri).or_default().push(TextEdit::new(
+                location.range,
+                convert::line_endings_of(&file.text, &edit.text),
+            ));
         }
         changes
     }

@@ -89,7 +89,10 @@ fn malformed_messages_are_answered_and_the_server_keeps_serving() {
     assert_eq!(error["error"]["code"], -32700, "{error}");
 
     let hover = client.request("textDocument/hover", at(&uri, find(CART, "v1 {")));
-    assert!(hover["contents"]["value"].as_str().is_some_and(|v| v.contains("v1")), "{hover}");
+    assert!(
+        hover["contents"]["value"].as_str().is_some_and(|v| v.contains("v1")),
+        "{hover}"
+    );
     assert!(client.is_alive());
     client.shutdown_and_exit();
 }
@@ -140,7 +143,10 @@ fn rapid_edits_publish_the_final_version() {
         .collect();
     assert!(labels.contains(&"v1"), "{labels:?}");
     let hover = client.request("textDocument/hover", at(&uri, find(&final_text, "s200")));
-    assert!(hover["contents"]["value"].as_str().is_some_and(|v| v.contains("s200")), "{hover}");
+    assert!(
+        hover["contents"]["value"].as_str().is_some_and(|v| v.contains("s200")),
+        "{hover}"
+    );
     client.shutdown_and_exit();
 }
 
@@ -152,7 +158,11 @@ fn versions_are_published_in_order() {
     let uri = file_uri(&dir.join("cart.mesh"));
     client.open(&uri, CART);
     for version in 2..=30 {
-        let text = if version % 2 == 0 { CART.replace("to v1", "to v9") } else { CART.to_string() };
+        let text = if version % 2 == 0 {
+            CART.replace("to v1", "to v9")
+        } else {
+            CART.to_string()
+        };
         client.change(&uri, version, &text);
     }
     assert_eq!(codes(&client.diagnostics(&uri, Some(30))), ["E0201"]);
@@ -181,7 +191,8 @@ fn only_changed_diagnostics_are_republished() {
         );
     }
     // Last by path, so its publication follows every other of an analysis.
-    let target = "service target {\n  subset v1 { version = \"v1\" }\n  subset v2 { version = \"v2\" }\n  route { to v1 }\n}\n";
+    let target =
+        "service target {\n  subset v1 { version = \"v1\" }\n  subset v2 { version = \"v2\" }\n  route { to v1 }\n}\n";
     files.insert("zz.mesh".into(), target.into());
     let fixtures: Vec<(&str, &str)> = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (mut client, dir) = start("republish", &fixtures, json!({}));

@@ -349,7 +349,11 @@ mod tests {
         .concat();
         assert!(item_start(&text, text.len()) > 0);
         for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
-            assert_eq!(cursor_context(&text, offset), context_from(&text, offset), "at {offset}");
+            assert_eq!(
+                cursor_context(&text, offset),
+                context_from(&text, offset),
+                "at {offset}"
+            );
         }
         // A service left unclosed above does not swallow the next one.
         assert_eq!(
