@@ -122,6 +122,7 @@ pub const WORDS: &[Word] = &[
     // ---------------------------------------------------------- file
     Word::new("namespace", Top, Takes::Name, "metadata.namespace", "The namespace of every resource of this file"),
     Word::new("service", Top, Takes::Name, "host", "A Kubernetes service: its subsets, policy and routes"),
+    Word::new("delegate", Top, Takes::Name, "metadata.name", "Routes without hosts that another service's `delegate NAME` hands requests to: `delegate reviews-routes { route { ... } }`"),
     // ---------------------------------------------------------- service
     Word::new("subset", ServiceItem, Takes::Name, "subsets[].name", "A group of pods selected by labels"),
     Word::new("policy", ServiceItem, Takes::Object, "trafficPolicy", "The traffic policy of the service (Istio's TrafficPolicy)"),

@@ -14,6 +14,7 @@
 //! `policy.rs`, and single values in `values.rs`; last, `unused.rs` finds
 //! the subsets no route uses.
 
+mod delegation;
 mod policy;
 pub mod re2;
 mod routes;

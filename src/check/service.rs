@@ -12,7 +12,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::Program;
 use crate::model::istio::*;
 use crate::span::Span;
-use crate::syntax::ast::{self, RouteKind, SettingKey, StatementKind, Value, ValueKind};
+use crate::syntax::ast::{self, RouteKind, ServiceKind, SettingKey, StatementKind, Value, ValueKind};
 
 impl Checker<'_> {
     /// Checks one service and adds its resources to `program`.
@@ -20,6 +20,13 @@ impl Checker<'_> {
         let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
         let namespace = file.namespace.as_ref().map(|ns| ns.name.as_str());
         let mut settings = self.settings(service, &host, namespace);
+        let delegate = service.kind == ServiceKind::Delegate;
+        if delegate {
+            // A VirtualService without hosts and gateways is a delegate.
+            self.delegate_block(service);
+            settings.hosts.clear();
+            settings.gateways.clear();
+        }
         let metadata = Metadata {
             name: service.name.name.to_string(),
             namespace: file.namespace.as_ref().map(|ns| ns.name.to_string()),
@@ -91,7 +98,7 @@ impl Checker<'_> {
 
         // A named DestinationRule is written even when it sets nothing but
         // its host, so an imported rule keeps existing.
-        if !subsets.is_empty() || traffic_policy.is_some() || settings.destination_rule_name.is_some() {
+        if !delegate && (!subsets.is_empty() || traffic_policy.is_some() || settings.destination_rule_name.is_some()) {
             let name = settings
                 .destination_rule_name
                 .clone()

@@ -5,10 +5,11 @@
 
 use foldhash::{HashMap, HashMapExt};
 
+use super::delegation::DelegateInfo;
 use super::{Checker, values};
 use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
-use crate::syntax::ast::{self, SettingKey, Text, ValueKind};
+use crate::syntax::ast::{self, ServiceKind, SettingKey, Text, ValueKind};
 
 /// Index of a service in [`Symbols::services`].
 pub type ServiceId = usize;
@@ -16,6 +17,9 @@ pub type ServiceId = usize;
 /// A service as the rest of the program sees it.
 #[derive(Clone, Debug)]
 pub struct ServiceInfo {
+    /// A service, or a delegate (`delegate NAME { ... }`: routes without
+    /// hosts, named only by `delegate NAME` statements, never by `to`).
+    pub kind: ServiceKind,
     /// The service name.
     pub name: Text,
     /// Where the name is written.
@@ -24,7 +28,7 @@ pub struct ServiceInfo {
     pub span: Span,
     /// The namespace of its file.
     pub namespace: Option<Text>,
-    /// The host its resources use.
+    /// The host its resources use (empty for a delegate, which has none).
     pub host: String,
     /// Its subsets: name, where the name is written, and labels.
     pub subsets: Box<[SubsetInfo]>,
@@ -186,6 +190,9 @@ pub(crate) struct Table {
     pub(super) services: Vec<ServiceInfo>,
     pub(super) by_name: HashMap<Text, ServiceId>,
     by_host: HashMap<String, ServiceId>,
+    /// The delegates by (namespace, name), as a `delegate` statement finds
+    /// them, with what the statement checks against.
+    pub(super) delegates: HashMap<(Option<Text>, Text), (ServiceId, DelegateInfo)>,
     /// The resources written under a name of their own, by (kind,
     /// namespace, name); those named after their service are found through
     /// `by_name`, so the table holds no entry per service for them.
@@ -202,6 +209,9 @@ impl Table {
         service: &ast::Service,
     ) -> Option<ServiceId> {
         let name = &service.name;
+        if service.kind == ServiceKind::Delegate {
+            return self.declare_delegate(checker, file, service);
+        }
         checker.dns_label(&name.name, name.span, "service");
         if let Some(&first) = self.by_name.get(&name.name) {
             let first_span = self.services.get(first).map(|s| s.name_span).unwrap_or(name.span);
@@ -330,6 +340,7 @@ impl Table {
             }
         }
         self.services.push(ServiceInfo {
+            kind: ServiceKind::Service,
             gateway_only,
             own_names,
             name: name.name.clone(),
@@ -357,6 +368,61 @@ impl Table {
                 )),
                 (None, None) => None,
             },
+        });
+        Some(id)
+    }
+
+    /// Registers a delegate: by (namespace, name) only, since no `to` names
+    /// it and it has no host.  Its VirtualService's name is its own, unique
+    /// in its namespace like every resource name.
+    fn declare_delegate(
+        &mut self,
+        checker: &mut Checker<'_>,
+        file: &ast::File,
+        service: &ast::Service,
+    ) -> Option<ServiceId> {
+        let name = &service.name;
+        checker.dns_label(&name.name, name.span, "delegate");
+        let namespace = file.namespace.as_ref().map(|ns| ns.name.clone());
+        let key = ("VirtualService", namespace.clone(), name.name.clone());
+        let named_after = self
+            .by_name
+            .get(&name.name)
+            .and_then(|&id| self.services.get(id))
+            .filter(|other| other.namespace == namespace && other.own_names.get(1) == Some(&true));
+        let first = self.resources.get(&key).copied().or(named_after.map(|s| s.name_span));
+        if let Some(first) = first {
+            checker.diagnostics.push(
+                Diagnostic::error(
+                    Code::E0212,
+                    name.span,
+                    format!("two blocks write the VirtualService `{}`", name.name),
+                )
+                .with_label(format!("this delegate's VirtualService is named `{}` too", name.name))
+                .with_secondary(first, "first named here")
+                .with_note("applied together, the second resource would replace the first")
+                .with_help("give the delegate another name"),
+            );
+            return None;
+        }
+        self.resources.insert(key, name.span);
+        let id = self.services.len();
+        let info = DelegateInfo::declare(service, namespace.as_deref());
+        self.delegates
+            .insert((namespace.clone(), name.name.clone()), (id, info));
+        self.services.push(ServiceInfo {
+            kind: ServiceKind::Delegate,
+            gateway_only: false,
+            own_names: [false, false],
+            name: name.name.clone(),
+            name_span: name.span,
+            span: service.span,
+            namespace,
+            host: String::new(),
+            subsets_by_name: Box::default(),
+            subsets: Box::default(),
+            external_subsets: Vec::new(),
+            new_subset_at: None,
         });
         Some(id)
     }

@@ -157,7 +157,10 @@ pub struct SubsetSpec {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualServiceSpec {
-    /// The hosts the routes apply to.
+    /// The hosts the routes apply to; none for a delegate, whose routes
+    /// apply where another VirtualService's `delegate` hands requests over
+    /// (see [`crate::model::Program::delegate`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
     /// Gateways (absent means the mesh).
     #[serde(skip_serializing_if = "Vec::is_empty")]

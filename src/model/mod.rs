@@ -4,6 +4,7 @@
 //! [`emit`](crate::emit) writes it as YAML; neither depends on the other.
 
 pub mod defaults;
+pub mod delegation;
 pub mod istio;
 
 use istio::{DestinationRuleSpec, Metadata, VirtualServiceSpec};

@@ -32,9 +32,11 @@ pub struct File {
     pub services: Vec<Service>,
 }
 
-/// `service NAME { ... }`.
+/// `service NAME { ... }`, or `delegate NAME { ... }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Service {
+    /// A service, or a delegate (routes without hosts).
+    pub kind: ServiceKind,
     /// The service name.
     pub name: Ident,
     /// The whole block.
@@ -47,6 +49,28 @@ pub struct Service {
     pub policies: Vec<Policy>,
     /// Routes, in source order.
     pub routes: Vec<Route>,
+}
+
+/// What a `service`-like block stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServiceKind {
+    /// `service NAME { ... }`: a Kubernetes service, its DestinationRule
+    /// and VirtualService.
+    #[default]
+    Service,
+    /// `delegate NAME { ... }`: a VirtualService without hosts, whose
+    /// routes other services' `delegate NAME` statements hand requests to.
+    Delegate,
+}
+
+impl ServiceKind {
+    /// The keyword that opens the block.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ServiceKind::Service => "service",
+            ServiceKind::Delegate => "delegate",
+        }
+    }
 }
 
 /// The service-level settings.

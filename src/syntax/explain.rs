@@ -300,7 +300,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::setting_key | Rule::setting => "a setting",
         Rule::EOI => "the end of the line",
         Rule::namespace_decl => "`namespace`",
-        Rule::service => "`service`",
+        Rule::service => "`service` or `delegate`",
         Rule::subset => "`subset`",
         Rule::policy => "`policy`",
         Rule::port_policy => "`port`",
@@ -352,6 +352,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | Rule::duration_unit
         | Rule::junk
         | Rule::top_junk
+        | Rule::delegate_head
         | Rule::file
         | Rule::top_item_only
         | Rule::service_item_only

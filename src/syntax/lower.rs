@@ -134,12 +134,16 @@ impl<'t> Lowerer<'t> {
     fn lower_service(&mut self, pair: Pair<'_, Rule>) -> (Service, Option<Span>) {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let _keyword = inner.next();
+        let kind = match inner.next().map(|p| p.as_rule()) {
+            Some(Rule::kw_delegate) => ServiceKind::Delegate,
+            _ => ServiceKind::Service,
+        };
         let name = inner.next().map(|p| self.ident(&p)).unwrap_or_else(|| Ident {
             name: Text::default(),
             span,
         });
         let mut service = Service {
+            kind,
             name,
             span,
             settings: Vec::new(),
@@ -162,7 +166,11 @@ impl<'t> Lowerer<'t> {
                     Diagnostic::error(
                         Code::E0103,
                         open,
-                        format!("the block of service `{}` is never closed", service.name.name),
+                        format!(
+                            "the block of {} `{}` is never closed",
+                            service.kind.keyword(),
+                            service.name.name
+                        ),
                     )
                     .with_label("this `{` has no matching `}`")
                     .with_help("add `}` where the service ends"),

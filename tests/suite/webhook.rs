@@ -782,9 +782,11 @@ fn valid_http_route(c: &mut Choices, i: usize, services: usize, gateways: &[&str
             lines.push(format!("respond {}{body}", c.pick(&["200", "404", "503", "599"])));
         }
         2 if !authority_set => {
+            // Quoted: a VirtualService outside the program (a bare name
+            // must be a delegate block of the program).
             lines.push(format!(
                 "delegate {} namespace {}",
-                c.pick(&["team-a", "routes"]),
+                quote(c.pick(&["team-a", "routes"])),
                 c.pick(VALID_LABELS)
             ));
         }

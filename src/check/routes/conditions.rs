@@ -65,7 +65,7 @@ impl Checker<'_> {
         distinct
     }
 
-    pub(super) fn http_match(&mut self, conditions: &[ast::Condition]) -> HttpMatch {
+    pub(in crate::check) fn http_match(&mut self, conditions: &[ast::Condition]) -> HttpMatch {
         let mut out = HttpMatch::default();
         for condition in self.distinct_conditions(conditions) {
             match &condition.kind {

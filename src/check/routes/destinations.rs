@@ -272,7 +272,12 @@ impl Checker<'_> {
         self.unknown_service(name);
         // The usual first step of porting a VirtualService: `to v2` before
         // the service has subsets.  Offer the subset too.
-        let Some(info) = self.table.services.get(service) else {
+        let Some(info) = self
+            .table
+            .services
+            .get(service)
+            .filter(|s| s.kind == ast::ServiceKind::Service)
+        else {
             return;
         };
         let fix = info.new_subset(&name.name);

@@ -383,6 +383,21 @@ impl Checker<'_> {
         }
         self.check_actions(route, seen);
         self.check_prefix_redirect(route, &out);
+        let delegates = route.statements.iter().find_map(|s| match &s.kind {
+            StatementKind::Delegate(delegate) => Some((s, delegate)),
+            _ => None,
+        });
+        if let (Some((statement, delegate)), Some(_)) = (delegates, &out.delegate) {
+            // Every `match` line adds one entry, in order.
+            let matches: Vec<(Span, &HttpMatch)> = route
+                .statements
+                .iter()
+                .filter(|s| matches!(s.kind, StatementKind::Match(_)))
+                .map(|s| s.span)
+                .zip(&out.matches)
+                .collect();
+            self.follow_delegate(service, delegate, statement, &matches);
+        }
         out
     }
 
