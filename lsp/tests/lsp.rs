@@ -817,19 +817,23 @@ fn formatting_replaces_the_document_with_the_canonical_layout() {
     change(&mut client, &uri, 2, &formatted);
     assert_eq!(client.request("textDocument/formatting", params.clone()), json!([]));
 
-    // CRLF text with non-ASCII comments: the range ends at the end, in UTF-16.
+    // CRLF text with non-ASCII comments: the range ends at the end, in
+    // UTF-16, and the new text is the same layout with CRLF line endings.
     let crlf = format!("// é 𐐀 😀\r\n{}", MESSY.replace('\n', "\r\n"));
     change(&mut client, &uri, 3, &crlf);
     let edits = array(&client.request("textDocument/formatting", params.clone()));
     assert_eq!(edits.len(), 1);
     assert_eq!(edits[0]["range"], range((0, 0), position_at(&crlf, crlf.len())));
-    assert_eq!(edits[0]["newText"], meshc::fmt::format(&crlf));
+    let crlf_formatted = format!("// é 𐐀 😀\r\n{}", formatted.replace('\n', "\r\n"));
+    assert_eq!(edits[0]["newText"], crlf_formatted);
+    change(&mut client, &uri, 4, &crlf_formatted);
+    assert_eq!(client.request("textDocument/formatting", params.clone()), json!([]));
 
     // A syntax error: no formatting (null), not a mangled file.
     change(
         &mut client,
         &uri,
-        4,
+        5,
         "service reviews {\n  route {\n    to v1\n    bogus stuff\n  }\n}\n",
     );
     assert_eq!(client.request("textDocument/formatting", params), Value::Null);

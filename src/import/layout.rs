@@ -1,6 +1,6 @@
-//! The layout of written `.mesh` source: lines and blocks of items,
-//! indented as `meshc fmt` does, each piece of text remembering the YAML
-//! node it came from.
+//! The layout of written `.mesh` source: lines and blocks of items, each
+//! piece of text remembering the YAML node it came from; `meshc fmt`'s
+//! layout is applied last, and the pieces follow their tokens.
 
 use crate::span::Span;
 
@@ -81,27 +81,18 @@ impl Out {
         let start = self.text.len();
         self.text.push_str(&"  ".repeat(depth));
         self.pieces(&item.line);
-        match item.body.as_deref() {
-            None => {}
-            // A block with one plain line stays on one line, as people
-            // write `subset v1 { version = "v1" }`.
-            Some([only]) if only.body.is_none() && !is_comment(only) => {
-                self.text.push_str(" { ");
-                self.pieces_of(only);
-                self.text.push_str(" }");
-            }
-            Some([]) => self.text.push_str(" { }"),
-            Some(body) => {
-                self.text.push_str(" {\n");
-                for (i, inner) in body.iter().enumerate() {
-                    if inner.blank_before && i > 0 {
-                        self.text.push('\n');
-                    }
-                    self.item(inner, depth + 1);
+        // Every block is written one item a line; `finish` then lays the
+        // text out as `meshc fmt` does.
+        if let Some(body) = item.body.as_deref() {
+            self.text.push_str(" {\n");
+            for (i, inner) in body.iter().enumerate() {
+                if inner.blank_before && i > 0 {
+                    self.text.push('\n');
                 }
-                self.text.push_str(&"  ".repeat(depth));
-                self.text.push('}');
+                self.item(inner, depth + 1);
             }
+            self.text.push_str(&"  ".repeat(depth));
+            self.text.push('}');
         }
         if let Some(origin) = item.origin {
             self.origins.push((start..self.text.len(), origin));
@@ -109,12 +100,20 @@ impl Out {
         self.text.push('\n');
     }
 
-    fn pieces_of(&mut self, item: &Item) {
-        let start = self.text.len();
-        self.pieces(&item.line);
-        if let Some(origin) = item.origin {
-            self.origins.push((start..self.text.len(), origin));
-        }
+    /// The text in the canonical layout, and the origins of its pieces
+    /// where the layout moved them.
+    pub(super) fn finish(self) -> (String, Vec<(std::ops::Range<usize>, Span)>) {
+        let text = crate::fmt::format(&self.text);
+        let moves = crate::fmt::Moves::between(&self.text, &text);
+        let origins = self
+            .origins
+            .into_iter()
+            .map(|(range, origin)| {
+                let start = moves.start(range.start);
+                (start..moves.end(range.end).max(start), origin)
+            })
+            .collect();
+        (text, origins)
     }
 
     fn pieces(&mut self, pieces: &[Piece]) {
@@ -126,8 +125,4 @@ impl Out {
             }
         }
     }
-}
-
-fn is_comment(item: &Item) -> bool {
-    item.line.first().is_some_and(|(t, _)| t.starts_with("//"))
 }

@@ -53,14 +53,15 @@ pub(super) fn write(plan: &Plan<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<W
                     out.item(&block, 0);
                 }
             }
+            let (text, origins) = out.finish();
             Written {
                 file: ImportedFile {
                     namespace: namespace.map(str::to_string),
                     // Named by the caller of `import`.
                     name: String::new(),
-                    text: out.text,
+                    text,
                 },
-                origins: out.origins,
+                origins,
             }
         })
         .collect()

@@ -30,6 +30,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
 }
 
 pub(crate) use lower::inexact_number;
+pub(crate) use pieces::MAX_NESTING;
 pub use pieces::ParseCache;
 
 /// Parses like [`parse`], reusing the unchanged parts of the previous parse

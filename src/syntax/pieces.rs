@@ -17,7 +17,7 @@ use crate::span::{FileId, Span};
 /// exhaust the parser's stack, and an unclosed run of `{` in a line the
 /// grammar cannot read (which pest tries both as a group and as text at
 /// every level) stays cheap.  Real programs nest about 8 deep.
-const MAX_NESTING: usize = 16;
+pub(crate) const MAX_NESTING: usize = 16;
 
 pub(super) fn parse(file: FileId, text: &str) -> Parsed {
     // Large files are cut at top-level service boundaries and the pieces

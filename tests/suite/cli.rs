@@ -208,6 +208,25 @@ fn fmt_checks_rewrites_and_is_idempotent() {
 }
 
 #[test]
+fn fmt_keeps_crlf_line_endings() {
+    let dir = scratch("fmt-crlf");
+    let file = dir.join("crlf.mesh");
+    std::fs::write(
+        &file,
+        "// windows\r\nservice a{subset v1{version=\"v1\"}\r\n route{\r\nto v1}}\r\n",
+    )
+    .unwrap();
+    assert_eq!(meshc(&["fmt", "--check", path_str(&file)]).status.code(), Some(1));
+    assert_eq!(meshc(&["fmt", path_str(&file)]).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "// windows\r\nservice a {\r\n  subset v1 { version = \"v1\" }\r\n  route { to v1 }\r\n}\r\n"
+    );
+    // Formatted CRLF text is left as it is.
+    assert_eq!(meshc(&["fmt", "--check", path_str(&file)]).status.code(), Some(0));
+}
+
+#[test]
 fn check_against_workloads() {
     let dir = "tests/data/workloads/bookinfo";
     let out = meshc(&[

@@ -24,7 +24,8 @@
 //! - `document symbols`: the outline, nested, each symbol with its kind,
 //!   detail, whole range and name's place.
 //! - `folding ranges`: the foldable blocks as line ranges.
-//! - `formatting`: the canonical layout, or `not formatted` (syntax errors).
+//! - `formatting`: the canonical layout, each carriage return shown as `␍`
+//!   (a CRLF file stays CRLF), or `not formatted` (syntax errors).
 //!
 //! The cursor is required but unused by requests about the whole file.
 
@@ -323,7 +324,8 @@ fn answer(path: &std::path::Path) -> String {
                 .collect();
             nothing(folds, "no folding ranges")
         }
-        ("formatting", _) => ide::format(analysis, &program.sources, file).unwrap_or_else(|| "not formatted\n".into()),
+        ("formatting", _) => ide::format(analysis, &program.sources, file)
+            .map_or_else(|| "not formatted\n".into(), |text| text.replace('\r', "␍")),
         (other, _) => panic!("unknown request `{other}` in {}", path.display()),
     }
 }

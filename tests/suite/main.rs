@@ -12,6 +12,7 @@ mod coverage;
 mod docs;
 mod editor;
 mod examples;
+mod formatting;
 mod oracle;
 mod outputs;
 mod readback;

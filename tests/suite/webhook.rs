@@ -274,8 +274,8 @@ fn statement(kind: usize, a: usize, b: usize) -> String {
 
 /// A generated program: services with settings, a policy and routes.
 #[derive(Debug, Clone)]
-struct Program {
-    text: String,
+pub(crate) struct Program {
+    pub(crate) text: String,
 }
 
 /// A stream of random choices.  Shrinking moves a choice toward 0, which
@@ -979,7 +979,7 @@ fn mutation(c: &mut Choices) -> (Place, String) {
     }
 }
 
-fn program() -> impl Strategy<Value = Program> {
+pub(crate) fn program() -> impl Strategy<Value = Program> {
     (any::<bool>(), 1usize..4, prop::collection::vec(any::<u32>(), 64..256)).prop_map(
         |(namespaced, services, picks)| {
             let mut c = Choices { picks: &picks, at: 0 };
