@@ -10,6 +10,7 @@ use pest::iterators::Pair;
 use super::ast::*;
 use super::explain::Context;
 use super::grammar::{MeshParser, Rule};
+use super::unclosed::Unclosed;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 
@@ -57,14 +58,55 @@ pub(super) enum TopItem {
 }
 
 /// Parses and lowers the top-level items in `range` of `text`.
+///
+/// When a service is left unclosed and the layout shows which inner block
+/// lacks its `}` ([`super::unclosed`]), the piece is parsed again with that
+/// `}` put back, so the one mistake is reported once, at the block's `{`,
+/// and the lines after it are read as they were meant.
 pub(super) fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize>) -> (Vec<TopItem>, Vec<Diagnostic>) {
+    let piece = text.get(range.clone()).unwrap_or("");
+    let (items, diagnostics, unclosed) = lower_text(file, text, range.start, piece, Vec::new());
+    let missing: Vec<Unclosed> = unclosed
+        .into_iter()
+        .flat_map(|service| super::unclosed::find(text, service.range()))
+        .collect();
+    if missing.is_empty() {
+        return (items, diagnostics);
+    }
+    // The piece with each missing `}` put back; `inserted` says where, in
+    // the repaired text, so spans map back to the file.
+    let mut repaired = String::with_capacity(piece.len() + missing.len());
+    let mut inserted = Vec::with_capacity(missing.len());
+    let mut copied = range.start;
+    for block in &missing {
+        repaired.push_str(text.get(copied..block.parse_at).unwrap_or(""));
+        inserted.push(repaired.len());
+        repaired.push('}');
+        copied = block.parse_at;
+    }
+    repaired.push_str(text.get(copied..range.end).unwrap_or(""));
+    let (items, mut diagnostics, _) = lower_text(file, text, range.start, &repaired, inserted);
+    diagnostics.extend(missing.iter().map(|block| unclosed_block(file, block)));
+    (items, diagnostics)
+}
+
+/// Parses `piece`, which stands for the file's text from `base` on with a
+/// `}` at each offset of `inserted`; also returns the services left unclosed.
+fn lower_text(
+    file: FileId,
+    text: &str,
+    base: usize,
+    piece: &str,
+    inserted: Vec<usize>,
+) -> (Vec<TopItem>, Vec<Diagnostic>, Vec<Span>) {
     let mut lowerer = Lowerer {
         file,
         text,
-        base: range.start,
+        base,
+        inserted,
+        unclosed: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let piece = text.get(range).unwrap_or("");
     let items = match MeshParser::parse(Rule::file, piece) {
         Ok(mut pairs) => pairs.next().map(|root| lowerer.lower_items(root)).unwrap_or_default(),
         Err(error) => {
@@ -74,7 +116,27 @@ pub(super) fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize
             Vec::new()
         }
     };
-    (items, lowerer.diagnostics)
+    (items, lowerer.diagnostics, lowerer.unclosed)
+}
+
+/// The error for an inner block whose `}` is missing.
+fn unclosed_block(file: FileId, block: &Unclosed) -> Diagnostic {
+    let open = Span::new(file, block.open, block.open + 1);
+    let head = if block.head.is_empty() { "{".to_string() } else { format!("{} {{", block.head) };
+    let mut diag = Diagnostic::error(Code::E0103, open, format!("`{head}` is never closed"))
+        .with_label("this `{` has no matching `}`");
+    if let Some((at, len)) = block.ends_before {
+        let how = if block.lined_up { "indented like" } else { "indented less than" };
+        diag = diag.with_secondary(
+            Span::new(file, at, at + len),
+            format!("{how} `{head}`, so the block ends before this line"),
+        );
+    }
+    diag.with_help(format!(
+        "add `}}` after line {}, indented like `{head}`",
+        block.last_line
+    ))
+    .with_fix("Close the block", Span::new(file, block.fix_at, block.fix_at), block.fix_text.clone())
 }
 
 pub(super) struct Lowerer<'t> {
@@ -83,13 +145,24 @@ pub(super) struct Lowerer<'t> {
     pub(super) text: &'t str,
     /// Where the text pest is parsing starts in the file.
     pub(super) base: usize,
+    /// Offsets in the parsed text of the `}` put back where a block lacked
+    /// one (see [`lower_piece`]): each is not in the file.
+    pub(super) inserted: Vec<usize>,
+    /// The services the grammar found unclosed.
+    pub(super) unclosed: Vec<Span>,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
 impl<'t> Lowerer<'t> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        Span::new(self.file, self.offset(s.start()), self.offset(s.end()))
+    }
+
+    /// The file offset of offset `at` of the parsed text.
+    pub(super) fn offset(&self, at: usize) -> usize {
+        let put_back = self.inserted.iter().take_while(|&&i| i < at).count();
+        self.base + at - put_back
     }
 
     /// The span of a pair without the whitespace and comments pest skipped
@@ -162,7 +235,9 @@ impl<'t> Lowerer<'t> {
                 Rule::setting => service.settings.push(self.lower_setting(item)),
                 Rule::junk => self.explain_junk(self.span(&item), Context::Service),
                 Rule::close if !item.as_str().is_empty() => close = Some(self.span(&item)),
-                Rule::close => self.diagnostics.push(
+                Rule::close => {
+                    self.unclosed.push(span);
+                    self.diagnostics.push(
                     Diagnostic::error(
                         Code::E0103,
                         open,
@@ -174,7 +249,8 @@ impl<'t> Lowerer<'t> {
                     )
                     .with_label("this `{` has no matching `}`")
                     .with_help("add `}` where the service ends"),
-                ),
+                    )
+                }
                 _ => {}
             }
         }
@@ -365,7 +441,7 @@ impl<'t> Lowerer<'t> {
     /// Decodes a string literal's JSON escapes; a bad escape is reported and
     /// left out.
     fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> Text {
-        let start = pair.as_span().start() + 1;
+        let start = self.offset(pair.as_span().start()) + 1;
         let raw = pair.as_str();
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         // Most strings have no escape: the text is then taken as it is.

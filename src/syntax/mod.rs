@@ -11,6 +11,7 @@ mod grammar;
 mod lower;
 mod pieces;
 pub mod tokens;
+mod unclosed;
 
 use crate::diag::Diagnostic;
 use crate::span::FileId;

@@ -125,6 +125,8 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
         file,
         text,
         base: 0,
+        inserted: Vec::new(),
+        unclosed: Vec::new(),
         diagnostics: Vec::new(),
     };
     let mut ast = File::default();
