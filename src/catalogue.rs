@@ -578,6 +578,37 @@ fn exclusive_groups(name: &str, schema: &Json) -> Vec<Vec<String>> {
     groups
 }
 
+/// The paths from `block` (`tcp.maxConnections`) of the fields named `name`
+/// below it, through blocks only (a list's items or a map's values cannot
+/// be reached by a dotted path), leaving out deprecated fields and `block`'s
+/// own children.
+pub fn paths_to(block: &Field, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(&Field, String)> = block
+        .children
+        .iter()
+        .rev()
+        .filter(|c| c.ty == FieldType::Object)
+        .map(|c| (c, c.name.clone()))
+        .collect();
+    while let Some((field, path)) = stack.pop() {
+        for child in &field.children {
+            if child.name == name && child.replaced_by.is_none() {
+                out.push(format!("{path}.{name}"));
+            }
+        }
+        stack.extend(
+            field
+                .children
+                .iter()
+                .rev()
+                .filter(|c| c.ty == FieldType::Object)
+                .map(|c| (c, format!("{path}.{}", c.name))),
+        );
+    }
+    out
+}
+
 /// Every field below `root`, depth first, in catalogue order.
 pub fn walk(root: &Field) -> Vec<&Field> {
     let mut out = Vec::new();
@@ -622,6 +653,21 @@ mod tests {
             .unwrap_or_default();
         assert!(lb.contains(&vec!["simple".to_string(), "consistentHash".to_string()]));
         assert!(!cors_policy().children.is_empty());
+    }
+
+    /// Where a field written one level too high really lives.
+    #[test]
+    fn paths_to_a_field_below_a_block() {
+        let tp = traffic_policy();
+        assert_eq!(paths_to(tp, "consecutive5xxErrors"), ["outlierDetection.consecutive5xxErrors"]);
+        let pool = tp.child("connectionPool").map(|p| paths_to(p, "maxConnections"));
+        assert_eq!(pool.as_deref(), Some(&["tcp.maxConnections".to_string()][..]));
+        // A deprecated field is never a suggestion.
+        assert!(paths_to(tp, "consecutiveErrors").is_empty());
+        // Its own children are not "below" a block, and lists are not walked.
+        assert!(paths_to(tp, "loadBalancer").is_empty());
+        assert!(paths_to(tp, "port").is_empty());
+        assert!(paths_to(tp, "interval").len() > 1);
     }
 
     #[test]

@@ -31,6 +31,23 @@ struct Entry {
     children: Vec<Entry>,
 }
 
+impl Entry {
+    /// A field refused where it was written (and reported there): it keeps
+    /// its block from reading as empty, which would be a second error for
+    /// the one mistake, and is left out of the output.
+    fn refused(span: Span) -> Entry {
+        Entry {
+            name: String::new(),
+            index: usize::MAX,
+            span,
+            value_span: span,
+            leaf: None,
+            block: None,
+            children: Vec::new(),
+        }
+    }
+}
+
 impl Checker<'_> {
     /// Checks a service's or subset's `policy` blocks; returns the
     /// trafficPolicy.
@@ -48,6 +65,9 @@ impl Checker<'_> {
         let mut entries = Vec::new();
         for field in &first.fields {
             self.merge_field(&mut entries, field, schema);
+        }
+        if first.unread {
+            entries.push(Entry::refused(first.keyword));
         }
         let ports = self.port_policies(first, schema);
         if let Some(ports) = ports {
@@ -141,6 +161,7 @@ impl Checker<'_> {
         let mut schema = schema;
         for segment in parents {
             let Some(child) = self.child_field(schema, segment) else {
+                entries.push(Entry::refused(segment.span));
                 return;
             };
             if child.ty != FieldType::Object {
@@ -151,6 +172,7 @@ impl Checker<'_> {
             schema = child;
         }
         let Some(child) = self.child_field(schema, last) else {
+            entries.push(Entry::refused(last.span));
             return;
         };
         if let Some(replacement) = child.replaced_by {
@@ -193,12 +215,13 @@ impl Checker<'_> {
         }
     }
 
-    /// The child `segment` of `schema`, or an "unknown field" error.
+    /// The child `segment` of `schema`, or an "unknown field" error.  A
+    /// name that is a field deeper down is given its path from here; a
+    /// deprecated field is never suggested.
     fn child_field(&mut self, schema: &'static Schema, segment: &Ident) -> Option<&'static Schema> {
         if let Some(child) = schema.child(&segment.name) {
             return Some(child);
         }
-        let names = schema.children.iter().map(|c| c.name.as_str());
         let where_ = if schema.path.is_empty() {
             "here".to_string()
         } else {
@@ -209,19 +232,44 @@ impl Checker<'_> {
             segment.span,
             format!("unknown field `{}` {where_}", segment.name),
         );
-        match closest(&segment.name, names) {
-            Some(best) => {
-                diag = diag
-                    .with_label(format!("did you mean `{best}`?"))
-                    .with_help(format!("replace `{}` with `{best}`", segment.name))
-                    .with_fix(format!("Replace with `{best}`"), segment.span, best);
+        let below = catalogue::paths_to(schema, &segment.name);
+        let names = schema
+            .children
+            .iter()
+            .filter(|c| c.replaced_by.is_none())
+            .map(|c| c.name.as_str());
+        if let [path] = below.as_slice() {
+            let parent = path.rsplit_once('.').map_or("", |(parent, _)| parent);
+            diag = diag
+                .with_label(format!("a field of `{parent}`, inside this block"))
+                .with_help(format!("write `{path}`"))
+                .with_fix(format!("Replace with `{path}`"), segment.span, path.clone());
+        } else if !below.is_empty() {
+            diag = diag
+                .with_label("a field of a block inside this one")
+                .with_help(format!("write the path of the one meant: {}", quote_all(&below)));
+        } else if let Some(best) = closest(&segment.name, names) {
+            diag = diag
+                .with_label(format!("did you mean `{best}`?"))
+                .with_help(format!("replace `{}` with `{best}`", segment.name))
+                .with_fix(format!("Replace with `{best}`"), segment.span, best);
+        } else {
+            let elsewhere = catalogue::paths_to(catalogue::traffic_policy(), &segment.name);
+            let all: Vec<String> = schema
+                .children
+                .iter()
+                .filter(|c| c.replaced_by.is_none())
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            diag = diag.with_label("unknown field");
+            if schema.path.starts_with("trafficPolicy") && !elsewhere.is_empty() {
+                diag = diag.with_help(format!(
+                    "`{}` is set at {} of the policy, not in this block",
+                    segment.name,
+                    quote_all(&elsewhere)
+                ));
             }
-            None => {
-                let all: Vec<String> = schema.children.iter().map(|c| format!("`{}`", c.name)).collect();
-                diag = diag
-                    .with_label("unknown field")
-                    .with_note(format!("known fields: {}", all.join(", ")));
-            }
+            diag = diag.with_note(format!("known fields: {}", all.join(", ")));
         }
         self.diagnostics.push(diag);
         None

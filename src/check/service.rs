@@ -193,9 +193,9 @@ impl Checker<'_> {
     fn unreachable_routes(&mut self, service: &ast::Service) {
         for kind in [RouteKind::Http, RouteKind::Tcp, RouteKind::Tls] {
             let routes: Vec<&ast::Route> = service.routes.iter().filter(|r| r.kind == kind).collect();
-            let catch_all = routes
-                .iter()
-                .position(|r| !r.statements.iter().any(|s| matches!(s.kind, StatementKind::Match(_))));
+            let catch_all = routes.iter().position(|r| {
+                !r.unread_match && !r.statements.iter().any(|s| matches!(s.kind, StatementKind::Match(_)))
+            });
             let Some(at) = catch_all else { continue };
             let Some(catch_all_route) = routes.get(at) else {
                 continue;

@@ -165,6 +165,9 @@ pub struct Policy {
     pub fields: Vec<Field>,
     /// `port N { ... }` blocks.
     pub ports: Vec<PortPolicy>,
+    /// Whether a line of the block could not be read (and was reported):
+    /// the block is then not empty, only unread.
+    pub unread: bool,
 }
 
 /// `port N { ... }` in a policy: settings for one port.
@@ -368,6 +371,9 @@ pub struct Route {
     pub span: Span,
     /// The statements, in order.
     pub statements: Vec<Statement>,
+    /// Whether a `match` line could not be read (and was reported): the
+    /// route is then not known to take every request.
+    pub unread_match: bool,
 }
 
 /// A route statement and its span.

@@ -72,6 +72,13 @@ impl Lowerer<'_> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
             .unwrap_or(chunk.len());
         let word = chunk.get(..word_len).unwrap_or("");
+        if context == Context::Route
+            && chunk.starts_with(',')
+            && let Some(diag) = self.comma_in_match(span)
+        {
+            self.diagnostics.push(diag);
+            return;
+        }
         if let Some(known) = context.keywords() {
             let starts_like_word = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
             if starts_like_word && !known.contains(&word) {
@@ -122,6 +129,44 @@ impl Lowerer<'_> {
             .with_label("unexpected here"),
         };
         self.diagnostics.push(diag);
+    }
+
+    /// A `match` line continued after a `,` (the junk at `span` starts with
+    /// it): conditions are joined with `and`.  `None` when the line is not a
+    /// `match`.
+    fn comma_in_match(&self, span: Span) -> Option<Diagnostic> {
+        let start = span.start as usize;
+        let line_start = self.text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+        let before = self.text.get(line_start..start)?.trim_start();
+        let is_match = before.strip_prefix("match").is_some_and(|rest| rest.starts_with([' ', '\t']));
+        if !is_match {
+            return None;
+        }
+        let chunk = self.text.get(span.range())?;
+        let rest = chunk.get(1..)?;
+        let comma = Span::new(self.file, start, start + 1);
+        let diag = Diagnostic::error(Code::E0101, comma, "conditions in a `match` are joined with `and`, not `,`");
+        let condition = format!("match {}", rest.trim_start());
+        if MeshParser::parse(Rule::route_item_only, &condition).is_err() {
+            return Some(
+                diag.with_label("a `match` line does not go on after `,`")
+                    .with_help(
+                        "join conditions that must all hold with `and`; for another value, write a second `match` line (a request then needs to fit one of them)",
+                    ),
+            );
+        }
+        // The comma and the blanks after it become ` and `.
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let replaced = Span::new(self.file, start, start + 1 + blanks);
+        let spaced_before = self.text.get(..start).is_some_and(|t| t.ends_with([' ', '\t']));
+        let with = if spaced_before { "and " } else { " and " };
+        Some(
+            diag.with_label("write `and` here")
+                .with_help(
+                    "a `match` line holds when all its conditions do, joined with `and`; for either of two, write a second `match` line",
+                )
+                .with_fix("Join with `and`", replaced, with),
+        )
     }
 
     /// A `}` with nothing to close.  When the service before it was closed
@@ -197,6 +242,12 @@ impl Lowerer<'_> {
         } else {
             format!("expected {}", or_list(&expected))
         });
+        if found == "`:`" {
+            return self.colon(diag, span, positives.contains(&Rule::eq));
+        }
+        if let Some(diag) = self.unquoted(at, &expected) {
+            return diag;
+        }
         // A misspelt keyword gets the closest one that would fit.
         let word = self.text.get(span.range()).unwrap_or("");
         let candidates = positives.iter().flat_map(|r| rule_words(*r));
@@ -208,6 +259,63 @@ impl Lowerer<'_> {
             );
         }
         diag
+    }
+}
+
+impl Lowerer<'_> {
+    /// YAML's `key: value` where .mesh has `key value` or `key = value`:
+    /// the `:` at `colon` goes, or becomes `=` where a field is set.
+    fn colon(&self, diag: Diagnostic, colon: Span, field: bool) -> Diagnostic {
+        let at = colon.start as usize;
+        let spaced = self.text.get(at + 1..).is_some_and(|t| t.starts_with([' ', '\t']));
+        let (title, with, rule) = if field {
+            ("Write `=`", if spaced { " =" } else { " = " }, "a field is set with `=`, not `:`")
+        } else {
+            (
+                "Remove the `:`",
+                if spaced { "" } else { " " },
+                "a value follows its keyword without `:`",
+            )
+        };
+        // The line as it should read, when it is short enough to show.
+        let line_start = self.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let rest = self.text.get(at + 1..).unwrap_or("");
+        let line_end = at + 1 + rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let before = self.text.get(line_start..at).unwrap_or("").trim_start();
+        let after = self.text.get(at + 1..line_end).unwrap_or("").trim_end();
+        let fixed = format!("{before}{with}{after}");
+        let help = if fixed.chars().count() <= 60 {
+            format!("{rule}: write `{fixed}`")
+        } else {
+            rule.to_string()
+        };
+        diag.with_help(help).with_fix(title, colon, with)
+    }
+
+    /// A value that must be a string but was written bare and starts with a
+    /// character no value starts with (`uri prefix /api`, `host *.example.com`):
+    /// quote it.
+    fn unquoted(&self, at: usize, expected: &[String]) -> Option<Diagnostic> {
+        let wants_value = expected
+            .iter()
+            .any(|e| e == "a value" || e == "a string" || e == "a destination");
+        let rest = self.text.get(at..)?;
+        let starts = rest.chars().next()?;
+        if !wants_value || !matches!(starts, '/' | '*' | '^' | '.' | '~' | '$' | '(' | '\\' | '?' | '|') {
+            return None;
+        }
+        let len = rest
+            .find(|c: char| c.is_whitespace() || c == ',' || c == '}')
+            .unwrap_or(rest.len());
+        let bare = rest.get(..len)?;
+        let quoted = serde_json::to_string(bare).ok()?;
+        let span = Span::new(self.file, at, at + len);
+        Some(
+            Diagnostic::error(Code::E0101, span, format!("expected a value, found `{bare}`"))
+                .with_label("text here is a string: quote it")
+                .with_help(format!("write {quoted}"))
+                .with_fix(format!("Quote `{bare}`"), span, quoted),
+        )
     }
 }
 

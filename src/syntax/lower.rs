@@ -323,13 +323,17 @@ impl<'t> Lowerer<'t> {
             span,
             fields: Vec::new(),
             ports: Vec::new(),
+            unread: false,
         };
         for item in pair.into_inner() {
             match item.as_rule() {
                 Rule::kw_policy => policy.keyword = self.span(&item),
                 Rule::field => policy.fields.extend(self.lower_field(item)),
                 Rule::port_policy => policy.ports.push(self.lower_port_policy(item)),
-                Rule::junk => self.explain_junk(self.span(&item), Context::Policy),
+                Rule::junk => {
+                    policy.unread = true;
+                    self.explain_junk(self.span(&item), Context::Policy);
+                }
                 _ => {}
             }
         }
@@ -497,6 +501,7 @@ impl<'t> Lowerer<'t> {
             keyword: span,
             span,
             statements: Vec::new(),
+            unread_match: false,
         };
         let mut keyword_start = None;
         for item in pair.into_inner() {
@@ -522,7 +527,11 @@ impl<'t> Lowerer<'t> {
                         _ => self.ident(&p),
                     });
                 }
-                Rule::junk => self.explain_junk(self.span(&item), Context::Route),
+                Rule::junk => {
+                    let text = item.as_str();
+                    route.unread_match |= text.strip_prefix("match").is_some_and(|rest| rest.starts_with([' ', '\t']));
+                    self.explain_junk(self.span(&item), Context::Route);
+                }
                 Rule::lbrace | Rule::rbrace => {}
                 _ => {
                     if let Some(statement) = self.lower_statement(item) {
