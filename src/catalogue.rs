@@ -659,7 +659,10 @@ mod tests {
     #[test]
     fn paths_to_a_field_below_a_block() {
         let tp = traffic_policy();
-        assert_eq!(paths_to(tp, "consecutive5xxErrors"), ["outlierDetection.consecutive5xxErrors"]);
+        assert_eq!(
+            paths_to(tp, "consecutive5xxErrors"),
+            ["outlierDetection.consecutive5xxErrors"]
+        );
         let pool = tp.child("connectionPool").map(|p| paths_to(p, "maxConnections"));
         assert_eq!(pool.as_deref(), Some(&["tcp.maxConnections".to_string()][..]));
         // A deprecated field is never a suggestion.

@@ -138,14 +138,20 @@ impl Lowerer<'_> {
         let start = span.start as usize;
         let line_start = self.text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
         let before = self.text.get(line_start..start)?.trim_start();
-        let is_match = before.strip_prefix("match").is_some_and(|rest| rest.starts_with([' ', '\t']));
+        let is_match = before
+            .strip_prefix("match")
+            .is_some_and(|rest| rest.starts_with([' ', '\t']));
         if !is_match {
             return None;
         }
         let chunk = self.text.get(span.range())?;
         let rest = chunk.get(1..)?;
         let comma = Span::new(self.file, start, start + 1);
-        let diag = Diagnostic::error(Code::E0101, comma, "conditions in a `match` are joined with `and`, not `,`");
+        let diag = Diagnostic::error(
+            Code::E0101,
+            comma,
+            "conditions in a `match` are joined with `and`, not `,`",
+        );
         let condition = format!("match {}", rest.trim_start());
         if MeshParser::parse(Rule::route_item_only, &condition).is_err() {
             return Some(
@@ -269,7 +275,11 @@ impl Lowerer<'_> {
         let at = colon.start as usize;
         let spaced = self.text.get(at + 1..).is_some_and(|t| t.starts_with([' ', '\t']));
         let (title, with, rule) = if field {
-            ("Write `=`", if spaced { " =" } else { " = " }, "a field is set with `=`, not `:`")
+            (
+                "Write `=`",
+                if spaced { " =" } else { " = " },
+                "a field is set with `=`, not `:`",
+            )
         } else {
             (
                 "Remove the `:`",

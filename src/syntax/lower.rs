@@ -122,11 +122,19 @@ fn lower_text(
 /// The error for an inner block whose `}` is missing.
 fn unclosed_block(file: FileId, block: &Unclosed) -> Diagnostic {
     let open = Span::new(file, block.open, block.open + 1);
-    let head = if block.head.is_empty() { "{".to_string() } else { format!("{} {{", block.head) };
+    let head = if block.head.is_empty() {
+        "{".to_string()
+    } else {
+        format!("{} {{", block.head)
+    };
     let mut diag = Diagnostic::error(Code::E0103, open, format!("`{head}` is never closed"))
         .with_label("this `{` has no matching `}`");
     if let Some((at, len)) = block.ends_before {
-        let how = if block.lined_up { "indented like" } else { "indented less than" };
+        let how = if block.lined_up {
+            "indented like"
+        } else {
+            "indented less than"
+        };
         diag = diag.with_secondary(
             Span::new(file, at, at + len),
             format!("{how} `{head}`, so the block ends before this line"),
@@ -136,7 +144,11 @@ fn unclosed_block(file: FileId, block: &Unclosed) -> Diagnostic {
         "add `}}` after line {}, indented like `{head}`",
         block.last_line
     ))
-    .with_fix("Close the block", Span::new(file, block.fix_at, block.fix_at), block.fix_text.clone())
+    .with_fix(
+        "Close the block",
+        Span::new(file, block.fix_at, block.fix_at),
+        block.fix_text.clone(),
+    )
 }
 
 pub(super) struct Lowerer<'t> {
@@ -238,17 +250,17 @@ impl<'t> Lowerer<'t> {
                 Rule::close => {
                     self.unclosed.push(span);
                     self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::E0103,
-                        open,
-                        format!(
-                            "the block of {} `{}` is never closed",
-                            service.kind.keyword(),
-                            service.name.name
-                        ),
-                    )
-                    .with_label("this `{` has no matching `}`")
-                    .with_help("add `}` where the service ends"),
+                        Diagnostic::error(
+                            Code::E0103,
+                            open,
+                            format!(
+                                "the block of {} `{}` is never closed",
+                                service.kind.keyword(),
+                                service.name.name
+                            ),
+                        )
+                        .with_label("this `{` has no matching `}`")
+                        .with_help("add `}` where the service ends"),
                     )
                 }
                 _ => {}
@@ -529,7 +541,9 @@ impl<'t> Lowerer<'t> {
                 }
                 Rule::junk => {
                     let text = item.as_str();
-                    route.unread_match |= text.strip_prefix("match").is_some_and(|rest| rest.starts_with([' ', '\t']));
+                    route.unread_match |= text
+                        .strip_prefix("match")
+                        .is_some_and(|rest| rest.starts_with([' ', '\t']));
                     self.explain_junk(self.span(&item), Context::Route);
                 }
                 Rule::lbrace | Rule::rbrace => {}

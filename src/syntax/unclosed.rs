@@ -91,7 +91,10 @@ pub(super) fn find(text: &str, range: std::ops::Range<usize>) -> Vec<Unclosed> {
     // Blocks still open at the end of the service, inside its own block.
     unclosed.extend(stack.into_iter().skip(1));
     unclosed.sort_by_key(|o| o.at);
-    unclosed.into_iter().filter_map(|open| locate(text, &tokens, open)).collect()
+    unclosed
+        .into_iter()
+        .filter_map(|open| locate(text, &tokens, open))
+        .collect()
 }
 
 /// Where the unclosed block `open` ends: before the first line after its own
@@ -149,7 +152,9 @@ fn locate(text: &str, tokens: &[(Token<'_>, usize)], open: Open) -> Option<Unclo
 
 /// The offset where the line holding `at` starts.
 fn line_start(text: &str, at: usize) -> usize {
-    text.get(..at).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1)
+    text.get(..at)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1)
 }
 
 /// The indentation, in bytes of spaces and tabs, of the line holding `at`.
@@ -200,7 +205,11 @@ mod tests {
         let found = unclosed(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "policy");
-        assert!(found[0].1.contains("ISTIO_MUTUAL // why\n  }\n  route {"), "{}", found[0].1);
+        assert!(
+            found[0].1.contains("ISTIO_MUTUAL // why\n  }\n  route {"),
+            "{}",
+            found[0].1
+        );
     }
 
     #[test]
