@@ -1,10 +1,12 @@
 //! The lists of words that cannot be generated from `meshc::words::WORDS`
 //! hold the same words: the literals of `grammar/mesh.pest`, the keywords
-//! of the TextMate grammar under `editors/`, and the grammar shown in
-//! `docs/language.md`.  Each word of the table is written in them, and
-//! each word in them is in the table, in the same role where the grammar
-//! lists a choice of words.  (The Neovim and Helix files under `editors/`
-//! hold no word list: Neovim highlights through the language server.)
+//! of the TextMate grammar and of the tree-sitter grammar under `editors/`
+//! (and its highlight query), and the grammar shown in `docs/language.md`.
+//! Each word of the table is written in them, and each word in them is in
+//! the table, in the same role where the grammar lists a choice of words.
+//! (The Neovim and Helix files under `editors/` hold no word list: Neovim
+//! highlights through the language server or the tree-sitter grammar,
+//! Helix through the tree-sitter grammar.)
 
 use std::collections::BTreeSet;
 
@@ -19,14 +21,19 @@ fn read(path: &str) -> String {
 /// The words quoted in `text`: `"abc"` literals made of lowercase letters
 /// and `_` (other literals are punctuation, escapes or units).
 fn quoted_words(text: &str) -> Vec<String> {
+    words_between(text, '"')
+}
+
+/// The words between `quote`s in `text`, as [`quoted_words`].
+fn words_between(text: &str, quote: char) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(at) = rest.find('"') {
+    while let Some(at) = rest.find(quote) {
         let after = &rest[at + 1..];
         let len = after
             .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
             .unwrap_or(after.len());
-        if len > 0 && after.starts_with(|c: char| c.is_ascii_lowercase()) && after[len..].starts_with('"') {
+        if len > 0 && after.starts_with(|c: char| c.is_ascii_lowercase()) && after[len..].starts_with(quote) {
             out.push(after[..len].to_string());
             rest = &after[len + 1..];
         } else {
@@ -160,6 +167,43 @@ fn the_textmate_grammar_highlights_every_word() {
     for word in alternatives("declaration") {
         if !keywords.contains(&word) {
             problems.push(format!("{path}: declaration keyword `{word}` is not a keyword"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The tree-sitter grammar (`grammar.js`, its words in single quotes) has
+/// the words of the table, and its highlight query names only words of the
+/// table (that it highlights every one of them, the grammar's own tests
+/// check on its corpus).
+#[test]
+fn the_tree_sitter_grammar_spells_the_words_of_the_table() {
+    let path = "editors/tree-sitter-mesh/grammar.js";
+    let grammar = read(path);
+    // Without comments, field names (`field('name', …)`) and the grammar's
+    // own name.
+    let code: String = grammar
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(['*', '/']))
+        .map(|l| {
+            let mut line = l.replace("name: 'mesh'", "");
+            while let Some(at) = line.find("field('") {
+                let end = line[at + 7..].find('\'').map_or(line.len(), |e| at + 7 + e + 1);
+                line.replace_range(at..end, "field(");
+            }
+            line + "\n"
+        })
+        .collect();
+    let written: BTreeSet<String> = words_between(&code, '\'').into_iter().collect();
+    let mut problems = compare(path, &written);
+    let query_path = "editors/tree-sitter-mesh/queries/highlights.scm";
+    let query = read(query_path);
+    let table = table_words();
+    for word in quoted_words(&query) {
+        if !table.contains(&word) {
+            problems.push(format!(
+                "{query_path} has `{word}`, which is not in the words table (src/words.rs)"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
