@@ -153,17 +153,29 @@ fn the_grammar_spells_the_words_of_the_table() {
 fn the_textmate_grammar_highlights_every_word() {
     let path = "editors/vscode/syntaxes/mesh.tmLanguage.json";
     let grammar: serde_json::Value = serde_json::from_str(&read(path)).expect("valid JSON");
+    // The words of a pattern: its first group that is no lookaround or
+    // non-capturing group, `(a|b|...)`.
     let alternatives = |key: &str| -> BTreeSet<String> {
         let pattern = grammar["repository"][key]["match"].as_str().expect("a match pattern");
         let inner = pattern
-            .strip_prefix("\\b(")
-            .and_then(|p| p.split_once(')'))
+            .match_indices('(')
+            .map(|(at, _)| &pattern[at + 1..])
+            .find(|rest| !rest.starts_with('?'))
+            .and_then(|rest| rest.split_once(')'))
             .map(|(inner, _)| inner)
-            .expect("a pattern \\b(a|b|...)");
+            .expect("a group (a|b|...)");
         inner.split('|').map(str::to_string).collect()
     };
-    let keywords = alternatives("keyword");
+    // The route kinds are keywords only before `route` (`http { ... }` in a
+    // policy is a field), so the route pattern holds them.
+    let mut keywords = alternatives("keyword");
+    let kinds = alternatives("route");
+    let route_kinds = set(words::texts(Place::RouteKind));
+    keywords.extend(kinds.clone());
     let mut problems = compare(path, &keywords);
+    if kinds != route_kinds {
+        problems.push(format!("{path}: the route pattern has the kinds {kinds:?}, the words table {route_kinds:?}"));
+    }
     for word in alternatives("declaration") {
         if !keywords.contains(&word) {
             problems.push(format!("{path}: declaration keyword `{word}` is not a keyword"));
