@@ -55,7 +55,7 @@ module.exports = grammar({
 
     source_file: $ => seq(
       optional('\uFEFF'),
-      repeat(choice($.namespace_declaration, $.service)),
+      repeat(choice($.namespace_declaration, $.service, $.delegate_block)),
     ),
 
     namespace_declaration: $ => seq('namespace', field('name', $.namespace_name)),
@@ -63,13 +63,13 @@ module.exports = grammar({
     // Kubernetes namespaces are DNS labels, which may start with a digit.
     namespace_name: _ => /[A-Za-z0-9][A-Za-z0-9_-]*/,
 
-    service: $ => seq(
-      'service',
-      field('name', $.identifier),
-      '{',
-      items(choice($.subset, $.policy, $.route, $.setting)),
-      '}',
-    ),
+    service: $ => seq('service', field('name', $.identifier), $._service_body),
+
+    // Routes without hosts that a route's `delegate NAME` hands requests
+    // to.  Its items are a service's; the checker says which it may hold.
+    delegate_block: $ => seq('delegate', field('name', $.identifier), $._service_body),
+
+    _service_body: $ => seq('{', items(choice($.subset, $.policy, $.route, $.setting)), '}'),
 
     setting: $ => seq(field('key', $.setting_key), sep1($._value, ',')),
 

@@ -30,6 +30,9 @@
 (service
   name: (identifier) @type)
 
+(delegate_block
+  name: (identifier) @type)
+
 (subset
   name: (identifier) @type.enum.variant)
 

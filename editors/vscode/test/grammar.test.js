@@ -103,6 +103,10 @@ test("names of declarations and routes", async () => {
   await expectScope("  tcp route {", "tcp", "keyword.control.mesh");
   await expectScope("      http { http1MaxPendingRequests = 10 }", "http", "variable.other.property.mesh");
   await expectScope("namespace 9shop", "9shop", "entity.name.type.mesh");
+  await expectScope("delegate reviews-routes {", "delegate", "keyword.declaration.mesh");
+  await expectScope("delegate reviews-routes {", "reviews-routes", "entity.name.type.mesh");
+  await expectScope("    delegate reviews-routes", "delegate", "keyword.control.mesh");
+  await expectScope("    delegate reviews-routes", "reviews-routes", undefined);
 });
 
 test("escapes in strings", async () => {
