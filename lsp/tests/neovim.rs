@@ -124,7 +124,11 @@ fn run(nvim: &str, name: &str, tree_sitter: bool) -> Vec<String> {
     std::fs::create_dir_all(project.join(".git")).expect("a project");
     std::fs::write(project.join("reviews.mesh"), REVIEWS).expect("write the program");
     let out = dir.join("results.txt");
-    let runtime = if tree_sitter { tree_sitter_runtime(&dir) } else { PathBuf::new() };
+    let runtime = if tree_sitter {
+        tree_sitter_runtime(&dir)
+    } else {
+        PathBuf::new()
+    };
     let mut child = Command::new(nvim)
         .args(["--headless", "--clean", "-n", "-c"])
         .arg(format!(
@@ -186,7 +190,10 @@ fn the_plugin_works_in_every_neovim() {
             }
         }
         for check in expected {
-            if !results.iter().any(|l| l == &format!("ok {check}") || l.starts_with(&format!("FAIL {check}:"))) {
+            if !results
+                .iter()
+                .any(|l| l == &format!("ok {check}") || l.starts_with(&format!("FAIL {check}:")))
+            {
                 problems.push(format!("Neovim {}.{}: the check `{check}` did not run", v.0, v.1));
             }
         }

@@ -174,7 +174,9 @@ fn the_textmate_grammar_highlights_every_word() {
     keywords.extend(kinds.clone());
     let mut problems = compare(path, &keywords);
     if kinds != route_kinds {
-        problems.push(format!("{path}: the route pattern has the kinds {kinds:?}, the words table {route_kinds:?}"));
+        problems.push(format!(
+            "{path}: the route pattern has the kinds {kinds:?}, the words table {route_kinds:?}"
+        ));
     }
     for word in alternatives("declaration") {
         if !keywords.contains(&word) {
