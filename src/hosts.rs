@@ -48,6 +48,42 @@ pub fn reference(host: &str, to: Option<&str>, from: Option<&str>) -> Option<Str
     }
 }
 
+/// Whether the VirtualService host `pattern` (a key, see [`key`]) covers
+/// the request host `host` (lower-case): equal, or a wildcard `*SUFFIX`
+/// whose suffix ends `host` after at least one character (Envoy's
+/// `RouteMatcher::findWildcardVirtualHost`; Istio's `host.Name.Matches`).
+pub fn covers(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    match pattern.strip_prefix('*') {
+        Some(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
+        None => pattern == host,
+    }
+}
+
+/// The hosts a request for `host` may mean, in the order the caller's
+/// resolver tries them: a pod in namespace `caller` resolves a name with
+/// Kubernetes' search list (`CALLER.svc.cluster.local`, `svc.cluster.local`,
+/// `cluster.local`, then the name itself, as `ndots:5` makes it), and
+/// Istio's sidecar lists those spellings among a service's virtual host
+/// domains (`route.go`, `generateVirtualHostDomains`).  Without a caller
+/// namespace, the name itself only.  Keys as [`key`] makes them.
+pub fn search(host: &str, caller: Option<&str>) -> Vec<String> {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    let mut out = Vec::with_capacity(4);
+    if host.parse::<std::net::IpAddr>().is_err() && !host.ends_with(CLUSTER_DOMAIN) {
+        if let Some(ns) = caller {
+            out.push(format!("{host}.{ns}.{CLUSTER_DOMAIN}"));
+        }
+        if host.contains('.') {
+            out.push(format!("{host}.{CLUSTER_DOMAIN}"));
+            out.push(format!("{host}.cluster.local"));
+        }
+    }
+    out.push(host);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +120,29 @@ mod tests {
             reference("api.example.com", None, Some("shop")).as_deref(),
             Some("api.example.com")
         );
+    }
+
+    /// Envoy's wildcard virtual hosts need one character before the suffix.
+    #[test]
+    fn wildcards_cover_longer_hosts() {
+        assert!(covers("*.example.com", "a.example.com"));
+        assert!(covers("*.example.com", "a.b.example.com"));
+        assert!(!covers("*.example.com", "example.com"));
+        assert!(covers("*", "anything"));
+        assert!(covers("Reviews.Shop", "reviews.shop."));
+    }
+
+    #[test]
+    fn requests_resolve_through_the_search_list() {
+        assert_eq!(search("reviews", None), vec!["reviews"]);
+        assert_eq!(
+            search("reviews", Some("shop")),
+            vec!["reviews.shop.svc.cluster.local", "reviews"]
+        );
+        assert_eq!(
+            search("reviews.web", Some("shop"))[..2],
+            ["reviews.web.shop.svc.cluster.local", "reviews.web.svc.cluster.local"]
+        );
+        assert_eq!(search("10.0.0.1", Some("shop")), vec!["10.0.0.1"]);
     }
 }

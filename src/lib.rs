@@ -42,6 +42,9 @@
 //!   conditions, options, settings); the parser's keyword checks, completion,
 //!   highlighting and the importer read it, and tests hold the grammar and the
 //!   editor grammars to it.
+//! - [`route`] answers where a request goes (`meshc route`, routing
+//!   tests): the VirtualService of its host, the first route that matches,
+//!   and what it does, with Istio's and Envoy's semantics.
 //! - [`hosts`] is the one place hosts are qualified and compared the way
 //!   Istio resolves them.
 //! - [`output`] writes files and output directories all or nothing, never
@@ -77,6 +80,7 @@ pub mod inputs;
 pub mod model;
 pub mod output;
 mod parallel;
+pub mod route;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

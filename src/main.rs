@@ -81,6 +81,42 @@ enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// Show where a request goes: the VirtualService, the route that takes
+    /// it and what the route does (destinations with their effective
+    /// policy, rewrites, faults, timeout and retries with Istio's defaults).
+    /// Exit status 0 when a route matched, 1 when none did, 2 for usage
+    /// errors or a program with errors.
+    #[command(
+        override_usage = "meshc route PATH... [METHOD] URL [-H 'NAME: VALUE']... [OPTIONS]\n       meshc route PATH... --tcp HOST:PORT [--sni NAME] [OPTIONS]"
+    )]
+    Route {
+        /// `.mesh` files or directories (the program), then the request:
+        /// an optional method (GET by default) and the URL,
+        /// `scheme://authority[:port]/path?query`.
+        #[arg(required = true, value_name = "PATH... [METHOD] URL")]
+        args: Vec<String>,
+        /// A request header, `NAME: VALUE` (repeatable).
+        #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// Route a TCP connection to HOST:PORT instead of an HTTP request
+        /// (with `--sni`, a TLS connection).
+        #[arg(long, value_name = "HOST:PORT")]
+        tcp: Option<String>,
+        /// The TLS server name of the connection (with `--tcp`).
+        #[arg(long, value_name = "NAME", requires = "tcp")]
+        sni: Option<String>,
+        /// The gateway the request arrives at (default: a sidecar in the mesh).
+        #[arg(long, value_name = "NAME")]
+        gateway: Option<String>,
+        /// The namespace of the calling workload.
+        #[arg(long, value_name = "NS")]
+        source_namespace: Option<String>,
+        /// A label of the calling workload, `KEY=VALUE` (repeatable).
+        #[arg(long = "source-label", value_name = "KEY=VALUE")]
+        source_labels: Vec<String>,
+        #[command(flatten)]
+        report: Report,
+    },
     /// Explain a diagnostic code, such as E0201.
     Explain {
         /// The code.
@@ -164,6 +200,27 @@ fn main() -> ExitCode {
         } => check(&input, workloads.as_deref(), &report),
         Command::Fmt { check, paths, report } => format_files(&paths, check, &report),
         Command::Import { paths, output, report } => import(&paths, output.as_deref(), &report),
+        Command::Route {
+            args,
+            headers,
+            tcp,
+            sni,
+            gateway,
+            source_namespace,
+            source_labels,
+            report,
+        } => {
+            let asked = RouteArgs {
+                args,
+                headers,
+                tcp,
+                sni,
+                gateway,
+                source_namespace,
+                source_labels,
+            };
+            route(&asked, &report)
+        }
         Command::Explain { code } => explain(&code),
     };
     match result {
@@ -406,6 +463,96 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
 /// Whether an output path names a directory (it ends in `/` or is one).
 fn is_directory(path: &Path) -> bool {
     path.to_string_lossy().ends_with('/') || path.is_dir()
+}
+
+/// What `meshc route` was asked.
+struct RouteArgs {
+    args: Vec<String>,
+    headers: Vec<String>,
+    tcp: Option<String>,
+    sni: Option<String>,
+    gateway: Option<String>,
+    source_namespace: Option<String>,
+    source_labels: Vec<String>,
+}
+
+/// The HTTP methods `meshc route` recognises before a URL.
+fn is_method(word: &str) -> bool {
+    !word.is_empty() && word.bytes().all(|b| b.is_ascii_uppercase()) && !Path::new(word).exists()
+}
+
+fn route(asked: &RouteArgs, report: &Report) -> Result<ExitCode, Failure> {
+    use meshc::route::{self, Request};
+    let usage = |e: route::BadRequest| Failure(e.0);
+    let (paths, mut request) = match &asked.tcp {
+        Some(address) => (
+            asked.args.clone(),
+            Request::tcp(address, asked.sni.as_deref()).map_err(usage)?,
+        ),
+        None => {
+            let Some(url_at) = asked.args.iter().rposition(|a| a.contains("://")) else {
+                return Err(Failure(
+                    "meshc route needs the request's URL after the paths, such as `http://reviews:9080/reviews/1` (or `--tcp HOST:PORT`)".to_string(),
+                ));
+            };
+            if url_at + 1 != asked.args.len() {
+                return Err(Failure(
+                    "the URL comes last: `meshc route PATH... [METHOD] URL`".to_string(),
+                ));
+            }
+            let method_at = url_at
+                .checked_sub(1)
+                .filter(|&i| asked.args.get(i).is_some_and(|a| is_method(a)));
+            let method = method_at.and_then(|i| asked.args.get(i)).map_or("GET", String::as_str);
+            let url = asked.args.get(url_at).map_or("", String::as_str);
+            let paths = asked
+                .args
+                .get(..method_at.unwrap_or(url_at))
+                .unwrap_or_default()
+                .to_vec();
+            (paths, Request::http(method, url).map_err(usage)?)
+        }
+    };
+    if paths.is_empty() {
+        return Err(Failure(
+            "meshc route needs the program's .mesh files before the request".to_string(),
+        ));
+    }
+    if !asked.headers.is_empty() && asked.tcp.is_some() {
+        return Err(Failure(
+            "`-H` sets HTTP headers; a `--tcp` connection has none".to_string(),
+        ));
+    }
+    for header in &asked.headers {
+        request.header_line(header).map_err(usage)?;
+    }
+    for label in &asked.source_labels {
+        request.source_label_line(label).map_err(usage)?;
+    }
+    if let Some(gateway) = &asked.gateway {
+        request.gateway = gateway.clone();
+    }
+    request.source_namespace = asked.source_namespace.clone();
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let sources = read_sources(&paths)?;
+    let analysis = meshc::analyze(&sources);
+    if analysis.has_errors() {
+        print_diagnostics(&sources, &analysis.diagnostics, report);
+        return Err(Failure(
+            "the program has errors; routing needs a program that checks clean".to_string(),
+        ));
+    }
+    let outcome = route::route(&analysis, &request);
+    let text = match report.message_format {
+        MessageFormat::Json => format!("{}\n", route::report::to_json(&sources, &outcome)),
+        MessageFormat::Human => route::report::to_human(&sources, &outcome),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(if outcome.hit.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn explain(code: &str) -> Result<ExitCode, Failure> {

@@ -80,6 +80,7 @@ fn check_on(files: &[&ast::File], threads: usize) -> Checked {
     for part in parts {
         checked.program.destination_rules.extend(part.destination_rules);
         checked.program.virtual_services.extend(part.virtual_services);
+        checked.program.virtual_service_sites.extend(part.virtual_service_sites);
     }
     checked
 }

@@ -139,6 +139,7 @@ impl Checker<'_> {
                 .virtual_service_name
                 .clone()
                 .unwrap_or_else(|| metadata.name.clone());
+            program.virtual_service_sites.push(service.span);
             program.virtual_services.push((
                 Metadata { name, ..metadata },
                 VirtualServiceSpec {

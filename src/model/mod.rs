@@ -16,4 +16,8 @@ pub struct Program {
     pub destination_rules: Vec<(Metadata, DestinationRuleSpec)>,
     /// VirtualServices, in source order.
     pub virtual_services: Vec<(Metadata, VirtualServiceSpec)>,
+    /// Where each VirtualService was written, index for index with
+    /// `virtual_services`: the span of its service block (`meshc route`
+    /// reads its routes' positions from there; emit ignores it).
+    pub virtual_service_sites: Vec<crate::span::Span>,
 }

@@ -19,6 +19,7 @@ mod readback;
 mod regex;
 mod robustness;
 mod roundtrip;
+mod route;
 mod support;
 mod ui;
 mod webhook;

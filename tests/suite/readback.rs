@@ -444,6 +444,7 @@ fn programs() -> impl Strategy<Value = Program> {
     (rule, service).prop_map(|(rule, service)| Program {
         destination_rules: vec![rule],
         virtual_services: vec![service],
+        virtual_service_sites: vec![],
     })
 }
 
@@ -601,5 +602,6 @@ fn one_rule(labels: Pairs<String>, entries: Vec<(String, Node)>) -> Program {
     Program {
         destination_rules: vec![rule],
         virtual_services: vec![],
+        virtual_service_sites: vec![],
     }
 }
