@@ -77,31 +77,6 @@ pub struct Effective {
     pub retries: Option<EffectiveRetries>,
 }
 
-/// Istio's `mergeHTTPRoute` (`pilot/pkg/model/virtualservice.go`): the
-/// delegate's route, with the root's fields where it sets none.
-pub fn merge_delegate(root: &HttpRoute, delegate: &HttpRoute) -> HttpRoute {
-    let mut out = delegate.clone();
-    out.name = match (&root.name, &delegate.name) {
-        (root_name, None) => root_name.clone(),
-        (Some(r), Some(d)) => Some(format!("{r}-{d}")),
-        (None, Some(d)) => Some(d.clone()),
-    };
-    out.delegate = None;
-    out.rewrite = out.rewrite.or_else(|| root.rewrite.clone());
-    out.direct_response = out.direct_response.or_else(|| root.direct_response.clone());
-    out.timeout = out.timeout.or_else(|| root.timeout.clone());
-    out.retries = out.retries.or_else(|| root.retries.clone());
-    out.fault = out.fault.or_else(|| root.fault.clone());
-    out.mirror = out.mirror.or_else(|| root.mirror.clone());
-    out.mirror_percentage = out.mirror_percentage.or_else(|| root.mirror_percentage.clone());
-    out.cors_policy = out.cors_policy.or_else(|| root.cors_policy.clone());
-    if out.mirrors.is_empty() {
-        out.mirrors = root.mirrors.clone();
-    }
-    out.headers = out.headers.or_else(|| root.headers.clone());
-    out
-}
-
 /// The effect of `action` on `request`; `namespace` is the namespace of
 /// the VirtualService, for its short destination hosts.
 pub fn effective(analysis: &Analysis, action: &Action, request: &Request, namespace: Option<&str>) -> Effective {

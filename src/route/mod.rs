@@ -27,6 +27,7 @@ pub mod request;
 pub mod select;
 
 use crate::Analysis;
+use crate::model::delegation;
 use crate::model::istio::{HttpRoute, L4Match, RouteDestination, VirtualServiceSpec};
 use crate::span::Span;
 use crate::syntax::ast::{self, ConditionKind, KeyedSource, RouteKind, StatementKind, StringSubject, ValueKind};
@@ -183,12 +184,12 @@ fn http_routes(analysis: &Analysis, vs: usize, request: &Request, closest: &mut 
     None
 }
 
-/// Follows `delegate`: the delegate VirtualService's HTTP routes are
-/// tried in order, and the first that takes the request is merged with the
-/// root route (Istio `pilot/pkg/model/virtualservice.go`, `mergeHTTPRoute`:
-/// the delegate's fields, with the root's rewrite, direct response,
-/// timeout, retries, fault, mirrors, CORS policy and headers where the
-/// delegate sets none; the name `ROOT-DELEGATE`).
+/// Follows `delegate` as istiod does: the delegate VirtualService is
+/// found by [`Program::delegate`](crate::model::Program::delegate), each of
+/// its HTTP routes is merged with the root route
+/// ([`delegation::merge_route`], Istio's `mergeHTTPRoute`: matches merged,
+/// the root's actions where the delegate sets none, a conflicting route
+/// dropped), and the merged routes are tried in order.
 fn delegated(
     analysis: &Analysis,
     request: &Request,
@@ -197,79 +198,94 @@ fn delegated(
     delegate: &crate::model::istio::Delegate,
 ) -> Outcome {
     let program = &analysis.checked.program;
+    let root_metadata = program.virtual_services.get(at.virtual_service).map(|(m, _)| m);
     let namespace = delegate.namespace.clone().or_else(|| at.vs_namespace.clone());
-    let target = program
-        .virtual_services
-        .iter()
-        .position(|(m, spec)| spec.hosts.is_empty() && m.name == delegate.name && m.namespace == namespace);
-    let spell = |ns: &Option<String>| match ns {
+    let spell = match &namespace {
         Some(ns) => format!("`{}` in namespace `{ns}`", delegate.name),
         None => format!("`{}`", delegate.name),
     };
-    let Some(target) = target else {
-        return Outcome {
-            request: request.clone(),
-            hit: None,
-            reason: format!(
-                "{} delegates to VirtualService {}, which the program does not define",
-                describe(&at),
-                spell(&namespace)
+    let no_match = |reason: String, closest: Option<Near>| Outcome {
+        request: request.clone(),
+        hit: None,
+        reason,
+        closest,
+    };
+    let found = root_metadata.and_then(|m| program.delegate(m, delegate));
+    let target = found.and_then(|found| program.virtual_services.iter().position(|vs| std::ptr::eq(vs, found)));
+    let (Some(target), Some((_, spec))) = (target, found) else {
+        return no_match(
+            format!(
+                "{} delegates to VirtualService {spell}, which the program does not define",
+                describe(&at)
             ),
-            closest: None,
-        };
+            None,
+        );
     };
     let mut closest = None;
-    let Some((_, spec)) = program.virtual_services.get(target) else {
-        return Outcome {
-            request: request.clone(),
-            hit: None,
-            reason: String::new(),
-            closest: None,
+    for (index, leaf) in spec.http.iter().enumerate() {
+        let Some(merged) = delegation::merge_route(root, leaf) else {
+            continue;
         };
-    };
-    for (index, child) in spec.http.iter().enumerate() {
-        let child_at = |m: Option<usize>| route_at(analysis, target, Protocol::Http, index, m, child.name.clone());
-        let mut taken = child.matches.is_empty().then_some(None);
-        for (i, m) in child.matches.iter().enumerate() {
+        let leaf_at = |m: Option<usize>| route_at(analysis, target, Protocol::Http, index, m, leaf.name.clone());
+        let mut taken = merged.matches.is_empty().then_some(None);
+        for (i, m) in merged.matches.iter().enumerate() {
             let misses = matching::http_misses(m, request, namespace.as_deref());
             if misses.is_empty() {
-                taken = Some(Some(i));
+                taken = Some(leaf_match_index(root, leaf, i));
                 break;
             }
-            remember(&mut closest, child_at(Some(i)), misses, analysis);
+            remember(&mut closest, leaf_at(leaf_match_index(root, leaf, i)), misses, analysis);
         }
         let Some(match_index) = taken else { continue };
-        let merged = action::merge_delegate(root, child);
         let vs_namespace = at.vs_namespace.clone();
         return hit(
             analysis,
             request,
             at,
-            Some(child_at(match_index)),
+            Some(leaf_at(match_index)),
             Action::Http(Box::new(merged)),
             vs_namespace.as_deref(),
         );
     }
     let reason = match &closest {
         Some(near) => format!(
-            "{} delegates to VirtualService {}, and none of its routes matches; the closest, {}, does not: {}",
+            "{} delegates to VirtualService {spell}, and none of its routes matches; the closest, {}, does not: {}",
             describe(&at),
-            spell(&namespace),
             describe(&near.at),
             near.miss.why
         ),
         None => format!(
-            "{} delegates to VirtualService {}, which has no HTTP routes",
-            describe(&at),
-            spell(&namespace)
+            "{} delegates to VirtualService {spell}, which has no HTTP route for it",
+            describe(&at)
         ),
     };
-    Outcome {
-        request: request.clone(),
-        hit: None,
-        reason,
-        closest,
+    no_match(reason, closest)
+}
+
+/// Which match line of the delegate route `leaf` the merged match `merged`
+/// comes from: `mergeHTTPMatchRequests` merges each delegate match with the
+/// root matches it does not conflict with, in order, so the delegate's
+/// line is found by counting (`None`: the delegate route has no match).
+fn leaf_match_index(root: &HttpRoute, leaf: &HttpRoute, merged: usize) -> Option<usize> {
+    if leaf.matches.is_empty() {
+        return None;
     }
+    if root.matches.is_empty() {
+        return Some(merged);
+    }
+    let mut seen = 0;
+    for (i, sub) in leaf.matches.iter().enumerate() {
+        let with = root
+            .matches
+            .iter()
+            .filter(|parent| delegation::conflict(parent, sub).is_none())
+            .count();
+        if merged < seen + with {
+            return Some(i);
+        }
+        seen += with;
+    }
+    None
 }
 
 /// The TCP or TLS routes of VirtualService `vs`, in order.

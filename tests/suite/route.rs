@@ -188,3 +188,29 @@ fn usage_errors_exit_2() {
         assert!(text(&out.stderr).contains("meshc:"), "{args:?}");
     }
 }
+
+/// Delegation is followed as istiod merges it (`mergeHTTPRoute`): the
+/// delegate's route decides the destination, the root's timeout applies
+/// where the delegate sets none, and the names are joined.
+#[test]
+fn delegation_is_followed() {
+    let program = "tests/data/route/delegation.mesh";
+    let (code, jason) = json(&[program, "http://reviews/reviews/1", "-H", "end-user: jason"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(jason["route"]["index"], 0);
+    assert_eq!(jason["delegate"]["name"], "jason");
+    assert_eq!(jason["delegate"]["virtual_service"]["name"], "reviews-routes");
+    assert_eq!(jason["delegate"]["line"], 17);
+    assert_eq!(jason["action"]["route"][0]["destination"]["subset"], "v2");
+    assert_eq!(jason["action"]["timeout"], "5s");
+    assert_eq!(jason["effective"]["timeout"], "5s");
+    assert!(jason["action"].get("delegate").is_none());
+
+    let (_, others) = json(&[program, "http://reviews/reviews/1"]);
+    assert_eq!(others["delegate"]["index"], 1);
+    assert_eq!(others["action"]["route"][0]["destination"]["subset"], "v1");
+    // Outside /reviews the root's second route takes the request.
+    let (_, outside) = json(&[program, "http://reviews/health"]);
+    assert_eq!(outside["route"]["index"], 1);
+    assert!(outside.get("delegate").is_none());
+}
