@@ -11,6 +11,7 @@ mod contract;
 mod coverage;
 mod docs;
 mod editor;
+mod editors;
 mod examples;
 mod formatting;
 mod oracle;
