@@ -123,10 +123,15 @@ pub fn analyze(sources: &Sources) -> Analysis {
 pub struct AnalysisCache {
     /// The last parse of each file, by file id and name.
     files: std::collections::HashMap<String, syntax::ParseCache>,
+    /// What checking each service found.
+    check: check::incremental::CheckCache,
 }
 
-/// Analyses like [`analyze`], reparsing only the parts of each file that
-/// changed since the analysis that filled `cache` (for editors).
+/// Analyses like [`analyze_symbols`], for editors: reparses only the parts
+/// of each file that changed since the analysis that filled `cache`, and
+/// checks again only the services an edit can affect
+/// (`check/incremental.rs`).  Like [`analyze_symbols`], it keeps no typed
+/// program: editors read names, uses and diagnostics.
 pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis {
     let mut caches = std::collections::HashMap::with_capacity(sources.len());
     let parsed = sources
@@ -141,7 +146,9 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis 
         })
         .collect();
     cache.files = caches;
-    check_parsed(parsed)
+    let texts: Vec<&str> = sources.iter().map(|(_, file)| file.text.as_str()).collect();
+    let check = &mut cache.check;
+    check_parsed_with(parsed, |files| check::incremental::check_cached(files, &texts, check))
 }
 
 /// Analyses like [`analyze`] but keeps no typed program
@@ -160,7 +167,7 @@ fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
 }
 
 /// [`check_parsed`] with the given checker.
-fn check_parsed_with(parsed: Vec<syntax::Parsed>, check: fn(&[&syntax::ast::File]) -> check::Checked) -> Analysis {
+fn check_parsed_with(parsed: Vec<syntax::Parsed>, check: impl FnOnce(&[&syntax::ast::File]) -> check::Checked) -> Analysis {
     let mut files = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
     for file in parsed {

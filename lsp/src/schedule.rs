@@ -25,7 +25,9 @@
 //!   that a position never lands in a text it was not counted in.
 //! - **Reuse.**  Each analysis reuses what the last one of the program
 //!   computed for the parts of the text that did not change
-//!   (`meshc::analyze_cached`: pieces parsed, services checked).
+//!   (`meshc::analyze_cached`: pieces parsed, `syntax/pieces.rs`, and
+//!   services checked, `check/incremental.rs`), and keeps no typed
+//!   program.  The analysis it replaces is freed on another thread.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -139,8 +141,11 @@ impl State {
                     self.publish(&program).await;
                 }
                 // The previous analysis is freed after the new diagnostics
-                // are out.
-                drop(previous);
+                // are out, on another thread: freeing the syntax trees of
+                // a large program takes a while.
+                if let Some(previous) = previous {
+                    tokio::task::spawn_blocking(move || drop(previous));
+                }
             }
             {
                 let mut jobs = self.jobs();

@@ -181,6 +181,10 @@ impl Checker<'_> {
         statement: &ast::Statement,
         matches: &[(Span, &HttpMatch)],
     ) {
+        // What a delegate is, and which the program has, is read from the
+        // table here without noting what: a service that delegates is
+        // checked again at every edit (`incremental.rs`).
+        self.read_untracked = true;
         // A delegate's own `delegate` is refused (E0414), not followed.
         if self
             .table

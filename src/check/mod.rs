@@ -15,6 +15,7 @@
 //! the subsets no route uses.
 
 mod delegation;
+pub mod incremental;
 mod policy;
 pub mod re2;
 mod routes;
@@ -174,6 +175,13 @@ pub(crate) struct Checker<'t> {
     current_hosts: Vec<String>,
     /// The namespace of the service being checked, when its file names one.
     current_namespace: Option<String>,
+    /// The names the service being checked looked up in the table, and
+    /// what they resolved to (see `incremental.rs`).
+    looked_up: Vec<(ast::Text, Option<ServiceId>)>,
+    /// Whether the service being checked read every service name.
+    read_all_names: bool,
+    /// Whether it read the table in a way not noted above (delegates).
+    read_untracked: bool,
 }
 
 impl<'t> Checker<'t> {
@@ -184,7 +192,25 @@ impl<'t> Checker<'t> {
             references: Vec::new(),
             current_hosts: Vec::new(),
             current_namespace: None,
+            looked_up: Vec::new(),
+            read_all_names: false,
+            read_untracked: false,
         }
+    }
+
+    /// The service named `name`, noting that the service being checked
+    /// depends on what the name resolves to.
+    fn lookup(&mut self, name: &ast::Text) -> Option<ServiceId> {
+        let found = self.table.by_name.get(name).copied();
+        self.looked_up.push((name.clone(), found));
+        found
+    }
+
+    /// Every service name, noting that the service being checked read them.
+    fn all_names(&mut self) -> impl Iterator<Item = &'t str> + use<'t> {
+        self.read_all_names = true;
+        let table: &'t Table = self.table;
+        table.services.iter().map(|s| s.name.as_str())
     }
 }
 

@@ -17,6 +17,9 @@ use crate::syntax::ast::{self, RouteKind, ServiceKind, SettingKey, StatementKind
 impl Checker<'_> {
     /// Checks one service and adds its resources to `program`.
     pub(super) fn service(&mut self, file: &ast::File, service: &ast::Service, id: ServiceId, program: &mut Program) {
+        self.looked_up.clear();
+        self.read_all_names = false;
+        self.read_untracked = false;
         let host = self.table.services.get(id).map(|s| s.host.clone()).unwrap_or_default();
         let namespace = file.namespace.as_ref().map(|ns| ns.name.as_str());
         let mut settings = self.settings(service, &host, namespace);

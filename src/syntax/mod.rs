@@ -10,6 +10,7 @@ mod explain;
 mod grammar;
 mod lower;
 mod pieces;
+mod shift;
 pub mod tokens;
 mod unclosed;
 

@@ -1,7 +1,9 @@
 //! The piece scheduler and cache: a file is cut at top-level services
 //! into pieces of a few KB, the pieces are lowered on all cores (see
 //! [`crate::parallel`]), pieces unchanged since the last parse are taken
-//! from the cache, and the lowered pieces are joined into one file.
+//! from the cache (moved to where their text now starts, `shift.rs`, when
+//! an edit above them changed the length of the file), and the lowered
+//! pieces are joined into one file.
 
 use foldhash::{HashMap, HashMapExt};
 
@@ -9,6 +11,7 @@ use super::Parsed;
 use super::ast::*;
 use super::explain::Context;
 use super::lower::{Lowerer, TopItem, lower_piece};
+use super::shift::Shift;
 use crate::diag::{Code, Diagnostic};
 use crate::parallel;
 use crate::span::{FileId, Span};
@@ -39,8 +42,10 @@ fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
 /// file (the language server parses the file again at every edit).
 #[derive(Clone, Debug, Default)]
 pub struct ParseCache {
-    /// By the piece's start offset: its text and what it lowered to.
-    pieces: HashMap<usize, (String, LoweredPiece)>,
+    /// By the piece's text: where it started and what it lowered to.
+    pieces: HashMap<String, (usize, LoweredPiece)>,
+    /// How many pieces the last parse took from the cache.
+    reused: usize,
 }
 
 type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
@@ -73,26 +78,32 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
             };
         }
     };
-    // Pieces with the same text at the same place are taken over from the
-    // previous parse.
+    // Pieces with the same text are taken over from the previous parse,
+    // moved to where they now start.
     let mut previous = cache
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.pieces))
         .unwrap_or_default();
-    let mut kept: HashMap<usize, (String, LoweredPiece)> = HashMap::new();
+    let mut kept: HashMap<String, (usize, LoweredPiece)> = HashMap::new();
     let mut slots: Vec<Option<LoweredPiece>> = pieces
         .iter()
         .map(|range| {
             let piece = text.get(range.clone())?;
-            let (old_text, lowered) = previous.remove(&range.start).filter(|(old, _)| old == piece)?;
+            let (old_text, (old_start, mut lowered)) = previous.remove_entry(piece)?;
+            let by = range.start as i64 - old_start as i64;
+            if by != 0 {
+                lowered.0.shift(by);
+                lowered.1.shift(by);
+            }
             let output = lowered.clone();
-            kept.insert(range.start, (old_text, lowered));
+            kept.insert(old_text, (range.start, lowered));
             Some(output)
         })
         .collect();
     let todo: Vec<usize> = (0..pieces.len())
         .filter(|&i| slots.get(i).is_some_and(Option::is_none))
         .collect();
+    let todo_count = todo.len();
     // Each thread lowers every `threads`-th piece; results are put back in
     // source order.
     let threads = parallel::threads().min(todo.len());
@@ -109,8 +120,8 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
             && let Some(range) = pieces.get(i)
         {
             kept.insert(
-                range.start,
-                (text.get(range.clone()).unwrap_or("").to_string(), lowered.clone()),
+                text.get(range.clone()).unwrap_or("").to_string(),
+                (range.start, lowered.clone()),
             );
         }
         if let Some(slot) = slots.get_mut(i) {
@@ -118,6 +129,7 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
         }
     }
     if let Some(cache) = cache {
+        cache.reused = pieces.len().saturating_sub(todo_count);
         cache.pieces = kept;
     }
     let lowered: Vec<LoweredPiece> = slots.into_iter().flatten().collect();
@@ -282,11 +294,13 @@ mod tests {
         let first = parse_cached(0, &text, &mut cache);
         assert_eq!(first.file, parse_pieces(0, &text, 1).file);
         assert!(cache.pieces.len() > 2);
-        for edit in [text.len() / 2, 5] {
+        for (edit, insert) in [(text.len() / 2, "}\n"), (5, "}\n"), (text.len() / 3, " "), (0, "\n\n")] {
             let mut edited = text.clone();
-            edited.insert_str(edit, "}\n");
+            edited.insert_str(edit, insert);
             let cached = parse_cached(0, &edited, &mut cache);
             let fresh = parse_pieces(0, &edited, 1);
+            // All pieces but the edited one (or two) are reused, moved.
+            assert!(cache.reused + 2 >= cache.pieces.len(), "{} of {}", cache.reused, cache.pieces.len());
             assert_eq!(cached.file, fresh.file);
             assert_eq!(cached.diagnostics, fresh.diagnostics);
         }

@@ -170,7 +170,7 @@ impl Checker<'_> {
                         subset: Some(name.name.clone()),
                     });
                     (own.host.clone(), Some(name.name.to_string()))
-                } else if let Some(&other) = self.table.by_name.get(&name.name) {
+                } else if let Some(other) = self.lookup(&name.name) {
                     self.references.push(Reference {
                         span: name.span,
                         service: other,
@@ -183,7 +183,7 @@ impl Checker<'_> {
                 }
             }
             ast::TargetHost::Qualified { service: svc, subset } => {
-                let Some(&other) = self.table.by_name.get(&svc.name) else {
+                let Some(other) = self.lookup(&svc.name) else {
                     self.unknown_service(svc);
                     return None;
                 };
@@ -350,7 +350,7 @@ impl Checker<'_> {
 
     fn unknown_service(&mut self, name: &ast::Ident) {
         let mut diag = Diagnostic::error(Code::E0202, name.span, format!("unknown service `{}`", name.name));
-        let best = closest(&name.name, self.table.services.iter().map(|s| s.name.as_str())).map(String::from);
+        let best = closest(&name.name, self.all_names()).map(String::from);
         match best {
             Some(best) => {
                 diag = diag
