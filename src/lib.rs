@@ -167,7 +167,10 @@ fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
 }
 
 /// [`check_parsed`] with the given checker.
-fn check_parsed_with(parsed: Vec<syntax::Parsed>, check: impl FnOnce(&[&syntax::ast::File]) -> check::Checked) -> Analysis {
+fn check_parsed_with(
+    parsed: Vec<syntax::Parsed>,
+    check: impl FnOnce(&[&syntax::ast::File]) -> check::Checked,
+) -> Analysis {
     let mut files = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
     for file in parsed {

@@ -277,13 +277,20 @@ mod tests {
             ));
         }
         let other = "namespace web\nservice front {\n  route { to s3/v1 }\n}\n";
-        let edits: Vec<Box<dyn Fn(&str) -> String>> = vec![
+        type Edit = Box<dyn Fn(&str) -> String>;
+        let edits: Vec<Edit> = vec![
             // Nothing, then a weight, then a moving edit above services.
             Box::new(|t| t.to_string()),
             Box::new(|t| t.replacen("80%", "70%", 1)),
             Box::new(|t| t.replacen("service s5 {", "\n\nservice s5 {", 1)),
             // A subset others use removed, a service renamed, a typo.
-            Box::new(|t| t.replacen("service s7 {\n  subset v1 { version = \"v1\" }\n  subset v2 { version = \"v2\" }", "service s7 {\n  subset v1 { version = \"v1\" }", 1)),
+            Box::new(|t| {
+                t.replacen(
+                    "service s7 {\n  subset v1 { version = \"v1\" }\n  subset v2 { version = \"v2\" }",
+                    "service s7 {\n  subset v1 { version = \"v1\" }",
+                    1,
+                )
+            }),
             Box::new(|t| t.replacen("service s9 {", "service s9x {", 1)),
             Box::new(|t| t.replacen("to v1 80%, s20/v2", "to v1 80%, s2O/v2", 1)),
             Box::new(|t| t.replacen("namespace shop", "namespace shop2", 1)),
@@ -293,7 +300,9 @@ mod tests {
             // A delegate, a route that delegates to it, then the delegate's
             // match changed so that it lies outside the delegating route's.
             Box::new(|t| {
-                format!("{t}delegate d1 {{\n  route {{\n    match uri prefix \"/a/b\"\n    to s1\n  }}\n}}\nservice dd {{\n  route {{\n    match uri prefix \"/a\"\n    delegate d1\n  }}\n}}\n")
+                format!(
+                    "{t}delegate d1 {{\n  route {{\n    match uri prefix \"/a/b\"\n    to s1\n  }}\n}}\nservice dd {{\n  route {{\n    match uri prefix \"/a\"\n    delegate d1\n  }}\n}}\n"
+                )
             }),
             Box::new(|t| t.replacen("prefix \"/a/b\"", "prefix \"/c\"", 1)),
             Box::new(|t| t.replacen("delegate d1 {", "delegate d2 {", 1)),

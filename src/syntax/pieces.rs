@@ -300,7 +300,12 @@ mod tests {
             let cached = parse_cached(0, &edited, &mut cache);
             let fresh = parse_pieces(0, &edited, 1);
             // All pieces but the edited one (or two) are reused, moved.
-            assert!(cache.reused + 2 >= cache.pieces.len(), "{} of {}", cache.reused, cache.pieces.len());
+            assert!(
+                cache.reused + 2 >= cache.pieces.len(),
+                "{} of {}",
+                cache.reused,
+                cache.pieces.len()
+            );
             assert_eq!(cached.file, fresh.file);
             assert_eq!(cached.diagnostics, fresh.diagnostics);
         }

@@ -63,7 +63,17 @@ macro_rules! no_spans {
     };
 }
 
-no_spans!(Text, bool, StringOp, RedirectKey, RouteKind, ServiceKind, SettingKey, HeaderSide, HeaderOp);
+no_spans!(
+    Text,
+    bool,
+    StringOp,
+    RedirectKey,
+    RouteKind,
+    ServiceKind,
+    SettingKey,
+    HeaderSide,
+    HeaderOp
+);
 
 /// Nodes that are a struct of spanned fields: each field is named, so that
 /// a new field must be added here.
@@ -150,7 +160,11 @@ impl Shift for StatementKind {
 impl Shift for ConditionKind {
     fn shift(&mut self, by: i64) {
         match self {
-            ConditionKind::Str { subject: _, op: _, value } => value.shift(by),
+            ConditionKind::Str {
+                subject: _,
+                op: _,
+                value,
+            } => value.shift(by),
             ConditionKind::Keyed { source: _, name, test } => {
                 name.shift(by);
                 test.shift(by);
