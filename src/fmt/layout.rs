@@ -5,9 +5,8 @@
 use super::tree::{Block, Comment, Item, Kind, Node};
 use crate::syntax::tokens::Token;
 
-/// The widest line a block is put on to stay on one line, in characters
-/// (a comment that ends the line not counted).  A line that holds no
-/// block can be wider: nothing but a block's items is ever broken.
+/// The column, in characters, by which a block must end to stay on one
+/// line.  A line can be wider: nothing but a block's items is ever broken.
 pub const WIDTH: usize = 100;
 
 /// The widest that the fields of a block of two or more fields may be to
@@ -210,8 +209,10 @@ impl<'a> Printer<'a> {
     }
 
     /// A block on the current line, followed there by `rest` of its item:
-    /// on one line when the rules allow and the line is narrow enough,
-    /// else one item a line.
+    /// on one line when the rules allow and it ends (with a comma right
+    /// after it) within the width, else one item a line.  What follows
+    /// in its statement is not counted: it stays on the line of the
+    /// block's end either way.
     fn block(&mut self, block: &Block<'a>, rest: &[Node<'a>]) {
         let flat = may_stay_flat(block) && {
             let mut line = Line {
@@ -219,7 +220,9 @@ impl<'a> Printer<'a> {
                 last: self.line.last,
             };
             line.flat(block);
-            line.flat_nodes(rest);
+            if let Some(Node::Token(Token::Comma)) = rest.first() {
+                line.token(Token::Comma);
+            }
             self.column() + line.width() <= WIDTH
         };
         if flat {

@@ -124,6 +124,15 @@ fn a_line_wider_than_the_width_breaks_its_blocks() {
 }
 
 #[test]
+fn what_follows_a_block_in_its_statement_does_not_break_it() {
+    let statement = "match source { app = \"web\", version = \"v2\" } and source namespace \"frontend\" and port 8080 and gateway \"mesh\"";
+    formats(
+        &format!("service a {{ route {{ {statement} to b }} }}"),
+        &format!("service a {{\n  route {{\n    {statement}\n    to b\n  }}\n}}\n"),
+    );
+}
+
+#[test]
 fn blank_lines_are_kept_between_items_only() {
     formats(
         "service a {\n\n\n  subset v1 { version = \"v1\" }\n\n\n\n  route {\n\n to\n\n v1 }\n\n}\n",

@@ -1,7 +1,8 @@
 //! The YAML shown in the documentation is what the compiler writes: every
 //! ```yaml block of `docs/language.md` and the README is compared with the
 //! output of the ```mesh block before it (a `# excerpt` block with the
-//! `http`, `tcp` and `tls` routes of the VirtualService).
+//! `http`, `tcp` and `tls` routes of the VirtualService), and every
+//! ```mesh block that parses is in the layout `meshc fmt` writes.
 
 use crate::support::root;
 
@@ -51,7 +52,14 @@ fn check_document(path: &str) -> Vec<String> {
     let mut compared = 0;
     for (lang, body) in blocks(&text) {
         match lang.as_str() {
-            "mesh" => last_mesh = Some(body),
+            "mesh" => {
+                // What parses is shown in the canonical layout.
+                let formatted = meshc::fmt::format(&body);
+                if meshc::syntax::parse(0, &body).diagnostics.is_empty() && formatted != body {
+                    problems.push(format!("{path}: not formatted:\n{body}--- formatted\n{formatted}"));
+                }
+                last_mesh = Some(body);
+            }
             "yaml" => {
                 let Some(mesh) = &last_mesh else { continue };
                 let mut sources = meshc::Sources::default();

@@ -1,6 +1,6 @@
 //! The formatter's layout is a function of the tokens and comments: every
-//! example, and every generated program (with comments put in at random
-//! places), comes out of `meshc fmt` the same however its tokens are spread
+//! example, every UI and editor test program that parses, and every
+//! generated program (with comments put in at random places), comes out of `meshc fmt` the same however its tokens are spread
 //! over lines (joined onto few lines, one token a line, random spaces,
 //! tabs and line breaks, LF or CRLF).  Formatting keeps every token, gives
 //! the same YAML, and changes nothing in formatted text.
@@ -148,10 +148,12 @@ fn holds(text: &str, choices: &[u8]) -> Result<String, String> {
     if meshc::fmt::format(&formatted) != formatted {
         return Err(format!("not idempotent:\n{formatted}"));
     }
-    let crlf = formatted.replace('\n', "\r\n");
+    // The layout with each line ending.
+    let lf = formatted.replace("\r\n", "\n");
+    let crlf = lf.replace('\n', "\r\n");
     for flow in [Flow::Joined, Flow::Split, Flow::Random(choices)] {
-        for (newline, expected) in [("\n", &formatted), ("\r\n", &crlf)] {
-            let reflowed = reflow(&formatted, flow, newline);
+        for (newline, expected) in [("\n", &lf), ("\r\n", &crlf)] {
+            let reflowed = reflow(&lf, flow, newline);
             let again = meshc::fmt::format(&reflowed);
             if again != *expected {
                 return Err(format!(
@@ -169,7 +171,7 @@ fn program_holds(files: &[(String, String)], choices: &[u8]) -> Result<(), Strin
     let mut reflowed = Vec::new();
     for (name, text) in files {
         let canonical = holds(text, choices)?;
-        reflowed.push((name.clone(), reflow(&canonical, Flow::Random(choices), "\n")));
+        reflowed.push((name.clone(), reflow(&canonical.replace("\r\n", "\n"), Flow::Random(choices), "\n")));
         formatted.push((name.clone(), canonical));
     }
     let before = meaning(files);
@@ -209,6 +211,24 @@ fn every_example_is_formatted_and_formats_back_from_any_flow() {
         }
         program_holds(&files, &[0, 1, 2, 3, 4, 5, 6, 7]).unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+#[test]
+fn every_test_program_that_parses_formats_back_from_any_flow() {
+    let root = crate::support::root();
+    let mut checked = 0;
+    for dir in ["tests/ui", "tests/editor"] {
+        for path in crate::support::files_with_extension(&root.join(dir), "mesh") {
+            let text = std::fs::read_to_string(&path).expect("read test").replacen("$0", "", 1);
+            if !meshc::syntax::parse(0, &text).diagnostics.is_empty() {
+                continue;
+            }
+            checked += 1;
+            program_holds(&[(path.display().to_string(), text)], &[3, 1, 4, 1, 5, 9, 2, 6])
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+    assert!(checked > 100, "only {checked} test programs parse");
 }
 
 /// `text` with a comment put in before some of its tokens, on the line of
