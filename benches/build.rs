@@ -4,7 +4,8 @@
 //! traffic policy and 2 routes each), it measures the whole build (parse,
 //! check, emit YAML) and, as the floor, the time `serde_yaml` alone takes
 //! to serialize the same manifests.  It reports the ratio of the two, the
-//! time per service (flat when the build is linear).  Last, it runs the
+//! time per service (flat when the build is linear), and the time
+//! `meshc fmt` takes on the same text.  Last, it runs the
 //! `meshc` binary itself on the largest program written to a file, as a
 //! user would, and reports its wall time and peak memory.
 
@@ -146,5 +147,17 @@ fn main() {
         analysis_time.as_secs_f64() * 1e3,
         build_time.as_secs_f64() * 1e3,
     );
+    // Formatting the same programs: linear when the time per service is
+    // flat.
+    for services in [1_000, 10_000] {
+        let text = program(services);
+        let (time, _) = best_of(5, || meshc::fmt::format(&text));
+        println!(
+            "formatting {services} services ({:.1} MB, fmt::format): {:.1}ms, {:.2}µs per service",
+            text.len() as f64 / 1e6,
+            time.as_secs_f64() * 1e3,
+            time.as_secs_f64() * 1e6 / services as f64,
+        );
+    }
     println!("{cli}");
 }

@@ -97,9 +97,6 @@ fn needs_space(previous: Token<'_>, next: Token<'_>) -> bool {
 
 /// Whether the rules let `block` stay on one line (its width aside).
 fn may_stay_flat(block: &Block<'_>) -> bool {
-    if block.has_comment() {
-        return false;
-    }
     let allowed = match block.kind {
         Kind::File | Kind::Service => block.items.is_empty(),
         Kind::Route => block.items.len() <= 1,
@@ -117,7 +114,8 @@ fn may_stay_flat(block: &Block<'_>) -> bool {
         }
         Kind::List => !block.ends_with_comma(),
     };
-    allowed && block.items.iter().all(|item| item.blocks().all(may_stay_flat))
+    // The kind's rule first: a service's block is never read through.
+    allowed && !block.has_comment() && block.items.iter().all(|item| item.blocks().all(may_stay_flat))
 }
 
 #[derive(Default)]

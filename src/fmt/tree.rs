@@ -218,17 +218,24 @@ impl<'a> Reader<'a> {
             trailing: None,
         };
         let mut state = Shape::new(kind, self.peek().map(|t| t.token));
+        // The comments before this index are inside the item (one look
+        // ahead for a run of comments, not one for each).
+        let mut inside_until = 0;
         while let Some(next) = self.peek() {
             if let Token::Comment(text) = next.token {
                 // A comment inside the item when the item goes on after it;
                 // otherwise it ends the item's line or stands above the next.
-                let continues = self
-                    .toks
-                    .iter()
-                    .skip(self.at)
-                    .find(|t| !matches!(t.token, Token::Comment(_)))
-                    .is_some_and(|t| state.continues(t.token));
-                if continues {
+                if self.at >= inside_until {
+                    let code = (self.at..self.toks.len())
+                        .find(|&at| !matches!(self.toks.get(at).map(|t| t.token), Some(Token::Comment(_))));
+                    if code
+                        .and_then(|at| self.toks.get(at))
+                        .is_some_and(|t| state.continues(t.token))
+                    {
+                        inside_until = code.unwrap_or(0);
+                    }
+                }
+                if self.at < inside_until {
                     item.nodes.push(Node::Comment {
                         text,
                         own_line: next.newline_before,
@@ -266,6 +273,8 @@ struct Shape<'a> {
     kind: Kind,
     /// The item's first word.
     first: Option<&'a str>,
+    /// The item is a service's setting (`hosts "a", "b"`).
+    setting: bool,
     /// Its tokens and blocks so far.
     taken: usize,
     /// The previous token (or `None` after a block).
@@ -289,15 +298,13 @@ impl<'a> Shape<'a> {
                 Some(Token::Word(w)) => Some(w),
                 _ => None,
             },
+            setting: kind == Kind::Service
+                && matches!(first, Some(Token::Word(w)) if words::get(Place::Setting, w).is_some()),
             taken: 0,
             previous: None,
             complete: false,
             after_equals: false,
         }
-    }
-
-    fn is_setting(&self) -> bool {
-        self.first.is_some_and(|w| words::get(Place::Setting, w).is_some())
     }
 
     /// Records a token or block of the item.
@@ -313,7 +320,7 @@ impl<'a> Shape<'a> {
             Kind::File => {
                 self.complete |= matches!(node, Node::Block(_)) || (self.first == Some("namespace") && self.taken == 2);
             }
-            Kind::Service if self.is_setting() => {
+            Kind::Service if self.setting => {
                 // `key value, value…`: complete after each value.
                 if self.taken > 1 {
                     self.complete = is_value;
@@ -339,7 +346,7 @@ impl<'a> Shape<'a> {
         if self.taken == 0 {
             return true;
         }
-        if self.previous == Some(Token::Comma) && self.kind != Kind::Route && !self.is_setting() {
+        if self.previous == Some(Token::Comma) && self.kind != Kind::Route && !self.setting {
             // The comma that ends an item.
             return false;
         }
