@@ -171,7 +171,10 @@ fn program_holds(files: &[(String, String)], choices: &[u8]) -> Result<(), Strin
     let mut reflowed = Vec::new();
     for (name, text) in files {
         let canonical = holds(text, choices)?;
-        reflowed.push((name.clone(), reflow(&canonical.replace("\r\n", "\n"), Flow::Random(choices), "\n")));
+        reflowed.push((
+            name.clone(),
+            reflow(&canonical.replace("\r\n", "\n"), Flow::Random(choices), "\n"),
+        ));
         formatted.push((name.clone(), canonical));
     }
     let before = meaning(files);
