@@ -271,6 +271,36 @@ fn every_keyword_is_highlighted() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The indentation query names nodes of the grammar, and each block of the
+/// corpus and the examples is a node it indents.
+#[test]
+fn the_indentation_query_covers_every_block() {
+    let language = tree_sitter_mesh::LANGUAGE.into();
+    let query = Query::new(&language, tree_sitter_mesh::INDENTS_QUERY).expect("the query compiles");
+    let mut problems = Vec::new();
+    let mut texts: Vec<String> = corpus().into_iter().filter(|c| !c.error).map(|c| c.input).collect();
+    texts.extend(mesh_files(&root().join("examples")).iter().map(|p| read(p)));
+    for text in &texts {
+        let tree = parse(text);
+        let mut indented = BTreeSet::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            indented.extend(m.captures().iter().map(|c| c.node.id()));
+        }
+        // Each `{` and `[` opens a block of its parent node.
+        for node in nodes(&tree) {
+            if matches!(node.kind(), "{" | "[")
+                && let Some(parent) = node.parent()
+                && !indented.contains(&parent.id())
+            {
+                problems.push(format!("`{}` at {} is not indented", parent.kind(), parent.start_position()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The version of the tree-sitter CLI that generated `src/parser.c`; the
 /// generated code differs between versions.
 const CLI_VERSION: &str = "0.27.1";

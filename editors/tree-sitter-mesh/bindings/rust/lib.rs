@@ -25,3 +25,6 @@ pub const NODE_TYPES: &str = include_str!("../../src/node-types.json");
 
 /// The highlight query (`queries/highlights.scm`), with Helix's capture names.
 pub const HIGHLIGHTS_QUERY: &str = include_str!("../../queries/highlights.scm");
+
+/// The indentation query of Helix (`queries/indents.scm`).
+pub const INDENTS_QUERY: &str = include_str!("../../queries/indents.scm");
