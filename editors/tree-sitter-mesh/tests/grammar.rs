@@ -294,7 +294,11 @@ fn the_indentation_query_covers_every_block() {
                 && let Some(parent) = node.parent()
                 && !indented.contains(&parent.id())
             {
-                problems.push(format!("`{}` at {} is not indented", parent.kind(), parent.start_position()));
+                problems.push(format!(
+                    "`{}` at {} is not indented",
+                    parent.kind(),
+                    parent.start_position()
+                ));
             }
         }
     }
