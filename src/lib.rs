@@ -115,7 +115,7 @@ impl Analysis {
 
 /// Parses and checks every file of `sources` as one program.
 pub fn analyze(sources: &Sources) -> Analysis {
-    check_parsed(sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect())
+    check_parsed(sources, sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect())
 }
 
 /// What [`analyze_cached`] keeps from one analysis to the next.
@@ -148,7 +148,7 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis 
     cache.files = caches;
     let texts: Vec<&str> = sources.iter().map(|(_, file)| file.text.as_str()).collect();
     let check = &mut cache.check;
-    check_parsed_with(parsed, |files| check::incremental::check_cached(files, &texts, check))
+    check_parsed_with(sources, parsed, |files| check::incremental::check_cached(files, &texts, check))
 }
 
 /// Analyses like [`analyze`] but keeps no typed program
@@ -156,18 +156,20 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis 
 /// diagnostics, which is what `meshc check --workloads` reads.
 pub fn analyze_symbols(sources: &Sources) -> Analysis {
     check_parsed_with(
+        sources,
         sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect(),
         check::check_symbols,
     )
 }
 
 /// Checks the parsed files of a program together.
-fn check_parsed(parsed: Vec<syntax::Parsed>) -> Analysis {
-    check_parsed_with(parsed, check::check)
+fn check_parsed(sources: &Sources, parsed: Vec<syntax::Parsed>) -> Analysis {
+    check_parsed_with(sources, parsed, check::check)
 }
 
 /// [`check_parsed`] with the given checker.
 fn check_parsed_with(
+    sources: &Sources,
     parsed: Vec<syntax::Parsed>,
     check: impl FnOnce(&[&syntax::ast::File]) -> check::Checked,
 ) -> Analysis {
@@ -177,9 +179,14 @@ fn check_parsed_with(
         diagnostics.extend(file.diagnostics);
         files.push(file.file);
     }
+    let (allows, found) = read_allows(sources, &files);
+    diagnostics.extend(found);
     let refs: Vec<&syntax::ast::File> = files.iter().collect();
-    let checked = check(&refs);
+    let mut checked = check(&refs);
+    check::allows::apply(&allows, &mut checked.diagnostics);
+    check::allows::apply(&allows, &mut checked.hints);
     diagnostics.extend(checked.diagnostics.iter().cloned());
+    check::allows::apply(&allows, &mut diagnostics);
     diag::sort(&mut diagnostics);
     Analysis {
         files,
@@ -236,8 +243,21 @@ fn check_streaming<T: Send>(sources: &Sources, sink: impl Fn(model::Program) -> 
         diagnostics.extend(parsed.diagnostics);
         files.push(parsed.file);
     }
+    let (allows, found) = read_allows(sources, &files);
+    diagnostics.extend(found);
     let (parts, found) = check::check_into(files, sink);
     diagnostics.extend(found);
+    check::allows::apply(&allows, &mut diagnostics);
     diag::sort(&mut diagnostics);
     (parts, diagnostics)
+}
+
+/// The allow comments (`// meshc: allow(W0001)`) of every file.
+fn read_allows(sources: &Sources, files: &[syntax::ast::File]) -> (Vec<check::allows::Allows>, Vec<Diagnostic>) {
+    check::allows::read_all(
+        sources
+            .iter()
+            .zip(files)
+            .map(|((id, source), file)| (id, source.text.as_str(), file)),
+    )
 }

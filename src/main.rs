@@ -1,14 +1,16 @@
 //! The `meshc` command line: reads files, calls the library, prints.
 //!
-//! Exit status: 0 success, 1 the program has errors (or warnings with
-//! `--deny-warnings`, or unformatted files with `fmt --check`), 2 usage or
-//! I/O problems.
+//! Exit status: 0 success, 1 the program has errors (or denied warnings,
+//! or unformatted files with `fmt --check`), 2 usage or I/O problems.
 
-use std::io::{IsTerminal, Read, Write};
+mod cli;
+
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use cli::report::{Report, Reporter};
 
 /// mimalloc: the compiler allocates many small strings and nodes, and frees
 /// them all at once; glibc's allocator spends a tenth of a build on that.
@@ -17,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use meshc::diag::{self, Code};
 use meshc::emit::{self, ApiVersion};
 use meshc::output::{self, Inputs, Reading};
-use meshc::{Diagnostic, Severity, Sources};
+use meshc::Sources;
 
 #[derive(Parser)]
 #[command(
@@ -122,6 +124,32 @@ enum Command {
         /// The code.
         code: String,
     },
+    /// Print the completion script for a shell (to source it, or to save
+    /// where the shell loads completions from).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of meshc, or of one of its commands.
+    Man {
+        /// A command (`build`) for its own page, `meshc-build(1)`.
+        command: Option<String>,
+    },
+}
+
+impl Command {
+    /// The reporting flags of the commands that report diagnostics.
+    fn report_mut(&mut self) -> Option<&mut Report> {
+        match self {
+            Command::Build { report, .. }
+            | Command::Check { report, .. }
+            | Command::Fmt { report, .. }
+            | Command::Import { report, .. }
+            | Command::Route { report, .. } => Some(report),
+            Command::Explain { .. } | Command::Completions { .. } | Command::Man { .. } => None,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -132,39 +160,11 @@ struct Input {
     paths: Vec<PathBuf>,
 }
 
-#[derive(Args)]
-struct Report {
-    /// Treat warnings as errors.
-    #[arg(long)]
-    deny_warnings: bool,
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
-    message_format: MessageFormat,
-    /// When to colour diagnostics (`NO_COLOR` turns `auto` off).
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    color: ColorWhen,
-}
-
 #[derive(Clone, Copy, ValueEnum)]
 enum Api {
     V1,
     V1beta1,
     V1alpha3,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum MessageFormat {
-    /// Rendered for people.
-    Human,
-    /// One JSON object per line.
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ColorWhen {
-    Auto,
-    Always,
-    Never,
 }
 
 /// A failure that is not the program's fault: exit status 2.
@@ -185,31 +185,45 @@ const YAML_FILES: Reading = Reading {
 
 fn main() -> ExitCode {
     output::clean_up_on_signals();
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Build {
-            input,
-            output,
-            api_version,
-            report,
-        } => build(&input, output.as_deref(), api_version, &report),
-        Command::Check {
-            input,
-            workloads,
-            report,
-        } => check(&input, workloads.as_deref(), &report),
-        Command::Fmt { check, paths, report } => format_files(&paths, check, &report),
-        Command::Import { paths, output, report } => import(&paths, output.as_deref(), &report),
-        Command::Route {
-            args,
-            headers,
-            tcp,
-            sni,
-            gateway,
-            source_namespace,
-            source_labels,
-            report,
-        } => {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The level flags are read in command-line order, which only the
+    // subcommand's matches know.
+    if let (Some(report), Some((name, sub))) = (cli.command.report_mut(), matches.subcommand())
+        && let Err(message) = report.read_levels(sub)
+    {
+        let mut command = Cli::command();
+        command.build();
+        let mut usage = command.find_subcommand(name).cloned().unwrap_or(command);
+        usage.error(clap::error::ErrorKind::InvalidValue, message).exit();
+    }
+    let mut reporter = cli.command.report_mut().map(|report| Reporter::new(report));
+    let result = match (cli.command, reporter.as_mut()) {
+        (
+            Command::Build {
+                input,
+                output,
+                api_version,
+                ..
+            },
+            Some(reporter),
+        ) => build(&input, output.as_deref(), api_version, reporter),
+        (Command::Check { input, workloads, .. }, Some(reporter)) => check(&input, workloads.as_deref(), reporter),
+        (Command::Fmt { check, paths, .. }, Some(reporter)) => format_files(&paths, check, reporter),
+        (Command::Import { paths, output, .. }, Some(reporter)) => import(&paths, output.as_deref(), reporter),
+        (
+            Command::Route {
+                args,
+                headers,
+                tcp,
+                sni,
+                gateway,
+                source_namespace,
+                source_labels,
+                report,
+            },
+            Some(reporter),
+        ) => {
             let asked = RouteArgs {
                 args,
                 headers,
@@ -219,10 +233,29 @@ fn main() -> ExitCode {
                 source_namespace,
                 source_labels,
             };
-            route(&asked, &report)
+            route(&asked, reporter, report.is_json())
         }
-        Command::Explain { code } => explain(&code),
+        (Command::Explain { code }, _) => explain(&code),
+        (Command::Completions { shell }, _) => print_bytes(&cli::packaging::completions(shell, &mut Cli::command())),
+        (Command::Man { command }, _) => match cli::packaging::man_page(Cli::command(), command.as_deref()) {
+            Some(page) => print_bytes(&page),
+            None => Err(Failure(format!(
+                "no command `{}`; meshc's commands: {}",
+                command.unwrap_or_default(),
+                Cli::command()
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        },
+        (_, None) => Ok(ExitCode::SUCCESS),
     };
+    // What closes the report (a count, a summary, the SARIF log) is
+    // printed whatever happened, so a CI reader always gets a whole log.
+    if let Some(reporter) = reporter {
+        reporter.finish();
+    }
     match result {
         Ok(code) => code,
         Err(Failure(message)) => {
@@ -232,7 +265,27 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Result<ExitCode, Failure> {
+/// Writes generated bytes (a completion script, a manual page) to
+/// standard output.
+fn print_bytes(bytes: &[u8]) -> Result<ExitCode, Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure(format!("cannot write the output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit status 1 when the reporter has reported an error, 0 otherwise.
+fn status(reporter: &Reporter) -> ExitCode {
+    if reporter.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn build(input: &Input, output: Option<&Path>, api: Api, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
     let sources = read_sources(&input.paths)?;
     let api = match api {
         Api::V1 => ApiVersion::V1,
@@ -240,15 +293,15 @@ fn build(input: &Input, output: Option<&Path>, api: Api, report: &Report) -> Res
         Api::V1alpha3 => ApiVersion::V1alpha3,
     };
     let documents = match meshc::build(&sources, api) {
+        // A denied warning fails the build like an error: nothing is written.
         Ok((documents, warnings)) => {
-            print_diagnostics(&sources, &warnings, report);
-            if report.deny_warnings && !warnings.is_empty() {
+            if reporter.report(&sources, warnings) {
                 return Ok(ExitCode::from(1));
             }
             documents
         }
         Err(diagnostics) => {
-            print_diagnostics(&sources, &diagnostics, report);
+            reporter.report(&sources, diagnostics);
             return Ok(ExitCode::from(1));
         }
     };
@@ -286,7 +339,7 @@ fn report_dir(dir: &Path, report: &output::DirReport) {
     if !report.removed.is_empty() {
         warn(&format!(
             "removed {} from `{}` that an earlier build wrote and this one does not: {}",
-            plural(report.removed.len(), "file"),
+            diag::plural(report.removed.len(), "file"),
             dir.display(),
             some_of(&report.removed)
         ));
@@ -320,7 +373,7 @@ fn warn(text: &str) {
     eprintln!("meshc: {}", diag::printable(text));
 }
 
-fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
+fn check(input: &Input, workloads: Option<&Path>, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
     let sources = read_sources(&input.paths)?;
     let diagnostics = match workloads {
         // The workload checks read the program's names and their uses.
@@ -336,24 +389,17 @@ fn check(input: &Input, workloads: Option<&Path>, report: &Report) -> Result<Exi
         }
         None => meshc::diagnose(&sources),
     };
-    print_diagnostics(&sources, &diagnostics, report);
-    let errors = diagnostics.iter().any(Diagnostic::is_error);
-    let warnings = diagnostics.iter().any(|d| d.severity == Severity::Warning);
-    Ok(if errors || (report.deny_warnings && warnings) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    reporter.report(&sources, diagnostics);
+    Ok(status(reporter))
 }
 
-fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<ExitCode, Failure> {
+fn format_files(paths: &[PathBuf], check_only: bool, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
     let mut status = ExitCode::SUCCESS;
     for (path, name, text) in read_each(paths)? {
         let mut sources = Sources::default();
         let id = sources.add(name.clone(), text.clone());
         let parsed = meshc::syntax::parse(id, &text);
-        if !parsed.diagnostics.is_empty() {
-            print_diagnostics(&sources, &parsed.diagnostics, report);
+        if reporter.report(&sources, parsed.diagnostics) {
             status = ExitCode::from(1);
             continue;
         }
@@ -376,7 +422,7 @@ fn format_files(paths: &[PathBuf], check_only: bool, report: &Report) -> Result<
     Ok(status)
 }
 
-fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<ExitCode, Failure> {
+fn import(paths: &[PathBuf], output: Option<&Path>, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
     let mut sources = Sources::default();
     for path in paths {
         if path.is_dir() {
@@ -396,8 +442,9 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
         (None, None) => "<stdout>".to_string(),
     };
     let imported = meshc::import::import(&sources, &name_of);
-    print_diagnostics(&sources, &imported.diagnostics, report);
-    if imported.is_unreadable() {
+    let unreadable = imported.is_unreadable();
+    reporter.report(&sources, imported.diagnostics);
+    if unreadable {
         return Ok(ExitCode::from(1));
     }
     if imported.files.is_empty() {
@@ -447,17 +494,7 @@ fn import(paths: &[PathBuf], output: Option<&Path>, report: &Report) -> Result<E
             None => print!("{}", imported.files[0].text),
         },
     }
-    let problems = imported.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = imported
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
-    Ok(if problems > 0 || (report.deny_warnings && warnings > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(status(reporter))
 }
 
 /// Whether an output path names a directory (it ends in `/` or is one).
@@ -481,7 +518,7 @@ fn is_method(word: &str) -> bool {
     !word.is_empty() && word.bytes().all(|b| b.is_ascii_uppercase()) && !Path::new(word).exists()
 }
 
-fn route(asked: &RouteArgs, report: &Report) -> Result<ExitCode, Failure> {
+fn route(asked: &RouteArgs, reporter: &mut Reporter, json: bool) -> Result<ExitCode, Failure> {
     use meshc::route::{self, Request};
     let usage = |e: route::BadRequest| Failure(e.0);
     let (paths, mut request) = match &asked.tcp {
@@ -537,15 +574,18 @@ fn route(asked: &RouteArgs, report: &Report) -> Result<ExitCode, Failure> {
     let sources = read_sources(&paths)?;
     let analysis = meshc::analyze(&sources);
     if analysis.has_errors() {
-        print_diagnostics(&sources, &analysis.diagnostics, report);
+        reporter.report(&sources, analysis.diagnostics);
         return Err(Failure(
             "the program has errors; routing needs a program that checks clean".to_string(),
         ));
     }
     let outcome = route::route(&analysis, &request);
-    let text = match report.message_format {
-        MessageFormat::Json => format!("{}\n", route::report::to_json(&sources, &outcome)),
-        MessageFormat::Human => route::report::to_human(&sources, &outcome),
+    // The route itself is for people, or JSON; the other formats are for
+    // diagnostics only.
+    let text = if json {
+        format!("{}\n", route::report::to_json(&sources, &outcome))
+    } else {
+        route::report::to_human(&sources, &outcome)
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(if outcome.hit.is_some() {
@@ -565,47 +605,6 @@ fn explain(code: &str) -> Result<ExitCode, Failure> {
     };
     print!("{}", code.info().explanation);
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], report: &Report) {
-    let mut stderr = std::io::stderr().lock();
-    let text = match report.message_format {
-        MessageFormat::Json => diag::render_json(sources, diagnostics),
-        MessageFormat::Human => {
-            let color = match report.color {
-                ColorWhen::Always => diag::ColorChoice::Always,
-                ColorWhen::Never => diag::ColorChoice::Never,
-                ColorWhen::Auto => {
-                    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                    if !no_color && std::io::stderr().is_terminal() {
-                        diag::ColorChoice::Always
-                    } else {
-                        diag::ColorChoice::Never
-                    }
-                }
-            };
-            let mut text = diag::render_human(sources, diagnostics, color);
-            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-            if errors + warnings > 0 {
-                text.push_str(&format!(
-                    "meshc: {}, {}\n",
-                    plural(errors, "error"),
-                    plural(warnings, "warning")
-                ));
-            }
-            text
-        }
-    };
-    let _ = stderr.write_all(text.as_bytes());
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// Reads all inputs into one program.

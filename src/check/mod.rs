@@ -14,6 +14,7 @@
 //! `policy.rs`, and single values in `values.rs`; last, `unused.rs` finds
 //! the subsets no route uses.
 
+pub mod allows;
 mod delegation;
 pub mod incremental;
 mod policy;

@@ -123,6 +123,8 @@ codes! {
     W0005: "manifest field without a .mesh spelling",
     W0006: "fault that Istio never injects",
     W0007: "YAML that Kubernetes reads by YAML 1.1 rules",
+    W0017: "unreadable allow comment",
+    W0018: "allow comment without effect",
     N0001: "document skipped by import",
     N0002: "subset no route uses",
 }

@@ -2,15 +2,26 @@
 //!
 //! Wording lives where a diagnostic is built (in the phase that finds the
 //! problem); the renderers here only lay it out, for people (codespan) and
-//! for machines (JSON lines).  The language server converts the same values.
+//! for machines (JSON lines, GitHub workflow commands, SARIF), and
+//! `printer.rs` drives them for a command.  The language server converts
+//! the same values.  `levels.rs` applies the command line's `--allow`,
+//! `--warn` and `--deny`.
 
 mod codes;
 mod excerpt;
+mod github;
+mod levels;
+mod printer;
 mod render;
+mod sarif;
 
 pub use codes::{Code, CodeInfo};
 pub use excerpt::printable;
+pub use github::render_github;
+pub use levels::{Level, Levels, WARNINGS};
+pub use printer::{Format, Printer, plural};
 pub use render::{ColorChoice, render_human, render_json};
+pub use sarif::{file_uri, render_sarif, sarif_results};
 
 use crate::span::Span;
 

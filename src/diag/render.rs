@@ -109,7 +109,7 @@ pub fn render_human(sources: &Sources, diagnostics: &[Diagnostic], color: ColorC
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
-fn severity_word(severity: Severity) -> &'static str {
+pub(super) fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -118,10 +118,13 @@ fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
+/// A one-based line and column (in characters).
 #[derive(Serialize)]
-struct JsonPosition {
-    line: u32,
-    column: u32,
+pub(super) struct JsonPosition {
+    /// One-based line.
+    pub line: u32,
+    /// One-based column, in characters.
+    pub column: u32,
 }
 
 #[derive(Serialize)]
@@ -162,7 +165,7 @@ fn json_span<'a>(sources: &'a Sources, label: &'a super::Label) -> JsonSpan<'a> 
 }
 
 /// One-based line and column (in characters) of both ends of a span.
-fn positions(sources: &Sources, span: crate::span::Span) -> (&str, JsonPosition, JsonPosition) {
+pub(super) fn positions(sources: &Sources, span: crate::span::Span) -> (&str, JsonPosition, JsonPosition) {
     let Some(file) = sources.get(span.file) else {
         let zero = || JsonPosition { line: 1, column: 1 };
         return ("", zero(), zero());

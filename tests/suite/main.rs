@@ -5,6 +5,7 @@
 
 mod architecture;
 mod catalogue;
+mod ci;
 mod cli;
 mod codes;
 mod contract;
