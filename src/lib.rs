@@ -115,7 +115,10 @@ impl Analysis {
 
 /// Parses and checks every file of `sources` as one program.
 pub fn analyze(sources: &Sources) -> Analysis {
-    check_parsed(sources, sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect())
+    check_parsed(
+        sources,
+        sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect(),
+    )
 }
 
 /// What [`analyze_cached`] keeps from one analysis to the next.

@@ -16,10 +16,10 @@ use cli::report::{Report, Reporter};
 /// them all at once; glibc's allocator spends a tenth of a build on that.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use meshc::Sources;
 use meshc::diag::{self, Code};
 use meshc::emit::{self, ApiVersion};
 use meshc::output::{self, Inputs, Reading};
-use meshc::Sources;
 
 #[derive(Parser)]
 #[command(

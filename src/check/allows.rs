@@ -1,5 +1,6 @@
 //! Allow comments: `// meshc: allow(W0001, W0003)` on the line before a
-//! service or a route silences those warnings and notes inside it.
+//! service (or a delegate block) or a route silences those warnings and
+//! notes inside it.
 //!
 //! The comment sits alone on its line, directly above the block (other
 //! comment lines may come between, a blank line may not); text after the
@@ -61,7 +62,9 @@ impl Allows {
 
 /// The allow comments of every file of a program, by file id, and the
 /// diagnostics about comments that cannot take effect.
-pub fn read_all<'a>(files: impl IntoIterator<Item = (FileId, &'a str, &'a ast::File)>) -> (Vec<Allows>, Vec<Diagnostic>) {
+pub fn read_all<'a>(
+    files: impl IntoIterator<Item = (FileId, &'a str, &'a ast::File)>,
+) -> (Vec<Allows>, Vec<Diagnostic>) {
     let mut all = Vec::new();
     let mut diagnostics = Vec::new();
     for (id, text, file) in files {
@@ -70,7 +73,9 @@ pub fn read_all<'a>(files: impl IntoIterator<Item = (FileId, &'a str, &'a ast::F
         if all.len() <= index {
             all.resize_with(index + 1, Allows::default);
         }
-        all[index] = allows;
+        if let Some(slot) = all.get_mut(index) {
+            *slot = allows;
+        }
         diagnostics.extend(found);
     }
     (all, diagnostics)
@@ -81,11 +86,7 @@ pub fn apply(allows: &[Allows], diagnostics: &mut Vec<Diagnostic>) {
     if allows.iter().all(Allows::is_empty) {
         return;
     }
-    diagnostics.retain(|d| {
-        !allows
-            .get(d.primary.span.file as usize)
-            .is_some_and(|a| a.silences(d))
-    });
+    diagnostics.retain(|d| !allows.get(d.primary.span.file as usize).is_some_and(|a| a.silences(d)));
 }
 
 /// Reads the allow comments of `file`, whose text is `text`: what they
@@ -159,9 +160,15 @@ fn parse(
 ) -> Option<Vec<(Code, Span)>> {
     let unreadable = |diagnostics: &mut Vec<Diagnostic>, why: &str| {
         diagnostics.push(
-            Diagnostic::warning(Code::W0017, whole, format!("this `meshc:` comment cannot be read: {why}"))
-                .with_label("not an allow comment")
-                .with_help("write `// meshc: allow(W0001)`, with one or more codes between the parentheses separated by commas"),
+            Diagnostic::warning(
+                Code::W0017,
+                whole,
+                format!("this `meshc:` comment cannot be read: {why}"),
+            )
+            .with_label("not an allow comment")
+            .with_help(
+                "write `// meshc: allow(W0001)`, with one or more codes between the parentheses separated by commas",
+            ),
         );
         None
     };
@@ -202,9 +209,11 @@ fn parse(
                     .with_label("no such code")
                     .with_note("codes are a letter and four digits: E for errors, W for warnings, N for notes; `meshc explain CODE` describes each");
                 diag = match crate::suggest::closest(&upper, known) {
-                    Some(near) => diag
-                        .with_help(format!("did you mean `{near}`?"))
-                        .with_fix(format!("Replace with `{near}`"), span, near),
+                    Some(near) => diag.with_help(format!("did you mean `{near}`?")).with_fix(
+                        format!("Replace with `{near}`"),
+                        span,
+                        near,
+                    ),
                     None => diag.with_help("name the code the diagnostic shows in brackets, as in `warning[W0001]`"),
                 };
                 diagnostics.push(diag);
@@ -238,8 +247,8 @@ fn target(toks: &[(Token<'_>, usize)], index: usize) -> Option<usize> {
     None
 }
 
-/// The service or route block that starts at byte `at`, and whether it is
-/// a service.
+/// The service (or delegate) or route block that starts at byte `at`,
+/// and whether it is a service.
 fn block_at(file: &ast::File, at: usize) -> Option<(Span, bool)> {
     let at = u32::try_from(at).ok()?;
     for service in &file.services {

@@ -102,10 +102,7 @@ impl Levels {
         let mut flag = None;
         if let Some(&level) = self.codes.get(&diag.code) {
             flag = Some(format!("{} {}", level.flag(), diag.code.as_str()));
-            diag = match regrade(diag, level) {
-                Some(d) => d,
-                None => return None,
-            };
+            diag = regrade(diag, level)?;
         }
         if diag.severity == Severity::Warning
             && let Some(level) = self.warnings
@@ -157,7 +154,10 @@ mod tests {
             [(Code::W0003, Severity::Error)]
         );
         let l = levels(&[(Level::Allow, "W0001"), (Level::Warn, "W0001")]);
-        assert_eq!(severities(&l, vec![warning(Code::W0001)]), [(Code::W0001, Severity::Warning)]);
+        assert_eq!(
+            severities(&l, vec![warning(Code::W0001)]),
+            [(Code::W0001, Severity::Warning)]
+        );
     }
 
     #[test]

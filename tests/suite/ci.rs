@@ -49,7 +49,10 @@ fn levels_allow_warn_and_deny_codes_the_last_flag_winning() {
     // The last flag for a code wins.
     assert_eq!(status(&meshc(&["check", "-D", "W0001", "-A", "W0001", file])), Some(0));
     assert_eq!(status(&meshc(&["check", "-A", "W0001", "-D", "W0001", file])), Some(1));
-    assert_eq!(status(&meshc(&["check", "-D", "W0001", "--warn", "W0001", file])), Some(0));
+    assert_eq!(
+        status(&meshc(&["check", "-D", "W0001", "--warn", "W0001", file])),
+        Some(0)
+    );
 
     // `warnings` denies what is still a warning: an allowed code stays allowed.
     assert_eq!(status(&meshc(&["check", "--deny", "warnings", file])), Some(1));
@@ -58,7 +61,10 @@ fn levels_allow_warn_and_deny_codes_the_last_flag_winning() {
     assert_eq!(status(&still_allowed), Some(0));
     assert!(still_allowed.stderr.is_empty());
     // Several codes in one flag.
-    assert_eq!(status(&meshc(&["check", "--allow", "W0003,W0001", "-D", "warnings", file])), Some(0));
+    assert_eq!(
+        status(&meshc(&["check", "--allow", "W0003,W0001", "-D", "warnings", file])),
+        Some(0)
+    );
 }
 
 #[test]
@@ -111,10 +117,18 @@ fn allow_comments_silence_one_route_and_are_checked() {
     assert_eq!(stderr.matches("warning[W0001]").count(), 1, "{stderr}");
     assert!(stderr.contains("W0001-allowed-in-one-route.mesh:12:3"), "{stderr}");
 
-    let out = meshc(&["check", "--deny", "warnings", "tests/ui/W0018-allow-without-effect.mesh"]);
+    let out = meshc(&[
+        "check",
+        "--deny",
+        "warnings",
+        "tests/ui/W0018-allow-without-effect.mesh",
+    ]);
     assert_eq!(status(&out), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error[W0018]: the error E0201 cannot be allowed"), "{stderr}");
+    assert!(
+        stderr.contains("error[W0018]: the error E0201 cannot be allowed"),
+        "{stderr}"
+    );
     assert!(stderr.contains("error[E0201]"), "{stderr}");
 }
 
@@ -296,7 +310,10 @@ fn man_pages_render() {
     let out = meshc(&["man"]);
     assert_eq!(status(&out), Some(0));
     let page = text(&out.stdout);
-    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq") || page.contains(".TH meshc 1"), "{page}");
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq \\(aq") || page.contains(".TH meshc 1"),
+        "{page}"
+    );
     assert!(page.contains(".TH meshc 1"), "{page}");
     for section in [".SH NAME", ".SH SYNOPSIS", ".SH SUBCOMMANDS", ".SH VERSION"] {
         assert!(page.contains(section), "no {section}");
@@ -361,7 +378,11 @@ fn pre_commit_hooks_run_meshc_as_documented() {
     let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["meshc-fmt", "meshc-check"]);
     for hook in &hooks {
-        assert_eq!(hook["language"].as_str(), Some("system"), "meshc comes from `cargo install`");
+        assert_eq!(
+            hook["language"].as_str(),
+            Some("system"),
+            "meshc comes from `cargo install`"
+        );
         assert_eq!(hook["files"].as_str(), Some("\\.mesh$"));
     }
     let bookinfo = std::fs::read_to_string(root().join("examples/bookinfo.mesh")).unwrap();
@@ -393,13 +414,14 @@ fn pre_commit_hooks_run_meshc_as_documented() {
     assert!(text(&out.stderr).contains("error[E0401]"), "{}", text(&out.stderr));
 }
 
-/// The fenced ```yaml blocks of the README's "In CI" section.
+/// The fenced ```yml blocks (YAML that is not a manifest) of the README's
+/// "In CI" section.
 fn readme_ci_blocks() -> Vec<serde_yaml::Value> {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let section = &readme[readme.find("### In CI").expect("an In CI section")..];
     let section = &section[..section[1..].find("\n#").map_or(section.len(), |i| i + 1)];
     section
-        .split("```yaml\n")
+        .split("```yml\n")
         .skip(1)
         .map(|block| serde_yaml::from_str(&block[..block.find("```").unwrap()]).expect("the block is YAML"))
         .collect()
@@ -431,7 +453,10 @@ fn the_readme_ci_recipe_runs() {
             .unwrap();
         assert_eq!(status(&out), Some(0), "`{step}`: {}", text(&out.stderr));
     }
-    assert!(dir.join("manifests").read_dir().unwrap().count() > 0, "the build wrote its manifests");
+    assert!(
+        dir.join("manifests").read_dir().unwrap().count() > 0,
+        "the build wrote its manifests"
+    );
 
     // The pre-commit configuration names the hooks the repository defines.
     let hooks: Vec<serde_yaml::Value> =

@@ -156,10 +156,16 @@ fn json_and_colour_output() {
     let out = meshc(&["check", "--message-format", "json", BROKEN]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    for line in stderr.lines() {
+    let (diagnostics, summary) = stderr
+        .trim_end()
+        .rsplit_once('\n')
+        .expect("diagnostics, then the summary");
+    for line in diagnostics.lines() {
         let value: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
         assert!(value["code"].is_string() && value["start"]["line"].is_u64());
     }
+    let summary: serde_json::Value = serde_json::from_str(summary).unwrap();
+    assert!(summary["summary"]["errors"].as_u64() > Some(0));
     let plain = text(&meshc(&["check", BROKEN]).stderr);
     assert!(!plain.contains('\u{1b}'), "no colour when stderr is not a terminal");
     let coloured = text(&meshc(&["check", "--color", "always", BROKEN]).stderr);
@@ -240,6 +246,7 @@ fn check_against_workloads() {
     assert_eq!(out.status.code(), Some(1));
     let codes: Vec<String> = text(&out.stderr)
         .lines()
+        .filter(|l| !l.starts_with("{\"summary\""))
         .map(|l| {
             serde_json::from_str::<serde_json::Value>(l).unwrap()["message"]
                 .as_str()

@@ -2,7 +2,9 @@
 //! ```yaml block of `docs/language.md` and the README is compared with the
 //! output of the ```mesh block before it (a `# excerpt` block with the
 //! `http`, `tcp` and `tls` routes of the VirtualService), and every
-//! ```mesh block that parses is in the layout `meshc fmt` writes.
+//! ```mesh block that parses is in the layout `meshc fmt` writes.  YAML
+//! that is not a manifest (a CI workflow, a pre-commit configuration) is
+//! fenced as ```yml and checked where it is used (`ci.rs`).
 
 use crate::support::root;
 
