@@ -151,7 +151,9 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis 
     cache.files = caches;
     let texts: Vec<&str> = sources.iter().map(|(_, file)| file.text.as_str()).collect();
     let check = &mut cache.check;
-    check_parsed_with(sources, parsed, |files| check::incremental::check_cached(files, &texts, check))
+    check_parsed_with(sources, parsed, |files| {
+        check::incremental::check_cached(files, &texts, check)
+    })
 }
 
 /// Analyses like [`analyze`] but keeps no typed program
