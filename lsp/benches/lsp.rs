@@ -1,12 +1,14 @@
 //! Language server benchmark: `cargo bench -p meshc-lsp`.
 //!
 //! Starts the real `meshc-lsp` on generated programs of 1,000, 5,000 and
-//! 10,000 services (about 27 lines each, one file) and measures what an
+//! 10,000 services (about 23 lines each, one file) and measures what an
 //! editor user feels: completion and hover latency (p50 and p95 over
 //! requests spread through the file), the time from an edit to the fresh
 //! diagnostics of that version (edits that keep the length, `80%` to `70%`,
 //! and edits that insert or remove a character, which move every later
-//! position), and the server's peak memory.
+//! position; sent as ranges to a server that asks for incremental
+//! synchronisation, as the whole text otherwise), and the server's peak
+//! memory.
 //!
 //! `MESHC_LSP_BASELINE=/path/to/meshc-lsp` measures that server too, in the
 //! same run, for a before-and-after comparison; `MESHC_LSP_BENCH_SIZES`
@@ -64,7 +66,11 @@ fn measure(binary: &Path, services: usize) {
 
     let mut client = Client::start_binary(binary);
     client.timeout = Duration::from_secs(120);
-    client.initialize(&dir, &[]);
+    let init = client.initialize(&dir, &[]);
+    // A server that asks for incremental synchronisation gets the edits
+    // as ranges, as editors send them; one that asks for full
+    // synchronisation gets the whole text at every edit.
+    let ranges = init["capabilities"]["textDocumentSync"]["change"] == 2;
     let start = Instant::now();
     client.open(&uri, &text);
     client.diagnostics(&uri, Some(1));
@@ -106,17 +112,33 @@ fn measure(binary: &Path, services: usize) {
     let mut same_length = Vec::new();
     let mut typing = Vec::new();
     for version in 2..42 {
-        let mut edited = text.clone();
         let moves = version % 4 >= 2;
-        if version % 2 == 0 {
-            if moves {
-                edited.insert(middle, ' ');
-            } else {
-                edited.replace_range(weight..weight + 1, "7");
-            }
-        }
+        let (at, removed, inserted) = match (moves, version % 2 == 0) {
+            (false, true) => (weight, 1, "7"),
+            (false, false) => (weight, 1, "8"),
+            (true, true) => (middle, 0, " "),
+            (true, false) => (middle, 1, ""),
+        };
+        let before = if moves && version % 2 == 1 {
+            let mut t = text.clone();
+            t.insert(middle, ' ');
+            t
+        } else if !moves && version % 2 == 1 {
+            let mut t = text.clone();
+            t.replace_range(weight..weight + 1, "7");
+            t
+        } else {
+            text.clone()
+        };
+        let mut edited = before.clone();
+        edited.replace_range(at..at + removed, inserted);
         let start = Instant::now();
-        client.change(&uri, version, &edited);
+        if ranges {
+            let range = client::range(position_at(&before, at), position_at(&before, at + removed));
+            client.change_range(&uri, version, range, inserted);
+        } else {
+            client.change(&uri, version, &edited);
+        }
         client.diagnostics(&uri, Some(version));
         if moves { &mut typing } else { &mut same_length }.push(start.elapsed());
     }
