@@ -131,11 +131,12 @@ pub struct AnalysisCache {
 }
 
 /// Analyses like [`analyze_symbols`], for editors: reparses only the parts
-/// of each file that changed since the analysis that filled `cache`, and
-/// checks again only the services an edit can affect
-/// (`check/incremental.rs`).  Like [`analyze_symbols`], it keeps no typed
-/// program: editors read names, uses and diagnostics.
-pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis {
+/// of each file that changed since `last`, the analysis that filled `cache`
+/// (its syntax trees are reused, `syntax/pieces.rs`), and checks again only
+/// the services an edit can affect (`check/incremental.rs`).  Like
+/// [`analyze_symbols`], it keeps no typed program: editors read names,
+/// uses and diagnostics.
+pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, last: Option<&Analysis>) -> Analysis {
     let mut caches = std::collections::HashMap::with_capacity(sources.len());
     let parsed = sources
         .iter()
@@ -143,7 +144,8 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache) -> Analysis 
             // A file keeps its cache only under the same id: spans carry it.
             let key = format!("{id}:{}", file.name);
             let mut parse_cache = cache.files.remove(&key).unwrap_or_default();
-            let parsed = syntax::parse_cached(id, &file.text, &mut parse_cache);
+            let last_file = last.and_then(|a| a.files.get(id as usize));
+            let parsed = syntax::parse_cached(id, &file.text, &mut parse_cache, last_file);
             caches.insert(key, parse_cache);
             parsed
         })

@@ -171,8 +171,12 @@ fn read_directory(key: &str) -> HashMap<PathBuf, Arc<str>> {
 }
 
 /// Analyses the inputs of one program, reusing what `cache` kept of the
-/// previous analysis.
-pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>, cache: &mut meshc::AnalysisCache) -> Program {
+/// previous analysis, `last`.
+pub fn analyze(
+    inputs: Vec<(Uri, Option<i32>, Arc<str>)>,
+    cache: &mut meshc::AnalysisCache,
+    last: Option<&Program>,
+) -> Program {
     let mut sources = Sources::default();
     let mut files = Vec::with_capacity(inputs.len());
     for (uri, version, text) in inputs {
@@ -182,7 +186,7 @@ pub fn analyze(inputs: Vec<(Uri, Option<i32>, Arc<str>)>, cache: &mut meshc::Ana
         sources.add(name, text.as_ref());
         files.push((uri, version));
     }
-    let analysis = meshc::analyze_cached(&sources, cache);
+    let analysis = meshc::analyze_cached(&sources, cache, last.map(|p| &p.analysis));
     Program {
         files,
         sources,

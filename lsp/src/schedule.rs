@@ -119,13 +119,14 @@ impl State {
             if let Some(job) = self.jobs().get_mut(&key) {
                 job.again = false;
             }
-            let (inputs, mut cache) = {
+            let (inputs, mut cache, last) = {
                 let mut store = self.store();
                 let inputs = store.inputs(&key);
-                (inputs, store.caches.remove(&key).unwrap_or_default())
+                let last = store.programs.get(&key).cloned();
+                (inputs, store.caches.remove(&key).unwrap_or_default(), last)
             };
             let analysed = tokio::task::spawn_blocking(move || {
-                let program = documents::analyze(inputs, &mut cache);
+                let program = documents::analyze(inputs, &mut cache, last.as_deref());
                 (program, cache)
             })
             .await;

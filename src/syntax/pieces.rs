@@ -38,27 +38,73 @@ fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
     parse_reusing(file, text, pieces, None)
 }
 
-/// The lowered pieces of one parse, to reuse in the next parse of the same
-/// file (the language server parses the file again at every edit).
+/// What one parse leaves for the next parse of the same file (the language
+/// server parses the file again at every edit): each piece's text, where
+/// it started and its items, whose services stay in the file that parse
+/// produced (by index), so that the syntax tree is kept once.
 #[derive(Clone, Debug, Default)]
 pub struct ParseCache {
-    /// By the piece's text: where it started and what it lowered to.
-    pieces: HashMap<String, (usize, LoweredPiece)>,
+    /// By the piece's text: where it started and its items.
+    pieces: HashMap<String, (usize, CachedPiece)>,
     /// How many pieces the last parse took from the cache.
     reused: usize,
+}
+
+/// A lowered piece as the cache keeps it.
+#[derive(Clone, Debug)]
+struct CachedPiece {
+    items: Vec<CachedItem>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A top-level item of a cached piece.
+#[derive(Clone, Debug)]
+enum CachedItem {
+    Namespace(Ident, Span),
+    /// The service at this index of the parsed file, the span of its block
+    /// (to make sure it is the file this cache was filled with), and its
+    /// closing brace.
+    Service(usize, Span, Option<Span>),
+    Junk(Span),
 }
 
 type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
 
 /// Parses `text` like [`parse`], reusing the pieces of the previous parse
-/// in `cache` that have the same text at the same place; `cache` is then
-/// replaced by this parse's pieces.
-pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
-    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some(cache))
+/// that have the same text: `cache` as that parse left it, and `last` the
+/// file it produced.  `cache` is then replaced by this parse's pieces.
+pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache, last: Option<&File>) -> Parsed {
+    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some((cache, last)))
+}
+
+impl CachedPiece {
+    /// The piece again, its services cloned from `last`, the file of the
+    /// parse that cached it; `None` when `last` is not that file.
+    fn restore(&self, last: Option<&File>) -> Option<LoweredPiece> {
+        let items = self
+            .items
+            .iter()
+            .map(|item| {
+                Some(match item {
+                    CachedItem::Namespace(name, span) => TopItem::Namespace(name.clone(), *span),
+                    CachedItem::Service(index, span, close) => {
+                        let service = last?.services.get(*index).filter(|s| s.span == *span)?;
+                        TopItem::Service(service.clone(), *close)
+                    }
+                    CachedItem::Junk(span) => TopItem::Junk(*span),
+                })
+            })
+            .collect::<Option<Vec<TopItem>>>()?;
+        Some((items, self.diagnostics.clone()))
+    }
 }
 
 /// Parses `text` in pieces; with a cache, reuses and then replaces them.
-fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
+fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut ParseCache, Option<&File>)>) -> Parsed {
+    let (mut cache, last) = match cache {
+        Some((cache, last)) => (Some(cache), last),
+        None => (None, None),
+    };
     let pieces = match scan(text, pieces) {
         Ok(pieces) => pieces,
         Err(at) => {
@@ -84,22 +130,27 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
         .as_deref_mut()
         .map(|c| std::mem::take(&mut c.pieces))
         .unwrap_or_default();
-    let mut kept: HashMap<String, (usize, LoweredPiece)> = HashMap::new();
-    let mut slots: Vec<Option<LoweredPiece>> = pieces
-        .iter()
-        .map(|range| {
-            let piece = text.get(range.clone())?;
-            let (old_text, (old_start, mut lowered)) = previous.remove_entry(piece)?;
-            let by = range.start as i64 - old_start as i64;
-            if by != 0 {
-                lowered.0.shift(by);
-                lowered.1.shift(by);
-            }
-            let output = lowered.clone();
-            kept.insert(old_text, (range.start, lowered));
-            Some(output)
-        })
-        .collect();
+    // The texts of the pieces taken over, kept as keys of the next cache.
+    let mut keys: Vec<Option<String>> = Vec::with_capacity(pieces.len());
+    let mut slots: Vec<Option<LoweredPiece>> = Vec::with_capacity(pieces.len());
+    for range in &pieces {
+        let taken = text
+            .get(range.clone())
+            .and_then(|piece| previous.remove_entry(piece))
+            .and_then(|(old_text, (old_start, cached))| {
+                let mut lowered = cached.restore(last)?;
+                let by = range.start as i64 - old_start as i64;
+                if by != 0 {
+                    lowered.0.shift(by);
+                    lowered.1.shift(by);
+                }
+                Some((old_text, lowered))
+            });
+        let (key, slot) = taken.map_or((None, None), |(key, lowered)| (Some(key), Some(lowered)));
+        keys.push(key);
+        slots.push(slot);
+    }
+    drop(previous);
     let todo: Vec<usize> = (0..pieces.len())
         .filter(|&i| slots.get(i).is_some_and(Option::is_none))
         .collect();
@@ -116,23 +167,11 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     .flatten()
     .collect();
     for (i, lowered) in fresh {
-        if cache.is_some()
-            && let Some(range) = pieces.get(i)
-        {
-            kept.insert(
-                text.get(range.clone()).unwrap_or("").to_string(),
-                (range.start, lowered.clone()),
-            );
-        }
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(lowered);
         }
     }
-    if let Some(cache) = cache {
-        cache.reused = pieces.len().saturating_sub(todo_count);
-        cache.pieces = kept;
-    }
-    let lowered: Vec<LoweredPiece> = slots.into_iter().flatten().collect();
+    let mut kept: HashMap<String, (usize, CachedPiece)> = HashMap::new();
     let mut lowerer = Lowerer {
         file,
         text,
@@ -144,10 +183,22 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     let mut ast = File::default();
     let mut after_junk = false;
     let mut last_close: Option<(Span, Text)> = None;
-    for (items, diagnostics) in lowered {
+    for (i, slot) in slots.into_iter().enumerate() {
+        let Some((items, diagnostics)) = slot else { continue };
+        let mut cached = cache.is_some().then(|| CachedPiece {
+            items: Vec::with_capacity(items.len()),
+            diagnostics: diagnostics.clone(),
+        });
         lowerer.diagnostics.extend(diagnostics);
         for item in items {
             let is_junk = matches!(item, TopItem::Junk(_));
+            if let Some(cached) = &mut cached {
+                cached.items.push(match &item {
+                    TopItem::Namespace(name, span) => CachedItem::Namespace(name.clone(), *span),
+                    TopItem::Service(service, close) => CachedItem::Service(ast.services.len(), service.span, *close),
+                    TopItem::Junk(span) => CachedItem::Junk(*span),
+                });
+            }
             match item {
                 TopItem::Namespace(name, span) => match &ast.namespace {
                     Some(first) => lowerer.diagnostics.push(
@@ -176,6 +227,17 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
             }
             after_junk = is_junk;
         }
+        if let (Some(cached), Some(range)) = (cached, pieces.get(i)) {
+            let key = keys
+                .get_mut(i)
+                .and_then(Option::take)
+                .unwrap_or_else(|| text.get(range.clone()).unwrap_or("").to_string());
+            kept.insert(key, (range.start, cached));
+        }
+    }
+    if let Some(cache) = cache {
+        cache.reused = pieces.len().saturating_sub(todo_count);
+        cache.pieces = kept;
     }
     Parsed {
         file: ast,
@@ -291,13 +353,14 @@ mod tests {
             ));
         }
         let mut cache = ParseCache::default();
-        let first = parse_cached(0, &text, &mut cache);
+        let first = parse_cached(0, &text, &mut cache, None);
         assert_eq!(first.file, parse_pieces(0, &text, 1).file);
         assert!(cache.pieces.len() > 2);
+        let mut last = first.file;
         for (edit, insert) in [(text.len() / 2, "}\n"), (5, "}\n"), (text.len() / 3, " "), (0, "\n\n")] {
             let mut edited = text.clone();
             edited.insert_str(edit, insert);
-            let cached = parse_cached(0, &edited, &mut cache);
+            let cached = parse_cached(0, &edited, &mut cache, Some(&last));
             let fresh = parse_pieces(0, &edited, 1);
             // All pieces but the edited one (or two) are reused, moved.
             assert!(
@@ -308,6 +371,11 @@ mod tests {
             );
             assert_eq!(cached.file, fresh.file);
             assert_eq!(cached.diagnostics, fresh.diagnostics);
+            last = cached.file;
         }
+        // Without the file the cache was filled with, nothing is reused.
+        let again = parse_cached(0, &text, &mut cache, None);
+        assert_eq!(cache.reused, 0);
+        assert_eq!(again.file, parse_pieces(0, &text, 1).file);
     }
 }
