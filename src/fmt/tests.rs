@@ -228,3 +228,11 @@ fn text_nested_deeper_than_the_parser_reads_is_left_as_it_is() {
     );
     assert_eq!(format(&deep), deep);
 }
+
+#[test]
+fn a_delegate_is_laid_out_as_a_service() {
+    formats(
+        "namespace shop\ndelegate reviews-routes { route a { match uri prefix \"/a\" to reviews } }",
+        "namespace shop\n\ndelegate reviews-routes {\n  route a {\n    match uri prefix \"/a\"\n    to reviews\n  }\n}\n",
+    );
+}
