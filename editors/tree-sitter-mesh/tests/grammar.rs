@@ -21,6 +21,11 @@ fn root() -> PathBuf {
     here().join("../..")
 }
 
+/// What to do when the language changed and the grammar did not follow.
+const FOLLOW: &str = "The tree-sitter grammar reads .mesh as grammar/mesh.pest does: change \
+    editors/tree-sitter-mesh/grammar.js as the compiler's grammar changed, then run `tree-sitter generate` \
+    and `tree-sitter test` there (its README says how to install the CLI).";
+
 fn parse(text: &str) -> Tree {
     let mut parser = Parser::new();
     parser
@@ -85,7 +90,7 @@ fn every_example_parses_without_errors() {
             problems.push(format!("{}: {error}", path.display()));
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(problems.is_empty(), "{}\n{FOLLOW}", problems.join("\n"));
 }
 
 /// The diagnostic tests of the compiler hold programs with and without
@@ -113,7 +118,7 @@ fn the_parser_and_the_compiler_agree_on_syntax_errors() {
         checked += 1;
     }
     assert!(checked > 50, "the diagnostic tests were not found");
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(problems.is_empty(), "{}\n{FOLLOW}", problems.join("\n"));
 }
 
 /// One case of `test/corpus/`: its name, input, expected tree (without
