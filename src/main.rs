@@ -374,23 +374,57 @@ fn warn(text: &str) {
 }
 
 fn check(input: &Input, workloads: Option<&Path>, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
+    let manifests = input.paths.iter().filter(|p| is_manifest(p)).count();
+    if manifests > 0 {
+        if manifests < input.paths.len() {
+            return Err(Failure(
+                "`meshc check` reads either a .mesh program or Istio YAML manifests: check them in two runs".into(),
+            ));
+        }
+        return check_manifests(&input.paths, workloads, reporter);
+    }
     let sources = read_sources(&input.paths)?;
     let diagnostics = match workloads {
         // The workload checks read the program's names and their uses.
         Some(dir) => {
             let mut analysis = meshc::analyze_symbols(&sources);
-            let manifests = read_manifests(dir, true)?;
-            let (workloads, skipped) = meshc::workloads::read(&manifests);
-            for reason in skipped {
-                warn(&format!("warning: skipped unreadable YAML: {reason}"));
-            }
-            meshc::check::workloads::check_into(&mut analysis, &workloads);
+            meshc::check::workloads::check_into(&mut analysis, &read_workloads(dir)?);
             analysis.diagnostics
         }
         None => meshc::diagnose(&sources),
     };
     reporter.report(&sources, diagnostics);
     Ok(status(reporter))
+}
+
+/// Whether a path names a YAML file (`meshc check k8s/*.yaml`).
+fn is_manifest(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// `meshc check` on Istio YAML: every check, reported at the manifests'
+/// lines, nothing converted on disk.
+fn check_manifests(paths: &[PathBuf], workloads: Option<&Path>, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
+    let sources = read_sources(paths)?;
+    let workloads = workloads.map(read_workloads).transpose()?;
+    let diagnostics = meshc::import::check(&sources, &|analysis| {
+        if let Some(workloads) = &workloads {
+            meshc::check::workloads::check_into(analysis, workloads);
+        }
+    });
+    reporter.report(&sources, diagnostics);
+    Ok(status(reporter))
+}
+
+/// The Kubernetes workloads under `dir` (`--workloads`); what cannot be
+/// read is passed over with a warning.
+fn read_workloads(dir: &Path) -> Result<meshc::workloads::Workloads, Failure> {
+    let manifests = read_manifests(dir, true)?;
+    let (workloads, skipped) = meshc::workloads::read(&manifests);
+    for reason in skipped {
+        warn(&format!("warning: skipped unreadable YAML: {reason}"));
+    }
+    Ok(workloads)
 }
 
 fn format_files(paths: &[PathBuf], check_only: bool, reporter: &mut Reporter) -> Result<ExitCode, Failure> {

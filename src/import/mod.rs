@@ -54,9 +54,51 @@ pub fn file_name(namespace: Option<&str>) -> String {
     format!("{}.mesh", namespace.unwrap_or("traffic"))
 }
 
+/// What a run of the importer is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    /// `meshc import`: the program is written.
+    Import,
+    /// `meshc check` on manifests: only the diagnostics count.
+    Check,
+}
+
 /// Imports the YAML files of `sources`.  `name_of` names the written file
 /// of each namespace (used in notes that point into it).
 pub fn import(sources: &Sources, name_of: &dyn Fn(Option<&str>) -> String) -> Imported {
+    run(sources, name_of, Purpose::Import, &|_| ())
+}
+
+/// `meshc check` on Istio manifests, without converting anything on disk:
+/// the manifests are imported in memory, and every check of the compiler
+/// (and `also`, such as the workload checks, on the analysis) runs on the
+/// program they make; each diagnostic points at the YAML that produced the
+/// construct.  Documents of other kinds are passed over without a note,
+/// and a field meshc cannot read is reported as not checked.
+pub fn check(sources: &Sources, also: &dyn Fn(&mut crate::Analysis)) -> Vec<Diagnostic> {
+    let imported = run(sources, &|ns| file_name(ns), Purpose::Check, also);
+    imported
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code != Code::N0001)
+        .map(|mut d| {
+            if d.code == Code::W0005 {
+                d.message = d.message.replace(" is not imported: ", " is not checked: ");
+                d.notes = vec!["meshc checks the rest of the resource without it".to_string()];
+                d.help = Some("if it is a misspelt field, correct it; otherwise this is a field meshc cannot check".into());
+            }
+            d
+        })
+        .collect()
+}
+
+/// The importer, for `purpose`.
+fn run(
+    sources: &Sources,
+    name_of: &dyn Fn(Option<&str>) -> String,
+    purpose: Purpose,
+    also: &dyn Fn(&mut crate::Analysis),
+) -> Imported {
     let mut documents = Vec::new();
     let mut diagnostics = Vec::new();
     let mut findings = Vec::new();
@@ -119,7 +161,7 @@ pub fn import(sources: &Sources, name_of: &dyn Fn(Option<&str>) -> String) -> Im
         }
         file.name = unique;
     }
-    diagnostics.extend(recheck(&written));
+    diagnostics.extend(recheck(&written, purpose, also));
     crate::diag::sort(&mut diagnostics);
     Imported {
         files: written.into_iter().map(|w| w.file).collect(),
@@ -149,12 +191,13 @@ impl std::ops::DerefMut for Written {
 
 /// Checks the written program and reports its diagnostics at the YAML they
 /// came from.
-fn recheck(written: &[Written]) -> Vec<Diagnostic> {
+fn recheck(written: &[Written], purpose: Purpose, also: &dyn Fn(&mut crate::Analysis)) -> Vec<Diagnostic> {
     let mut mesh = Sources::default();
     for file in written {
         mesh.add(file.name.clone(), file.text.clone());
     }
-    let analysis = crate::analyze(&mesh);
+    let mut analysis = crate::analyze(&mesh);
+    also(&mut analysis);
     analysis
         .diagnostics
         .into_iter()
@@ -167,7 +210,12 @@ fn recheck(written: &[Written]) -> Vec<Diagnostic> {
             let line = source.lines.line_of(diag.primary.span.start as usize);
             let text = source.text.lines().nth(line).unwrap_or("").trim();
             let mut notes = diag.notes;
-            notes.push(format!("written to {}:{} as `{text}`", file.name, line + 1));
+            notes.push(match purpose {
+                Purpose::Import => format!("written to {}:{} as `{text}`", file.name, line + 1),
+                // The diagnostic's words are the language's: say what it
+                // calls this YAML.
+                Purpose::Check => format!("in .mesh, this YAML reads `{text}`"),
+            });
             let secondary = diag
                 .secondary
                 .into_iter()
