@@ -85,7 +85,8 @@ pub fn check(sources: &Sources, also: &dyn Fn(&mut crate::Analysis)) -> Vec<Diag
             if d.code == Code::W0005 {
                 d.message = d.message.replace(" is not imported: ", " is not checked: ");
                 d.notes = vec!["meshc checks the rest of the resource without it".to_string()];
-                d.help = Some("if it is a misspelt field, correct it; otherwise this is a field meshc cannot check".into());
+                d.help =
+                    Some("if it is a misspelt field, correct it; otherwise this is a field meshc cannot check".into());
             }
             d
         })

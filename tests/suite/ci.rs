@@ -478,7 +478,10 @@ fn check_runs_every_check_on_istio_yaml_at_its_lines() {
         stderr.contains("warning[W0001]: this route is never used\n   ┌─ tests/data/corpus/valid/bookinfo__fault-injection-details-v1.yaml:18:5"),
         "{stderr}"
     );
-    assert!(stderr.contains("in .mesh, this YAML reads `route { to v1 }`"), "{stderr}");
+    assert!(
+        stderr.contains("in .mesh, this YAML reads `route { to v1 }`"),
+        "{stderr}"
+    );
 
     // A split of 90%, a misspelt field, and a Deployment beside them.
     let dir = scratch("check-yaml");
