@@ -44,6 +44,9 @@ pub struct Service<'a> {
     pub routes: Option<Resource<'a>>,
     /// Subsets used by routes but defined by no DestinationRule here.
     pub external_subsets: Vec<(String, Span)>,
+    /// Whether it is a delegate: a VirtualService without hosts, written as
+    /// `delegate NAME { ... }` under the VirtualService's own name.
+    pub delegate: bool,
 }
 
 /// The services of an import, in the order of the manifests.
@@ -96,8 +99,35 @@ impl<'a> Plan<'a> {
             rule: None,
             routes: None,
             external_subsets: Vec::new(),
+            delegate: false,
         });
         index
+    }
+
+    /// Adds the delegate `vs` (a VirtualService without hosts), found by
+    /// no host.
+    fn add_delegate(&mut self, namespace: Option<&str>, vs: Resource<'a>) {
+        self.services.push(Service {
+            name: vs.name.to_string(),
+            namespace: namespace.map(str::to_string),
+            host: String::new(),
+            key: String::new(),
+            explicit_host: false,
+            rule: None,
+            routes: Some(vs),
+            external_subsets: Vec::new(),
+            delegate: true,
+        });
+    }
+
+    /// The delegate a route's `delegate` names, seen from `namespace`: by
+    /// name in the namespace it gives, else in `namespace`, as Istio finds
+    /// it (`mergeVirtualServices` in pilot/pkg/model/virtualservice_controller.go).
+    pub fn delegate(&self, name: &str, given: Option<&str>, namespace: Option<&str>) -> Option<&Service<'a>> {
+        let namespace = given.or(namespace);
+        self.services
+            .iter()
+            .find(|s| s.delegate && s.name == name && s.namespace.as_deref() == namespace)
     }
 
     /// Adds a service for `host` and returns it.
@@ -186,20 +216,25 @@ pub fn plan<'a>(documents: &'a [Node], diagnostics: &mut Vec<Diagnostic>) -> Pla
             .filter_map(Node::text)
             .collect();
         // A VirtualService without hosts is the target of another one's
-        // `delegate`; a service always has a host, so it cannot be one.
+        // `delegate`: a `delegate NAME { ... }` block, named as the
+        // VirtualService is, when `.mesh` can write that name.
         if hosts.is_empty() {
+            if is_label(vs.name) {
+                plan.add_delegate(namespace, vs);
+                continue;
+            }
             let at = header_span(vs.doc);
             diagnostics.push(
                 Diagnostic::warning(
                     Code::W0005,
                     at,
                     format!(
-                        "the VirtualService `{}` is not imported: it has no hosts (a delegate's routes)",
+                        "the delegate VirtualService `{}` is not imported: its name is not a .mesh name",
                         vs.name
                     ),
                 )
-                .with_note("in .mesh every routed service has a host; `delegate NAME` routes to such a VirtualService")
-                .with_help("keep applying this VirtualService as YAML next to meshc's output"),
+                .with_note("a delegate is written `delegate NAME { ... }`, and `delegate NAME` names it: NAME is a lower-case DNS label")
+                .with_help("rename the VirtualService (and the `delegate` that names it), or keep applying it as YAML next to meshc's output"),
             );
             continue;
         }
@@ -280,7 +315,9 @@ pub fn destinations(spec: &Node) -> Vec<&Node> {
 /// otherwise after their resource; names are unique in the program.
 fn name_services(plan: &mut Plan<'_>) {
     let mut taken = HashSet::new();
-    for service in &mut plan.services {
+    // A delegate keeps its VirtualService's name, which `delegate NAME`
+    // statements use; services name other things.
+    for service in plan.services.iter_mut().filter(|s| !s.delegate) {
         let short = short_name(&service.key, service.namespace.as_deref());
         let resource = service.rule.or(service.routes).map(|r| r.name).unwrap_or("");
         let base = match short {

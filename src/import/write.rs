@@ -127,7 +127,8 @@ impl ServiceWriter<'_, '_, '_> {
             }
             body.append(&mut section);
         }
-        Item::block(origin, body).word("service").word(&service.name)
+        let keyword = if service.delegate { "delegate" } else { "service" };
+        Item::block(origin, body).word(keyword).word(&service.name)
     }
 
     // ------------------------------------------------------------ settings
@@ -407,10 +408,16 @@ impl ServiceWriter<'_, '_, '_> {
             body.push(self.respond(respond, &format!("{path}.directResponse")));
         }
         if let Some(delegate) = route.get("delegate") {
+            let name = delegate.get("name").and_then(Node::text).unwrap_or("");
+            let namespace = delegate.get("namespace").and_then(Node::text);
+            let own = self.plan.services.get(self.index).and_then(|s| s.namespace.as_deref());
+            // Bare when the delegate is imported too, so that the compiler
+            // checks it; quoted for one outside the import.
+            let imported = self.plan.delegate(name, namespace, own).is_some();
             let mut item = Item::line(delegate.span).word("delegate");
-            item = item.word(quote(delegate.get("name").and_then(Node::text).unwrap_or("")));
-            if let Some(ns) = delegate.get("namespace").and_then(Node::text) {
-                item = item.word("namespace").word(quote(ns));
+            item = item.word(if imported { name.to_string() } else { quote(name) });
+            if let Some(ns) = namespace {
+                item = item.word("namespace").word(if imported { ns.to_string() } else { quote(ns) });
             }
             body.push(item);
         }
