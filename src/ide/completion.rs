@@ -5,6 +5,7 @@ use super::context::{CursorContext, cursor_context};
 use crate::Analysis;
 use crate::catalogue::{Field, FieldType};
 use crate::check::ServiceInfo;
+use crate::syntax::ast::ServiceKind;
 use crate::words::{self, Place};
 
 /// What a completion item is, for the editor's icon.
@@ -58,6 +59,11 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
                 "service",
                 "service ${1:name} {\n  $0\n}",
                 words::doc(Place::Top, "service"),
+            ),
+            snippet(
+                "delegate",
+                "delegate ${1:name} {\n  route {\n    $0\n  }\n}",
+                words::doc(Place::Top, "delegate"),
             ),
             keyword("namespace", words::doc(Place::Top, "namespace")),
         ],
@@ -177,8 +183,10 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
         .collect();
     // Other services are offered by the prefix typed so far; a program can
     // have thousands.
+    // A delegate is no destination: `delegate NAME` names it, never `to`.
     let others = services
         .iter()
+        .filter(|s| s.kind == ServiceKind::Service)
         .filter(|s| s.name != current && s.name.starts_with(typed))
         .take(MAX_SERVICES);
     items.extend(others.map(|s| CompletionItem {

@@ -178,7 +178,8 @@ fn open_frame(frames: &[Frame], statement: &[Token<'_>], bracket: char) -> Frame
         };
     }
     match (parent, words.as_slice()) {
-        (None, ["service", name, ..]) => Frame::Service((*name).to_string()),
+        // A delegate block holds routes as a service does.
+        (None, ["service" | "delegate", name, ..]) => Frame::Service((*name).to_string()),
         (Some(Frame::Service(_)), ["subset", ..]) => Frame::Subset,
         (Some(Frame::Service(name)), [.., "route"] | [.., "route", _]) => Frame::Route(name.clone()),
         // `policy {` may follow other items on its line (`subset v1 {

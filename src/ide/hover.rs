@@ -99,6 +99,29 @@ fn describe_target(analysis: &Analysis, target: &Target) -> String {
             };
             let subsets: Vec<String> = service.subset_names().map(|s| format!("`{s}`")).collect();
             let routes = route_summaries(analysis, *id);
+            let namespace = service
+                .namespace
+                .as_ref()
+                .map(|ns| format!(" (namespace `{ns}`)"))
+                .unwrap_or_default();
+            if service.kind == ast::ServiceKind::Delegate {
+                let delegating = symbols.references.iter().filter(|r| r.service == *id).count();
+                return format!(
+                    "**delegate {}**{namespace}
+
+A VirtualService without hosts: its routes take the requests that `delegate {}` hands over ({delegating} route{} of this program)
+
+Routes: {}",
+                    service.name,
+                    service.name,
+                    if delegating == 1 { "" } else { "s" },
+                    if routes.is_empty() {
+                        "none".into()
+                    } else {
+                        routes.join(", ")
+                    },
+                );
+            }
             format!(
                 "**service {}**\n\nHost: `{}`{}\n\nSubsets: {}\n\nRoutes: {}",
                 service.name,
