@@ -781,7 +781,10 @@ fn refused_malformed_and_out_of_range_requests() {
     let empty = uri_of(&dir, "empty.mesh");
     client.open(&empty, "");
     client.diagnostics(&empty, Some(1));
-    assert_eq!(labels(&complete(&mut client, &empty, (0, 0))), ["service", "namespace"]);
+    assert_eq!(
+        labels(&complete(&mut client, &empty, (0, 0))),
+        ["delegate", "service", "namespace"]
+    );
     assert!(client.is_alive());
     assert_no_panic(&client);
     client.shutdown_and_exit();
@@ -1262,12 +1265,17 @@ fn every_example_is_served_consistently() {
         }
 
         let symbols = array(&client.request("textDocument/documentSymbol", doc.clone()));
-        let services = text.lines().filter(|l| l.starts_with("service ")).count();
-        assert_eq!(symbols.len(), services, "{}", path.display());
+        // A symbol for each service and each delegate block.
+        let blocks = text
+            .lines()
+            .filter(|l| l.starts_with("service ") || l.starts_with("delegate "))
+            .count();
+        assert_eq!(symbols.len(), blocks, "{}", path.display());
         for symbol in &symbols {
             assert_eq!(symbol["kind"], 5);
             let name = symbol["name"].as_str().expect("name");
-            assert!(text.contains(&format!("service {name} {{")), "{name}");
+            let keyword = symbol["detail"].as_str().expect("detail");
+            assert!(text.contains(&format!("{keyword} {name} {{")), "{name}");
         }
 
         for fold in array(&client.request("textDocument/foldingRange", doc.clone())) {
@@ -1307,7 +1315,8 @@ fn every_example_is_served_consistently() {
                         .expect("character") as u32,
                 ),
             );
-            assert!(text.starts_with("**service "), "{text}");
+            let keyword = symbol["detail"].as_str().expect("detail");
+            assert!(text.starts_with(&format!("**{keyword} ")), "{text}");
         }
     }
     assert!(hovers > 100, "hovers with an answer: {hovers}");

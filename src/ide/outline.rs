@@ -85,7 +85,7 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
             }));
             DocumentSymbol {
                 name: service.name.name.to_string(),
-                detail: "service".into(),
+                detail: service.kind.keyword().into(),
                 kind: SymbolKind::Service,
                 span: service.span,
                 selection: service.name.span,

@@ -417,7 +417,9 @@ impl ServiceWriter<'_, '_, '_> {
             let mut item = Item::line(delegate.span).word("delegate");
             item = item.word(if imported { name.to_string() } else { quote(name) });
             if let Some(ns) = namespace {
-                item = item.word("namespace").word(if imported { ns.to_string() } else { quote(ns) });
+                item = item
+                    .word("namespace")
+                    .word(if imported { ns.to_string() } else { quote(ns) });
             }
             body.push(item);
         }

@@ -256,7 +256,10 @@ fn delegation_round_trips() {
     let path = root().join("tests/data/delegation/istio-api-delegation-example.yaml");
     round_trip(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut yaml = meshc::Sources::default();
-    yaml.add("example.yaml", std::fs::read_to_string(&path).expect("read the example"));
+    yaml.add(
+        "example.yaml",
+        std::fs::read_to_string(&path).expect("read the example"),
+    );
     let imported = meshc::import::import(&yaml, &|ns| meshc::import::file_name(ns));
     let text: Vec<&str> = imported.files.iter().map(|f| f.text.as_str()).collect();
     let all = text.join("\n");
