@@ -126,10 +126,10 @@ impl Store {
                 inputs.push((path, uri.clone(), Some(doc.version), doc.text.clone()));
             }
         }
+        // The disk's text of an open document is not kept (it is read again
+        // when the document is closed).
+        disk.retain(|path, _| !open_paths.contains(path));
         for (path, text) in disk.iter() {
-            if open_paths.contains(path) {
-                continue;
-            }
             if let Some(uri) = Uri::from_file_path(path) {
                 inputs.push((path.clone(), uri, None, text.clone()));
             }

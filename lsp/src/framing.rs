@@ -37,6 +37,9 @@ const MAX_BODY: usize = 1 << 30;
 
 const CONTENT_LENGTH: &[u8] = b"content-length";
 
+/// The buffer a reader keeps between messages.
+const SMALL_BUFFER: usize = 64 * 1024;
+
 /// What the reader found next on its input.
 #[derive(Debug, PartialEq)]
 pub enum Frame {
@@ -107,6 +110,10 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         }
         let body = self.buffer.get(body_start..body_end).unwrap_or_default().to_vec();
         self.buffer.drain(..body_end);
+        // A large message (a whole document) leaves no large buffer behind.
+        if self.buffer.capacity() > SMALL_BUFFER && self.buffer.len() < SMALL_BUFFER {
+            self.buffer.shrink_to(SMALL_BUFFER);
+        }
         Some(Frame::Body(body))
     }
 }
