@@ -142,10 +142,11 @@ impl State {
                     self.publish(&program).await;
                 }
                 // The previous analysis is freed after the new diagnostics
-                // are out, on another thread: freeing the syntax trees of
-                // a large program takes a while.
+                // are out, on a blocking thread (freeing the syntax trees
+                // of a large program takes a while), and before the next
+                // analysis starts, so that the two do not share the cores.
                 if let Some(previous) = previous {
-                    tokio::task::spawn_blocking(move || drop(previous));
+                    let _ = tokio::task::spawn_blocking(move || drop(previous)).await;
                 }
             }
             {
