@@ -21,6 +21,7 @@ mod policy;
 pub mod re2;
 mod routes;
 mod service;
+mod shadowing;
 mod symbols;
 mod unused;
 mod values;

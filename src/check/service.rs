@@ -7,8 +7,8 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::routes::CheckedRoute;
 use super::symbols::writes_destination_rule;
-use super::{Checker, ServiceId, values};
-use crate::diag::{Code, Diagnostic};
+use super::{Checker, ServiceId, shadowing, values};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::model::Program;
 use crate::model::istio::*;
 use crate::span::Span;
@@ -63,7 +63,7 @@ impl Checker<'_> {
         let mut tcp = Vec::new();
         let mut tls = Vec::new();
         let mut route_names: HashMap<&str, Span> = HashMap::new();
-        let mut seen_matches: HashMap<HttpMatch, Span> = HashMap::new();
+        let mut tried: Vec<Option<Tried<'_>>> = Vec::new();
         for route in &service.routes {
             if let Some(name) = &route.name {
                 if name.name.is_empty() {
@@ -88,9 +88,14 @@ impl Checker<'_> {
                     route_names.insert(&name.name, name.span);
                 }
             }
+            let before = self.diagnostics.len();
             match self.route(id, route) {
                 CheckedRoute::Http(checked) => {
-                    self.duplicate_matches(route, &checked.matches, &mut seen_matches);
+                    let clean = !self
+                        .diagnostics
+                        .get(before..)
+                        .is_some_and(|new| new.iter().any(|d| d.severity == Severity::Error));
+                    tried.push(clean.then(|| Tried::new(route, &checked.matches)).flatten());
                     http.push(*checked);
                 }
                 CheckedRoute::Tcp(checked) => tcp.push(checked),
@@ -98,6 +103,7 @@ impl Checker<'_> {
             }
         }
         self.unreachable_routes(service);
+        self.shadowed_matches(&tried);
 
         // A named DestinationRule is written even when it sets nothing but
         // its host, so an imported rule keeps existing.
@@ -218,23 +224,68 @@ impl Checker<'_> {
         }
     }
 
-    /// A match identical to an earlier one in the same service never applies.
-    fn duplicate_matches(&mut self, route: &ast::Route, matches: &[HttpMatch], seen: &mut HashMap<HttpMatch, Span>) {
-        let spans = route
-            .statements
-            .iter()
-            .filter(|s| matches!(s.kind, StatementKind::Match(_)))
-            .map(|s| s.span);
-        for (m, span) in matches.iter().zip(spans) {
-            match seen.get(m) {
-                Some(first) => self.diagnostics.push(
-                    Diagnostic::warning(Code::W0003, span, "this match is the same as an earlier one")
-                        .with_label("never applies")
-                        .with_secondary(*first, "the same match, tried first")
-                        .with_help("remove it, or make it differ from the earlier match"),
-                ),
-                None => {
-                    seen.insert(m.clone(), span);
+    /// Matches that an earlier match takes every request of
+    /// ([`shadowing`]): a route whose every match is such is never used
+    /// (W0001), else each such match never applies (W0003).  Routes with
+    /// errors take no part (what they match is not known), and the search
+    /// ends at the first route without `match` (`unreachable_routes`
+    /// reports the routes after it).
+    fn shadowed_matches(&mut self, routes: &[Option<Tried<'_>>]) {
+        // Exact repeats are found by hashing, in linear time; coverage is
+        // tried against the first `COMPARED` matches of earlier routes only,
+        // so a service of thousands of routes stays linear (a later one may
+        // then go unreported, never wrongly reported).
+        const COMPARED: usize = 256;
+        let mut seen: HashMap<HttpMatch, Span> = HashMap::new();
+        let mut earlier: Vec<(HttpMatch, Span)> = Vec::new();
+        for tried in routes.iter().flatten() {
+            if tried.matches.is_empty() {
+                break;
+            }
+            // Each match taken first by another: (the match, the one taking it, repeated?).
+            let mut taken: Vec<(Span, Span, bool)> = Vec::new();
+            for (m, span) in &tried.matches {
+                if let Some(first) = seen.get(m) {
+                    taken.push((*span, *first, true));
+                } else if let Some((_, first)) = earlier.iter().find(|(e, _)| shadowing::covers(e, m)) {
+                    taken.push((*span, *first, false));
+                }
+                seen.entry(m.clone()).or_insert(*span);
+            }
+            if taken.len() == tried.matches.len() {
+                let mut diag = Diagnostic::warning(Code::W0001, tried.route.keyword, "this route is never used")
+                    .with_label("unreachable");
+                let mut shown: Vec<Span> = Vec::new();
+                for (_, first, _) in &taken {
+                    if !shown.contains(first) {
+                        shown.push(*first);
+                        diag = diag.with_secondary(*first, "an earlier match takes these requests first");
+                    }
+                }
+                self.diagnostics.push(diag.with_help(
+                    "every request this route matches is taken by an earlier route: remove it, or move it before the route that takes its requests",
+                ));
+            } else {
+                for (span, first, repeated) in taken {
+                    let (message, label) = if repeated {
+                        ("this match is the same as an earlier one", "the same match, tried first")
+                    } else {
+                        (
+                            "this match takes only requests an earlier match takes",
+                            "takes every request of the later match, tried first",
+                        )
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::warning(Code::W0003, span, message)
+                            .with_label("never applies")
+                            .with_secondary(first, label)
+                            .with_help("remove it, or make it differ from the earlier match"),
+                    );
+                }
+            }
+            for (m, span) in &tried.matches {
+                if earlier.len() < COMPARED && !earlier.iter().any(|(e, _)| e == m) {
+                    earlier.push((m.clone(), *span));
                 }
             }
         }
@@ -503,4 +554,27 @@ struct Settings {
     annotations: Pairs<String>,
     destination_rule_name: Option<String>,
     virtual_service_name: Option<String>,
+}
+
+/// An HTTP route that checked without errors, with its matches (without
+/// their labels) beside the `match` lines they came from.
+pub(super) struct Tried<'r> {
+    route: &'r ast::Route,
+    matches: Vec<(HttpMatch, Span)>,
+}
+
+impl<'r> Tried<'r> {
+    /// `None` when the matches do not line up with the route's `match` lines.
+    fn new(route: &'r ast::Route, matches: &[HttpMatch]) -> Option<Tried<'r>> {
+        let spans: Vec<Span> = route
+            .statements
+            .iter()
+            .filter(|s| matches!(s.kind, StatementKind::Match(_)))
+            .map(|s| s.span)
+            .collect();
+        (spans.len() == matches.len()).then(|| Tried {
+            route,
+            matches: matches.iter().map(shadowing::unlabelled).zip(spans).collect(),
+        })
+    }
 }

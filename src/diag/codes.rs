@@ -118,7 +118,7 @@ codes! {
 
     W0001: "unreachable route",
     W0002: "ignored weight",
-    W0003: "duplicate match",
+    W0003: "duplicate or covered match",
     W0004: "deprecated field",
     W0005: "manifest field without a .mesh spelling",
     W0006: "fault that Istio never injects",
