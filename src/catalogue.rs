@@ -171,6 +171,22 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("fault.delay.percent", "percentage"),
 ];
 
+/// Enum constants Istio keeps for compatibility but tells users to replace,
+/// by the end of the field's path: (path, constant, replacement).  The
+/// schema lists them among the others; istio/api
+/// networking/v1alpha3/destination_rule.proto marks them
+/// (`LEAST_CONN = 1 [deprecated=true]`, "Deprecated. Use LEAST_REQUEST
+/// instead.").
+const DEPRECATED_VALUES: &[(&str, &str, &str)] = &[("loadBalancer.simple", "LEAST_CONN", "LEAST_REQUEST")];
+
+/// What replaces the deprecated enum constant `value` of `field`, if it is one.
+pub fn deprecated_value(field: &Field, value: &str) -> Option<&'static str> {
+    DEPRECATED_VALUES
+        .iter()
+        .find(|(path, constant, _)| *constant == value && field.path.ends_with(path))
+        .map(|(_, _, new)| *new)
+}
+
 /// The type of a field's value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldType {
@@ -671,6 +687,16 @@ mod tests {
         assert!(paths_to(tp, "loadBalancer").is_empty());
         assert!(paths_to(tp, "port").is_empty());
         assert!(paths_to(tp, "interval").len() > 1);
+    }
+
+    /// The deprecated constants name constants the schema still has.
+    #[test]
+    fn deprecated_constants_are_in_the_schema() {
+        let simple = traffic_policy().descend("loadBalancer.simple");
+        assert!(enum_values(simple).iter().any(|v| v == "LEAST_CONN"));
+        assert!(enum_values(simple).iter().any(|v| v == "LEAST_REQUEST"));
+        assert_eq!(simple.and_then(|f| deprecated_value(f, "LEAST_CONN")), Some("LEAST_REQUEST"));
+        assert_eq!(simple.and_then(|f| deprecated_value(f, "RANDOM")), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@
 pub mod allows;
 mod delegation;
 pub mod incremental;
+mod hazards;
 mod policy;
 pub mod re2;
 mod routes;

@@ -355,9 +355,18 @@ impl Checker<'_> {
             }
             FieldType::String | FieldType::Bytes => self.string(value).map(Node::Str),
             FieldType::Duration { at_least_1ms } => self.duration(value, *at_least_1ms).map(Node::Str),
-            FieldType::Enum(allowed) => self
-                .enumeration(value, allowed, &format!("`{}` value", schema.name))
-                .map(Node::Str),
+            FieldType::Enum(allowed) => {
+                let constant = self.enumeration(value, allowed, &format!("`{}` value", schema.name))?;
+                if let Some(replacement) = catalogue::deprecated_value(schema, &constant) {
+                    self.diagnostics.push(
+                        Diagnostic::warning(Code::W0004, value.span, format!("`{constant}` is deprecated"))
+                            .with_label("deprecated")
+                            .with_help(format!("use `{replacement}` instead"))
+                            .with_fix(format!("Replace with `{replacement}`"), value.span, replacement),
+                    );
+                }
+                Some(Node::Str(constant))
+            }
             FieldType::Integer { min, max } => self.integer(value, *min, *max).map(Node::Int),
             FieldType::Number { min, max } => self.number(value, *min, *max).map(Node::Float),
             FieldType::Bool => self.boolean(value).map(Node::Bool),

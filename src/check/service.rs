@@ -96,6 +96,9 @@ impl Checker<'_> {
                         .get(before..)
                         .is_some_and(|new| new.iter().any(|d| d.severity == Severity::Error));
                     tried.push(clean.then(|| Tried::new(route, &checked.matches)).flatten());
+                    if clean {
+                        self.route_hazards(route, &checked, false);
+                    }
                     http.push(*checked);
                 }
                 CheckedRoute::Tcp(checked) => tcp.push(checked),
@@ -104,6 +107,13 @@ impl Checker<'_> {
         }
         self.unreachable_routes(service);
         self.shadowed_matches(&tried);
+        self.sticky_split(service, &host, traffic_policy.as_ref(), &subsets, &http);
+        self.locality_hazards(traffic_policy.as_ref(), None, policy_fields(&service.policies));
+        for spec in &subsets {
+            if let Some(subset) = service.subsets.iter().find(|s| s.name.name == spec.name) {
+                self.locality_hazards(spec.traffic_policy.as_ref(), traffic_policy.as_ref(), policy_fields(&subset.policies));
+            }
+        }
 
         // A named DestinationRule is written even when it sets nothing but
         // its host, so an imported rule keeps existing.
@@ -577,4 +587,9 @@ impl<'r> Tried<'r> {
             matches: matches.iter().map(shadowing::unlabelled).zip(spans).collect(),
         })
     }
+}
+
+/// The fields of the first `policy` block (the one that counts).
+fn policy_fields(policies: &[ast::Policy]) -> &[ast::Field] {
+    policies.first().map_or(&[], |p| p.fields.as_slice())
 }
