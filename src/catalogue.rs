@@ -695,7 +695,10 @@ mod tests {
         let simple = traffic_policy().descend("loadBalancer.simple");
         assert!(enum_values(simple).iter().any(|v| v == "LEAST_CONN"));
         assert!(enum_values(simple).iter().any(|v| v == "LEAST_REQUEST"));
-        assert_eq!(simple.and_then(|f| deprecated_value(f, "LEAST_CONN")), Some("LEAST_REQUEST"));
+        assert_eq!(
+            simple.and_then(|f| deprecated_value(f, "LEAST_CONN")),
+            Some("LEAST_REQUEST")
+        );
         assert_eq!(simple.and_then(|f| deprecated_value(f, "RANDOM")), None);
     }
 

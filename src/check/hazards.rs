@@ -46,10 +46,13 @@ impl Checker<'_> {
             .map(str::trim)
             .filter(|c| REPLAYING.contains(c))
             .collect();
-        if retries.attempts > 0 && !retries.defaulted && !replaying.is_empty() {
-            if let Some(method) = methods_taken(&checked.matches).first() {
-                let carries = format!("matches `{method}`, which is not idempotent");
-                self.diagnostics.push(
+        if retries.attempts > 0
+            && !retries.defaulted
+            && !replaying.is_empty()
+            && let Some(method) = methods_taken(&checked.matches).first()
+        {
+            let carries = format!("matches `{method}`, which is not idempotent");
+            self.diagnostics.push(
                     Diagnostic::warning(
                         Code::W0008,
                         statement("retries"),
@@ -63,7 +66,6 @@ impl Checker<'_> {
                         "retry non-idempotent requests only on `connect-failure,refused-stream` (what Istio does when `on` is left out), or match idempotent methods in this route",
                     ),
                 );
-            }
         }
         self.timeout_hazards(checked, &retries, &statement);
     }
@@ -150,14 +152,20 @@ impl Checker<'_> {
             own.or_else(|| top.and_then(|p| get(p, "loadBalancer")))
                 .is_some_and(|lb| get(lb, "consistentHash").is_some())
         };
-        for (route, checked) in service.routes.iter().filter(|r| r.kind == ast::RouteKind::Http).zip(http) {
+        for (route, checked) in service
+            .routes
+            .iter()
+            .filter(|r| r.kind == ast::RouteKind::Http)
+            .zip(http)
+        {
             let own: Vec<&str> = checked
                 .route
                 .iter()
                 .filter(|d| d.destination.host == host)
                 .filter_map(|d| d.destination.subset.as_deref())
                 .collect();
-            let split = checked.route.len() > 1 && own.len() > 1 && own.iter().any(|s| *s != own[0]);
+            let split =
+                checked.route.len() > 1 && own.len() > 1 && own.windows(2).any(|pair| pair.first() != pair.last());
             if !split || !own.iter().any(|s| hashed(s)) {
                 continue;
             }

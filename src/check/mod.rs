@@ -16,8 +16,8 @@
 
 pub mod allows;
 mod delegation;
-pub mod incremental;
 mod hazards;
+pub mod incremental;
 mod policy;
 pub mod re2;
 mod routes;

@@ -111,7 +111,11 @@ impl Checker<'_> {
         self.locality_hazards(traffic_policy.as_ref(), None, policy_fields(&service.policies));
         for spec in &subsets {
             if let Some(subset) = service.subsets.iter().find(|s| s.name.name == spec.name) {
-                self.locality_hazards(spec.traffic_policy.as_ref(), traffic_policy.as_ref(), policy_fields(&subset.policies));
+                self.locality_hazards(
+                    spec.traffic_policy.as_ref(),
+                    traffic_policy.as_ref(),
+                    policy_fields(&subset.policies),
+                );
             }
         }
 
@@ -278,7 +282,10 @@ impl Checker<'_> {
             } else {
                 for (span, first, repeated) in taken {
                     let (message, label) = if repeated {
-                        ("this match is the same as an earlier one", "the same match, tried first")
+                        (
+                            "this match is the same as an earlier one",
+                            "the same match, tried first",
+                        )
                     } else {
                         (
                             "this match takes only requests an earlier match takes",

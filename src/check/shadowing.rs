@@ -25,7 +25,7 @@ pub fn covers(earlier: &HttpMatch, later: &HttpMatch) -> bool {
         // A case-insensitive later path matches more than a case-sensitive
         // earlier one; the other way round, case-sensitive implication is
         // enough (ignoring case only widens the earlier match).
-        (Some(a), Some(b)) => !(ignores_case(later) && !ignores_case(earlier)) && implies(b, a),
+        (Some(a), Some(b)) => (ignores_case(earlier) || !ignores_case(later)) && implies(b, a),
         (Some(_), None) => false,
     };
     uri && optional(&earlier.scheme, &later.scheme)
@@ -39,7 +39,11 @@ pub fn covers(earlier: &HttpMatch, later: &HttpMatch) -> bool {
         })
         && same_if_set(&earlier.port, &later.port)
         && same_if_set(&earlier.source_namespace, &later.source_namespace)
-        && earlier.source_labels.0.iter().all(|pair| later.source_labels.0.contains(pair))
+        && earlier
+            .source_labels
+            .0
+            .iter()
+            .all(|pair| later.source_labels.0.contains(pair))
         && (earlier.gateways.is_empty()
             || (!later.gateways.is_empty() && later.gateways.iter().all(|g| earlier.gateways.contains(g))))
 }
