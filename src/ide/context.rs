@@ -83,21 +83,23 @@ pub fn cursor_context(text: &str, offset: usize) -> (CursorContext, usize) {
 }
 
 /// Where the top-level item around `offset` starts: the last line before
-/// it that opens a service at its first column (as the parser's pieces
-/// start, `syntax/pieces.rs`), or the start of the text.
+/// it that starts with a word of the file's top level (`service`,
+/// `delegate`, `namespace`) at its first column, as the parser's pieces
+/// start (`syntax/pieces.rs`), or the start of the text.
 fn item_start(text: &str, offset: usize) -> usize {
-    let mut before = text.get(..offset).unwrap_or("");
-    loop {
-        let Some(at) = before.rfind("\nservice") else {
-            return 0;
-        };
-        let line = at + 1;
-        let next = text.as_bytes().get(line + "service".len());
-        if matches!(next, Some(b' ' | b'\t')) {
-            return line;
+    let mut end = offset;
+    while let Some(newline) = text.get(..end).and_then(|before| before.rfind('\n')) {
+        let line = text.get(newline + 1..).unwrap_or("");
+        let opens = words::texts(Place::Top).any(|word| {
+            line.strip_prefix(word)
+                .is_some_and(|rest| rest.starts_with([' ', '\t']))
+        });
+        if opens {
+            return newline + 1;
         }
-        before = before.get(..at).unwrap_or("");
+        end = newline;
     }
+    0
 }
 
 /// [`cursor_context`] in `text`, which starts at the first column of a
@@ -346,6 +348,7 @@ mod tests {
             include_str!("../../examples/bookinfo.mesh"),
             include_str!("../../examples/canary.mesh"),
             include_str!("../../examples/cors-and-locality.mesh"),
+            "delegate d {\n  route {\n    to reviews\n  }\n}\n",
         ]
         .concat();
         assert!(item_start(&text, text.len()) > 0);
