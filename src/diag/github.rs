@@ -6,6 +6,12 @@
 //! `packages/core/src/command.ts`, `escapeData` and `escapeProperty`): in
 //! the message `%`, CR and LF are percent-encoded; in a property value also
 //! `:` and `,`, which would end the value.
+//!
+//! The commands go to standard error, like every diagnostic (standard
+//! output carries the YAML): the runner reads commands on both streams
+//! (actions/runner, `src/Runner.Worker/Handlers/ScriptHandler.cs`,
+//! `RunAsync`: `ErrorDataReceived` feeds an `OutputManager` with the
+//! `ActionCommandManager`, as `OutputDataReceived` does).
 
 use super::render::positions;
 use super::{Diagnostic, Severity};
