@@ -52,10 +52,10 @@ impl Context {
 
     fn what(self) -> &'static str {
         match self {
-            Context::Top => "item at the top level",
-            Context::Service => "item in a service",
-            Context::Subset => "item in a subset",
-            Context::Policy => "item in a policy",
+            Context::Top => "top-level item",
+            Context::Service => "service item",
+            Context::Subset => "subset item",
+            Context::Policy => "policy item",
             Context::Field => "field",
             Context::Route => "route statement",
         }
