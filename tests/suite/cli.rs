@@ -436,3 +436,51 @@ fn free_text_route_names_survive_import_and_build() {
         text(&built.stdout)
     );
 }
+
+/// The delegation example of Istio's API reference through the real binary:
+/// imported one file per namespace (the root without one, each delegate in
+/// its own), built back with the delegates as VirtualServices without
+/// hosts, and a delegate renamed in its file only is an error at the route
+/// that names it (E0214).
+#[test]
+fn import_and_build_of_delegates() {
+    let dir = scratch("import-delegates");
+    let out_dir = dir.join("mesh/");
+    let out = meshc(&[
+        "import",
+        "tests/data/delegation/istio-api-delegation-example.yaml",
+        "-o",
+        path_str(&out_dir),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let team = std::fs::read_to_string(out_dir.join("nsa.mesh")).unwrap();
+    assert!(team.contains("delegate productpage {"), "{team}");
+    let root_file = std::fs::read_to_string(out_dir.join("traffic.mesh")).unwrap();
+    assert!(root_file.contains("delegate productpage namespace nsa"), "{root_file}");
+
+    let built = meshc(&["build", path_str(&out_dir)]);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let stream = text(&built.stdout);
+    let delegate = stream
+        .split("---\n")
+        .find(|d| d.contains("name: productpage\n  namespace: nsa"))
+        .expect("the delegate is built");
+    assert!(
+        delegate.contains("spec:\n  http:\n"),
+        "no hosts, no gateways:\n{delegate}"
+    );
+
+    std::fs::write(
+        out_dir.join("nsa.mesh"),
+        team.replace("delegate productpage {", "delegate product-page {"),
+    )
+    .unwrap();
+    let checked = meshc(&["check", path_str(&out_dir)]);
+    assert_eq!(checked.status.code(), Some(1));
+    let errors = text(&checked.stderr);
+    assert!(
+        errors.contains("error[E0214]: unknown delegate `productpage` in namespace `nsa`"),
+        "{errors}"
+    );
+    assert!(errors.contains("did you mean `product-page`?"), "{errors}");
+}
