@@ -86,8 +86,14 @@ fn every_example_parses_without_errors() {
     assert!(files.len() >= 10, "the examples were not found");
     let mut problems = Vec::new();
     for path in &files {
-        for error in errors(&parse(&read(path))) {
-            problems.push(format!("{}: {error}", path.display()));
+        let text = read(path);
+        // As written, and as an editor on Windows may save it: CRLF line
+        // endings after a byte order mark (the compiler reads both).
+        let windows = format!("\u{FEFF}{}", text.replace('\n', "\r\n"));
+        for (form, text) in [("", text.as_str()), (" (CRLF, BOM)", windows.as_str())] {
+            for error in errors(&parse(text)) {
+                problems.push(format!("{}{form}: {error}", path.display()));
+            }
         }
     }
     assert!(problems.is_empty(), "{}\n{FOLLOW}", problems.join("\n"));
