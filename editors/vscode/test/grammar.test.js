@@ -102,7 +102,9 @@ test("names of declarations and routes", async () => {
   await expectScope("  tcp route db {", "tcp", "keyword.control.mesh");
   await expectScope("  tcp route {", "tcp", "keyword.control.mesh");
   await expectScope("      http { http1MaxPendingRequests = 10 }", "http", "variable.other.property.mesh");
-  await expectScope("namespace 9shop", "9shop", "entity.name.type.mesh");
+  await expectScope("namespace 9shop", "9shop", "entity.name.namespace.mesh");
+  await expectScope("    delegate reviews-routes namespace reviews-team", "namespace", "keyword.control.mesh");
+  await expectScope("    delegate reviews-routes namespace reviews-team", "reviews-team", undefined);
   await expectScope("delegate reviews-routes {", "delegate", "keyword.declaration.mesh");
   await expectScope("delegate reviews-routes {", "reviews-routes", "entity.name.type.mesh");
   await expectScope("    delegate reviews-routes", "delegate", "keyword.control.mesh");
