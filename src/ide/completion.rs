@@ -1,7 +1,9 @@
 //! Completion: keywords, statements, conditions, subset and service names,
 //! field paths and enum values, each with a type and a doc.
 
-use super::context::{CursorContext, cursor_context};
+use super::context::{CursorContext, Scan, context_and_scan};
+use super::statements;
+use crate::syntax::tokens::{Token, tokens};
 use crate::Analysis;
 use crate::catalogue::{Field, FieldType};
 use crate::check::ServiceInfo;
@@ -40,12 +42,14 @@ pub struct CompletionItem {
     pub snippet: Option<String>,
     /// Sorts before items with a larger value.
     pub rank: u8,
+    /// Whether Istio has deprecated it (shown struck out, listed last).
+    pub deprecated: bool,
 }
 
 /// Completions at byte `offset` of `text`, and the range of the word they
 /// replace (the whole word around the cursor).
 pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<CompletionItem>, usize, usize) {
-    let (context, replace_from) = cursor_context(text, offset);
+    let (context, replace_from, scan) = context_and_scan(text, offset);
     let replace_to = offset
         + text
             .get(offset..)
@@ -78,7 +82,7 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
                     Place::ServiceItem,
                     "subset",
                 ),
-                block("route", "route {\n  to ${1:v1}\n}", Place::ServiceItem, "route"),
+                block("route", ROUTE_SNIPPET, Place::ServiceItem, "route"),
                 block("policy", "policy {\n  $0\n}", Place::ServiceItem, "policy"),
                 block("tcp route", "tcp route {\n  to ${1:v1}\n}", Place::RouteKind, "tcp"),
                 block(
@@ -91,30 +95,93 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
             items.extend(words::at(Place::Setting).map(|w| keyword(w.text, w.doc)));
             items
         }
+        // After `tcp `: the rest of `tcp route {`, never the kind again.
+        CursorContext::RouteKeyword => vec![snippet(
+            "route",
+            ROUTE_SNIPPET,
+            words::doc(Place::ServiceItem, "route"),
+        )],
         CursorContext::Subset => vec![snippet(
             "policy",
             "policy {\n  $0\n}",
             words::doc(Place::SubsetItem, "policy"),
         )],
-        CursorContext::Route { .. } => words::at(Place::Statement).map(|w| keyword(w.text, w.doc)).collect(),
-        CursorContext::Condition => words::conditions().map(|w| keyword(w.text, w.doc)).collect(),
-        CursorContext::StringOp { presence } => {
-            let mut items: Vec<CompletionItem> = words::at(Place::StringOp).map(|w| keyword(w.text, w.doc)).collect();
+        CursorContext::Route { kind, set, .. } => statements::statement_words(kind, &set)
+            .map(|w| CompletionItem {
+                // What every route needs comes first.
+                rank: if matches!(w.text, "match" | "to") { 0 } else { 1 },
+                ..keyword(w.text, w.doc)
+            })
+            .collect(),
+        CursorContext::Condition { kind, tested } => words::conditions()
+            .filter(|w| crate::check::condition_allowed(kind, w.text))
+            .filter(|w| matches!(w.text, "header" | "query" | "without") || !tested.iter().any(|t| t == w.text))
+            .map(|w| keyword(w.text, w.doc))
+            .collect(),
+        CursorContext::StringOp { presence, prefix } => {
+            let mut items: Vec<CompletionItem> = words::at(Place::StringOp)
+                .filter(|w| prefix || w.text != "prefix")
+                .map(|w| keyword(w.text, w.doc))
+                .collect();
             if presence {
                 items.extend(words::at(Place::Presence).map(|w| keyword(w.text, w.doc)));
             }
             items
         }
-        CursorContext::Destination { service, qualifier } => {
-            let typed = text.get(replace_from..offset).unwrap_or("");
-            destinations(services, &service, qualifier.as_deref(), typed)
+        CursorContext::Words(list) => list.into_iter().map(|w| keyword(w.text, w.doc)).collect(),
+        CursorContext::Values { values, detail, doc } => values
+            .into_iter()
+            .map(|v| CompletionItem {
+                kind: CompletionKind::Value,
+                detail: detail.to_string(),
+                rank: 0,
+                ..keyword(v, doc)
+            })
+            .collect(),
+        CursorContext::Destination {
+            service,
+            qualifier,
+            only: Some(only),
+        } => {
+            let _ = (service, qualifier);
+            only.iter()
+                .map(|name| CompletionItem {
+                    kind: CompletionKind::Subset,
+                    detail: "a destination of this route".into(),
+                    rank: 0,
+                    ..keyword(name, "Edits the headers of requests sent to this destination only")
+                })
+                .collect()
         }
-        CursorContext::FieldName { block } => block.children.iter().map(field_item).collect(),
+        CursorContext::Destination {
+            service,
+            qualifier,
+            only: None,
+        } => {
+            let typed = text.get(replace_from..offset).unwrap_or("");
+            destinations(services, &service, qualifier.as_deref(), typed, &scan)
+        }
+        CursorContext::FieldName { block, set } => block
+            .children
+            .iter()
+            .filter(|f| f.ty == FieldType::Object || !set.contains(&f.name))
+            // One field of a group that allows one set: the others are out.
+            .filter(|f| {
+                !block
+                    .exclusive
+                    .iter()
+                    .any(|group| group.contains(&f.name) && group.iter().any(|g| *g != f.name && set.contains(g)))
+            })
+            .map(field_item)
+            .collect(),
         CursorContext::FieldValue { field } => value_items(field),
         CursorContext::Nothing => Vec::new(),
     };
     (items, replace_from, replace_to.max(replace_from))
 }
+
+/// The template of an HTTP route.
+const ROUTE_SNIPPET: &str = "route {\n  to ${1:v1}\n}";
 
 fn keyword(label: &str, doc: &str) -> CompletionItem {
     CompletionItem {
@@ -124,6 +191,7 @@ fn keyword(label: &str, doc: &str) -> CompletionItem {
         documentation: doc.to_string(),
         snippet: None,
         rank: 1,
+        deprecated: false,
     }
 }
 
@@ -135,6 +203,7 @@ fn snippet(label: &str, body: &str, doc: &str) -> CompletionItem {
         documentation: doc.to_string(),
         snippet: Some(body.to_string()),
         rank: 0,
+        deprecated: false,
     }
 }
 
@@ -143,8 +212,16 @@ pub const MAX_SERVICES: usize = 100;
 
 /// The enclosing service's subsets first, then the other services whose
 /// names start with `typed` (at most [`MAX_SERVICES`]); after `svc/`, that
-/// service's subsets.
-fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>, typed: &str) -> Vec<CompletionItem> {
+/// service's subsets.  The enclosing service's subsets are also read from
+/// its text, so that a subset the last analysis missed (declared below a
+/// line that does not parse yet) is offered.
+fn destinations(
+    services: &[ServiceInfo],
+    current: &str,
+    qualifier: Option<&str>,
+    typed: &str,
+    scan: &Scan<'_>,
+) -> Vec<CompletionItem> {
     let subset_items = |info: &ServiceInfo, rank: u8| -> Vec<CompletionItem> {
         info.subset_names()
             .map(|name| {
@@ -165,6 +242,7 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
                     documentation: format!("Pods of `{}` labelled {labels}", info.host),
                     snippet: None,
                     rank,
+                    deprecated: false,
                 }
             })
             .collect()
@@ -181,6 +259,19 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
         .filter(|s| s.name == current)
         .flat_map(|s| subset_items(s, 0))
         .collect();
+    for name in declared_subsets(scan) {
+        if !items.iter().any(|i| i.label == name) {
+            items.push(CompletionItem {
+                label: name.to_string(),
+                kind: CompletionKind::Subset,
+                detail: format!("subset of {current}"),
+                documentation: format!("Subset `{name}` of `{current}`, declared in this service"),
+                snippet: None,
+                rank: 0,
+                deprecated: false,
+            });
+        }
+    }
     // Other services are offered by the prefix typed so far; a program can
     // have thousands.
     // A delegate is no destination: `delegate NAME` names it, never `to`.
@@ -201,8 +292,21 @@ fn destinations(services: &[ServiceInfo], current: &str, qualifier: Option<&str>
         ),
         snippet: None,
         rank: 2,
+        deprecated: false,
     }));
     items
+}
+
+/// The names written after `subset` in the cursor's service, declared with
+/// a `{` after them.
+fn declared_subsets<'a>(scan: &Scan<'a>) -> Vec<&'a str> {
+    let all = tokens(scan.service_text);
+    all.windows(3)
+        .filter_map(|w| match w {
+            [(Token::Word("subset"), _), (Token::Word(name), _), (Token::Open('{'), _)] => Some(*name),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A field of the catalogue as a completion item.
@@ -213,7 +317,9 @@ fn field_item(field: &Field) -> CompletionItem {
         detail: field.ty.short_name().to_string(),
         documentation: field_doc(field),
         snippet: None,
+        // Deprecated fields last.
         rank: if field.replaced_by.is_some() { 3 } else { 1 },
+        deprecated: field.replaced_by.is_some(),
     }
 }
 
@@ -237,17 +343,25 @@ pub(super) fn field_doc(field: &Field) -> String {
 }
 
 fn value_items(field: &Field) -> Vec<CompletionItem> {
-    let value = |label: &str, doc: &str| CompletionItem {
-        label: label.to_string(),
-        kind: CompletionKind::Value,
-        detail: field.name.clone(),
-        documentation: doc.to_string(),
-        snippet: None,
-        rank: 0,
+    let value = |label: &str, doc: String| {
+        let replacement = crate::catalogue::deprecated_value(field, label);
+        CompletionItem {
+            label: label.to_string(),
+            kind: CompletionKind::Value,
+            detail: field.name.clone(),
+            documentation: match replacement {
+                Some(new) => format!("{doc}\n\nDeprecated: use `{new}`."),
+                None => doc,
+            },
+            snippet: None,
+            // Deprecated values last.
+            rank: if replacement.is_some() { 3 } else { 0 },
+            deprecated: replacement.is_some(),
+        }
     };
     match &field.ty {
-        FieldType::Enum(values) => values.iter().map(|v| value(v, &field.doc)).collect(),
-        FieldType::Bool => vec![value("true", &field.doc), value("false", &field.doc)],
+        FieldType::Enum(values) => values.iter().map(|v| value(v, field.doc.clone())).collect(),
+        FieldType::Bool => vec![value("true", field.doc.clone()), value("false", field.doc.clone())],
         _ => Vec::new(),
     }
 }

@@ -11,6 +11,7 @@ mod context;
 mod hover;
 mod navigation;
 mod outline;
+mod statements;
 
 pub use completion::{CompletionItem, CompletionKind, MAX_SERVICES, completions};
 pub use context::{CursorContext, cursor_context};

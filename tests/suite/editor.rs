@@ -16,8 +16,8 @@
 //!   the checker says of that.
 //! - `completion`: the range the item replaces, then the items in the order
 //!   an editor shows them (by rank, then label) as `label (detail)`.
-//!   `completion with details` adds each item's kind, rank, inserted text
-//!   and documentation.
+//!   `completion with details` adds each item's kind, rank, whether it is
+//!   deprecated, inserted text and documentation.
 //! - `diagnostics`: every diagnostic and hint of the program, with its
 //!   related places, notes and help.
 //! - `semantic tokens`: each token's kind and place.
@@ -285,8 +285,9 @@ fn answer(path: &std::path::Path) -> String {
                         Some(snippet) => format!("snippet {snippet:?}"),
                         None => format!("text {:?}", item.label),
                     };
+                    let deprecated = if item.deprecated { ", deprecated" } else { "" };
                     out.push_str(&format!(
-                        "== {} ({})\nkind {:?}, rank {}, inserts {insert}\n{}\n",
+                        "== {} ({})\nkind {:?}, rank {}{deprecated}, inserts {insert}\n{}\n",
                         item.label, item.detail, item.kind, item.rank, item.documentation
                     ));
                 } else {

@@ -14,6 +14,23 @@ use crate::syntax::ast::{self, StatementKind, Value, ValueKind};
 /// Status codes Istio accepts for `redirect code`.
 const REDIRECT_CODES: &[i64] = &[301, 302, 303, 307, 308];
 
+/// Pairs of `redirect` options that cannot both be set (E0403): `port` and
+/// `derive_port` pick the port two ways, `uri` and `prefix` the path.
+pub const REDIRECT_CONFLICTS: &[(&str, &str)] = &[("port", "derive_port"), ("uri", "prefix")];
+
+/// The word of a `redirect` option, as the words table spells it.
+fn redirect_word(key: ast::RedirectKey) -> &'static str {
+    match key {
+        ast::RedirectKey::Uri => "uri",
+        ast::RedirectKey::Authority => "authority",
+        ast::RedirectKey::Scheme => "scheme",
+        ast::RedirectKey::Port => "port",
+        ast::RedirectKey::DerivePort => "derive_port",
+        ast::RedirectKey::Code => "code",
+        ast::RedirectKey::Prefix => "prefix",
+    }
+}
+
 impl Checker<'_> {
     /// One action per route: forward (`to`), `redirect`, `respond` or `delegate`.
     pub(super) fn check_actions(&mut self, route: &ast::Route, seen: &Seen) {
@@ -156,11 +173,13 @@ impl Checker<'_> {
                 );
             }
         }
-        for (a, b) in [
-            (ast::RedirectKey::Port, ast::RedirectKey::DerivePort),
-            (ast::RedirectKey::Uri, ast::RedirectKey::Prefix),
-        ] {
-            if let (Some(first), Some(second)) = (seen.get(&a), seen.get(&b)) {
+        let seen_word = |word: &str| {
+            seen.iter()
+                .find(|(key, _)| redirect_word(**key) == word)
+                .map(|(_, span)| span)
+        };
+        for (a, b) in REDIRECT_CONFLICTS {
+            if let (Some(first), Some(second)) = (seen_word(a), seen_word(b)) {
                 let (first, second) = (*first.min(second), *first.max(second));
                 self.diagnostics.push(
                     Diagnostic::error(Code::E0403, second, "these `redirect` options cannot both be set")

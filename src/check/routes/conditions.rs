@@ -9,23 +9,53 @@ use crate::model::istio::*;
 use crate::span::Span;
 use crate::syntax::ast::{self, ConditionKind, KeyedSource, RouteKind, StatementKind, Value, ValueKind};
 
+/// Whether a route of `kind` takes the condition that starts with `word`
+/// (E0408): the string, header and query conditions and the match's name
+/// are HTTP's; `sni` is TLS's, `destination_subnet` TCP's and TLS's,
+/// `source_subnet` TCP's; `source`, `port` and `gateway` are everyone's.
+pub fn condition_allowed(kind: RouteKind, word: &str) -> bool {
+    match word {
+        "sni" => kind == RouteKind::Tls,
+        "destination_subnet" => kind != RouteKind::Http,
+        "source_subnet" => kind == RouteKind::Tcp,
+        "source" | "port" | "gateway" => true,
+        _ => kind == RouteKind::Http,
+    }
+}
+
+/// The word a condition starts with, as the words table spells it.
+fn condition_word(kind: &ConditionKind) -> &'static str {
+    match kind {
+        ConditionKind::Str { subject, .. } => match subject {
+            ast::StringSubject::Uri => "uri",
+            ast::StringSubject::Scheme => "scheme",
+            ast::StringSubject::Method => "method",
+            ast::StringSubject::Authority => "authority",
+        },
+        ConditionKind::Keyed { source, .. } => match source {
+            KeyedSource::Header => "header",
+            KeyedSource::Query => "query",
+            KeyedSource::WithoutHeader => "without",
+        },
+        ConditionKind::SourceLabels(_) | ConditionKind::SourceNamespace(_) => "source",
+        ConditionKind::Port(_) => "port",
+        ConditionKind::Gateway(_) => "gateway",
+        ConditionKind::Sni(_) => "sni",
+        ConditionKind::DestinationSubnet(_) => "destination_subnet",
+        ConditionKind::SourceSubnet(_) => "source_subnet",
+        ConditionKind::MatchName(_) => "name",
+        ConditionKind::StatPrefix(_) => "stat_prefix",
+        ConditionKind::IgnoreUriCase => "ignore_uri_case",
+    }
+}
+
 impl Checker<'_> {
     pub(super) fn check_conditions_allowed(&mut self, kind: RouteKind, statement: &ast::Statement) {
         let StatementKind::Match(conditions) = &statement.kind else {
             return;
         };
         for condition in conditions {
-            let allowed = match &condition.kind {
-                ConditionKind::Str { .. } | ConditionKind::Keyed { .. } | ConditionKind::IgnoreUriCase => {
-                    kind == RouteKind::Http
-                }
-                ConditionKind::Sni(_) => kind == RouteKind::Tls,
-                ConditionKind::DestinationSubnet(_) => kind != RouteKind::Http,
-                ConditionKind::SourceSubnet(_) => kind == RouteKind::Tcp,
-                ConditionKind::MatchName(_) | ConditionKind::StatPrefix(_) => kind == RouteKind::Http,
-                _ => true,
-            };
-            if !allowed {
+            if !condition_allowed(kind, condition_word(&condition.kind)) {
                 let route_name = match kind {
                     RouteKind::Http => "an HTTP route",
                     RouteKind::Tcp => "a `tcp route`",

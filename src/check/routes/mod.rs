@@ -7,8 +7,8 @@
 //! and the other names of services and subsets, and [`actions`] checks what
 //! a route does with a request (forward, redirect, respond, delegate).
 
-mod actions;
-mod conditions;
+pub(crate) mod actions;
+pub(crate) mod conditions;
 mod destinations;
 
 use crate::catalogue;
@@ -32,7 +32,7 @@ pub(super) enum CheckedRoute {
 const MIN_FAULT_PERCENT: f64 = 0.0001;
 
 /// gRPC status names for `fault abort grpc`.
-const GRPC_STATUSES: &[&str] = &[
+pub const GRPC_STATUSES: &[&str] = &[
     "OK",
     "CANCELLED",
     "UNKNOWN",
@@ -53,7 +53,7 @@ const GRPC_STATUSES: &[&str] = &[
 ];
 
 /// Conditions `retries ... on "..."` accepts (besides status codes).
-const RETRY_ON: &[&str] = &[
+pub const RETRY_ON: &[&str] = &[
     "5xx",
     "gateway-error",
     "reset",
@@ -72,6 +72,19 @@ const RETRY_ON: &[&str] = &[
     "unavailable",
 ];
 
+/// Whether the statement `keyword` may appear more than once in a route
+/// (each `match` line is an alternative, each `mirror` and `headers` adds
+/// one); the others are written once (E0211).
+pub fn repeatable(keyword: &str) -> bool {
+    matches!(keyword, "match" | "mirror" | "headers")
+}
+
+/// Whether a route of `kind` takes the statement `keyword`: TCP and TLS
+/// routes take `match` and `to` only (E0408).
+pub fn statement_allowed(kind: RouteKind, keyword: &str) -> bool {
+    kind == RouteKind::Http || matches!(keyword, "match" | "to")
+}
+
 /// Where each statement that may appear once was first seen.
 pub(super) type Seen = HashMap<&'static str, Span>;
 
@@ -82,7 +95,7 @@ impl Checker<'_> {
         for statement in &route.statements {
             self.check_allowed(route.kind, statement);
             let once = match &statement.kind {
-                StatementKind::Match(_) | StatementKind::Mirror { .. } | StatementKind::Headers(_) => None,
+                other if repeatable(other.keyword()) => None,
                 StatementKind::Rewrite {
                     part: ast::RewritePart::Authority,
                     ..
@@ -151,7 +164,7 @@ impl Checker<'_> {
         };
         match statement.kind {
             StatementKind::Match(_) => self.check_conditions_allowed(kind, statement),
-            StatementKind::To(_) => {}
+            ref other if statement_allowed(kind, other.keyword()) => {}
             _ => self.diagnostics.push(
                 Diagnostic::error(
                     Code::E0408,
