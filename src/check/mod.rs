@@ -35,7 +35,7 @@ use crate::model::Program;
 use crate::parallel;
 use crate::syntax::ast;
 use symbols::Table;
-pub use routes::actions::REDIRECT_CONFLICTS;
+pub use routes::actions::{EXCLUSIVE_STATEMENTS, REDIRECT_CONFLICTS};
 pub use routes::conditions::condition_allowed;
 pub use routes::{GRPC_STATUSES, RETRY_ON, repeatable, statement_allowed};
 pub use symbols::{ExternalSubset, Reference, ServiceId, ServiceInfo, SubsetInfo, Symbols};

@@ -6,12 +6,13 @@
 //! the words table, and what a route of each kind takes, which statements
 //! may be written twice and which options conflict come from the checker
 //! (`check::statement_allowed`, `check::condition_allowed`,
-//! `check::repeatable`, `check::REDIRECT_CONFLICTS`), so completion offers
+//! `check::repeatable`, `check::EXCLUSIVE_STATEMENTS`,
+//! `check::REDIRECT_CONFLICTS`), so completion offers
 //! only what the checker accepts.
 
 use super::context::{CursorContext, words};
 use crate::catalogue;
-use crate::check::{self, GRPC_STATUSES, REDIRECT_CONFLICTS, RETRY_ON};
+use crate::check::{self, EXCLUSIVE_STATEMENTS, GRPC_STATUSES, REDIRECT_CONFLICTS, RETRY_ON};
 use crate::syntax::ast::RouteKind;
 use crate::syntax::tokens::Token;
 use crate::words::{self as table, Place, Takes, Word};
@@ -63,7 +64,7 @@ pub(super) fn route_context(
                 [] => CursorContext::Words(
                     ["delay", "abort"]
                         .into_iter()
-                        .filter(|part| !set.iter().any(|s| *s == format!("fault {part}")))
+                        .filter(|part| key_allowed(&format!("fault {part}"), &set))
                         .filter_map(|part| table::get(Place::PartOf("fault"), part))
                         .collect(),
                 ),
@@ -82,7 +83,7 @@ pub(super) fn route_context(
                     table::at(Place::OptionOf("rewrite"))
                         .filter(|w| {
                             let key = if w.text == "authority" { "rewrite authority" } else { "rewrite" };
-                            !set.iter().any(|s| s == key)
+                            key_allowed(key, &set)
                         })
                         .collect(),
                 ),
@@ -170,15 +171,26 @@ pub(super) fn set_statements(body: &[Vec<Token<'_>>], typing: &str) -> Vec<Strin
 }
 
 /// Whether the statement `keyword` may still be written in a route that
-/// has the statements `set`.
+/// has the statements `set`: `fault` and `rewrite` while one of their two
+/// forms may.
 pub(super) fn still_allowed(keyword: &str, set: &[String]) -> bool {
-    let has = |key: &str| set.iter().any(|s| s == key);
     match keyword {
-        k if check::repeatable(k) => true,
-        "fault" => !(has("fault delay") && has("fault abort")),
-        "rewrite" => !(has("rewrite") && has("rewrite authority")),
-        k => !has(k),
+        "fault" => key_allowed("fault delay", set) || key_allowed("fault abort", set),
+        "rewrite" => key_allowed("rewrite", set) || key_allowed("rewrite authority", set),
+        k => key_allowed(k, set),
     }
+}
+
+/// Whether the statement counted as `key` may be added to a route with the
+/// statements `set`: not written twice unless it repeats (E0211), and not
+/// beside an action that excludes it (E0403).
+fn key_allowed(key: &str, set: &[String]) -> bool {
+    let has = |k: &str| set.iter().any(|s| s == k);
+    let twice = !check::repeatable(key) && has(key);
+    let conflicts = EXCLUSIVE_STATEMENTS.iter().any(|(action, excluded)| {
+        (*action == key && excluded.iter().any(|e| has(e))) || (has(action) && excluded.contains(&key))
+    });
+    !twice && !conflicts
 }
 
 /// The options of `statement` (`retries`, `redirect`) as key-value pairs:

@@ -14,6 +14,39 @@ use crate::syntax::ast::{self, StatementKind, Value, ValueKind};
 /// Status codes Istio accepts for `redirect code`.
 const REDIRECT_CODES: &[i64] = &[301, 302, 303, 307, 308];
 
+/// One action per route (E0403): each action with the statements it
+/// excludes, as the checker counts statements (`fault delay`, `rewrite
+/// authority`); VS.go `validateHTTPRoute` refuses any rewrite, of the path
+/// or the authority, beside a redirect or a direct response.
+pub const EXCLUSIVE_STATEMENTS: &[(&str, &[&str])] = &[
+    (
+        "redirect",
+        &[
+            "to",
+            "fault delay",
+            "fault abort",
+            "rewrite",
+            "rewrite authority",
+            "respond",
+            "delegate",
+            "mirror",
+        ],
+    ),
+    (
+        "respond",
+        &[
+            "to",
+            "fault delay",
+            "fault abort",
+            "rewrite",
+            "rewrite authority",
+            "delegate",
+            "mirror",
+        ],
+    ),
+    ("delegate", &["to"]),
+];
+
 /// Pairs of `redirect` options that cannot both be set (E0403): `port` and
 /// `derive_port` pick the port two ways, `uri` and `prefix` the path.
 pub const REDIRECT_CONFLICTS: &[(&str, &str)] = &[("port", "derive_port"), ("uri", "prefix")];
@@ -34,38 +67,7 @@ fn redirect_word(key: ast::RedirectKey) -> &'static str {
 impl Checker<'_> {
     /// One action per route: forward (`to`), `redirect`, `respond` or `delegate`.
     pub(super) fn check_actions(&mut self, route: &ast::Route, seen: &Seen) {
-        // (statement, statements it excludes); VS.go `validateHTTPRoute`
-        // refuses any rewrite, of the path or the authority, beside a
-        // redirect or a direct response.
-        const EXCLUSIVE: &[(&str, &[&str])] = &[
-            (
-                "redirect",
-                &[
-                    "to",
-                    "fault delay",
-                    "fault abort",
-                    "rewrite",
-                    "rewrite authority",
-                    "respond",
-                    "delegate",
-                    "mirror",
-                ],
-            ),
-            (
-                "respond",
-                &[
-                    "to",
-                    "fault delay",
-                    "fault abort",
-                    "rewrite",
-                    "rewrite authority",
-                    "delegate",
-                    "mirror",
-                ],
-            ),
-            ("delegate", &["to"]),
-        ];
-        for (action, excluded) in EXCLUSIVE {
+        for (action, excluded) in EXCLUSIVE_STATEMENTS {
             let Some(action_span) = seen.get(action) else { continue };
             for other in *excluded {
                 let other_span = if *other == "mirror" {
