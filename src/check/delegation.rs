@@ -85,11 +85,22 @@ impl DelegateInfo {
     }
 }
 
+/// Whether a delegate block may hold the item that starts with `word`
+/// (E0413): HTTP routes, and the settings of a VirtualService that is
+/// named by its block and has no hosts (`export_to`, `labels`,
+/// `annotations`).  Its routes may not delegate again (E0414).
+pub fn allowed_in_delegate(word: &str) -> bool {
+    matches!(word, "route" | "export_to" | "labels" | "annotations")
+}
+
 impl Checker<'_> {
     /// What a delegate block may not hold (E0413), a delegate's route
     /// that delegates again (E0414), and a delegate without routes (E0410).
     pub(super) fn delegate_block(&mut self, service: &ast::Service) {
         for setting in &service.settings {
+            if allowed_in_delegate(setting.key.keyword()) {
+                continue;
+            }
             let why = match setting.key {
                 SettingKey::Host | SettingKey::Hosts => {
                     "a delegate has no hosts: its routes apply to the hosts of the services that delegate to it"
@@ -103,6 +114,7 @@ impl Checker<'_> {
                 SettingKey::VirtualServiceName => {
                     "a delegate's VirtualService is named by the block: `delegate NAME { ... }`"
                 }
+                // Allowed (`allowed_in_delegate`).
                 SettingKey::ExportTo | SettingKey::Labels | SettingKey::Annotations => continue,
             };
             self.not_in_delegate(setting.key_span, setting.key.keyword(), why);

@@ -34,10 +34,11 @@ use crate::diag::Diagnostic;
 use crate::model::Program;
 use crate::parallel;
 use crate::syntax::ast;
-use symbols::Table;
+pub use delegation::allowed_in_delegate;
 pub use routes::actions::{EXCLUSIVE_STATEMENTS, REDIRECT_CONFLICTS};
 pub use routes::conditions::condition_allowed;
 pub use routes::{GRPC_STATUSES, RETRY_ON, repeatable, statement_allowed};
+use symbols::Table;
 pub use symbols::{ExternalSubset, Reference, ServiceId, ServiceInfo, SubsetInfo, Symbols};
 pub(crate) use values::is_dns1123_label;
 

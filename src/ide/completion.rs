@@ -3,11 +3,11 @@
 
 use super::context::{CursorContext, Scan, context_and_scan};
 use super::statements;
-use crate::syntax::tokens::{Token, tokens};
 use crate::Analysis;
 use crate::catalogue::{Field, FieldType};
 use crate::check::ServiceInfo;
 use crate::syntax::ast::ServiceKind;
+use crate::syntax::tokens::{Token, tokens};
 use crate::words::{self, Place};
 
 /// What a completion item is, for the editor's icon.
@@ -71,6 +71,15 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
             ),
             keyword("namespace", words::doc(Place::Top, "namespace")),
         ],
+        CursorContext::Service { delegate: true, .. } => {
+            let mut items = vec![snippet("route", ROUTE_SNIPPET, words::doc(Place::ServiceItem, "route"))];
+            items.extend(
+                words::at(Place::Setting)
+                    .filter(|w| crate::check::allowed_in_delegate(w.text))
+                    .map(|w| keyword(w.text, w.doc)),
+            );
+            items
+        }
         CursorContext::Service { .. } => {
             // Blocks are offered as templates, settings as words.
             let block =
@@ -96,17 +105,15 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
             items
         }
         // After `tcp `: the rest of `tcp route {`, never the kind again.
-        CursorContext::RouteKeyword => vec![snippet(
-            "route",
-            ROUTE_SNIPPET,
-            words::doc(Place::ServiceItem, "route"),
-        )],
+        CursorContext::RouteKeyword => vec![snippet("route", ROUTE_SNIPPET, words::doc(Place::ServiceItem, "route"))],
         CursorContext::Subset => vec![snippet(
             "policy",
             "policy {\n  $0\n}",
             words::doc(Place::SubsetItem, "policy"),
         )],
-        CursorContext::Route { kind, set, .. } => statements::statement_words(kind, &set)
+        CursorContext::Route {
+            kind, set, delegate, ..
+        } => statements::statement_words(kind, &set, delegate)
             .map(|w| CompletionItem {
                 // What every route needs comes first.
                 rank: if matches!(w.text, "match" | "to") { 0 } else { 1 },
@@ -138,6 +145,20 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
                 ..keyword(v, doc)
             })
             .collect(),
+        CursorContext::Delegate => {
+            let typed = text.get(replace_from..offset).unwrap_or("");
+            services
+                .iter()
+                .filter(|s| s.kind == ServiceKind::Delegate && s.name.starts_with(typed))
+                .take(MAX_SERVICES)
+                .map(|s| CompletionItem {
+                    kind: CompletionKind::Service,
+                    detail: "delegate".into(),
+                    rank: 0,
+                    ..keyword(&s.name, "A delegate of this program: its routes take the requests")
+                })
+                .collect()
+        }
         CursorContext::Destination {
             service,
             qualifier,
@@ -303,7 +324,11 @@ fn declared_subsets<'a>(scan: &Scan<'a>) -> Vec<&'a str> {
     let all = tokens(scan.service_text);
     all.windows(3)
         .filter_map(|w| match w {
-            [(Token::Word("subset"), _), (Token::Word(name), _), (Token::Open('{'), _)] => Some(*name),
+            [
+                (Token::Word("subset"), _),
+                (Token::Word(name), _),
+                (Token::Open('{'), _),
+            ] => Some(*name),
             _ => None,
         })
         .collect()

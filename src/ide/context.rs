@@ -26,6 +26,8 @@ pub enum CursorContext {
     Service {
         /// The enclosing service.
         service: String,
+        /// Whether it is a `delegate NAME { }` block, which holds fewer.
+        delegate: bool,
     },
     /// After a route kind (`tcp `): the word `route`.
     RouteKeyword,
@@ -40,6 +42,8 @@ pub enum CursorContext {
         /// The statements the route already has (`fault delay`, `rewrite
         /// authority` for the two-word ones), before and after the cursor.
         set: Vec<String>,
+        /// Whether the route is a delegate's, which cannot delegate again.
+        delegate: bool,
     },
     /// A match condition (after `match` or `and`).
     Condition {
@@ -69,6 +73,8 @@ pub enum CursorContext {
         /// The doc of the word whose value they are.
         doc: &'static str,
     },
+    /// The name of a delegate, after the `delegate` statement.
+    Delegate,
     /// A destination (after `to`, `,` in a `to` line, `mirror` or `for`).
     Destination {
         /// The enclosing service.
@@ -99,9 +105,11 @@ pub enum CursorContext {
 
 #[derive(Clone, Debug)]
 enum Frame {
-    Service(String),
+    /// A service, or a delegate (`true`).
+    Service(String, bool),
     Subset,
-    Route(String, RouteKind),
+    /// A route of a service, or of a delegate (`true`).
+    Route(String, RouteKind, bool),
     /// A catalogue block (policy, cors, nested field block, list element).
     Block(&'static Field),
     /// A list of values of this field's items.
@@ -289,12 +297,15 @@ fn close_unclosed(open: &mut Vec<Open<'_>>, statement: &[Token<'_>]) {
     if !(opens_service_block || opens_policy) {
         return;
     }
-    let Some(service) = open.iter().rposition(|o| matches!(o.frame, Frame::Service(_))) else {
+    let Some(service) = open.iter().rposition(|o| matches!(o.frame, Frame::Service(..))) else {
         return;
     };
     // `policy {` belongs in a subset, and `{ … }` values in blocks are
     // fine; only a route's body cannot hold a policy.
-    let inside_route = open.iter().skip(service + 1).any(|o| matches!(o.frame, Frame::Route(..)));
+    let inside_route = open
+        .iter()
+        .skip(service + 1)
+        .any(|o| matches!(o.frame, Frame::Route(..)));
     if opens_service_block || inside_route {
         open.truncate(service + 1);
     }
@@ -312,13 +323,17 @@ fn open_frame(open: &[Open<'_>], statement: &[Token<'_>], bracket: char) -> Fram
     }
     match (parent, words.as_slice()) {
         // A top-level `delegate NAME {` holds routes as a service does.
-        (None, ["service" | "delegate", name, ..]) => Frame::Service((*name).to_string()),
-        (Some(Frame::Service(_)), ["subset", ..]) => Frame::Subset,
-        (Some(Frame::Service(name)), [kind, "route", ..]) => Frame::Route(name.clone(), route_kind(kind)),
-        (Some(Frame::Service(name)), ["route", ..]) => Frame::Route(name.clone(), RouteKind::Http),
+        (None, ["service", name, ..]) => Frame::Service((*name).to_string(), false),
+        // A top-level `delegate NAME {` holds routes as a service does.
+        (None, ["delegate", name, ..]) => Frame::Service((*name).to_string(), true),
+        (Some(Frame::Service(..)), ["subset", ..]) => Frame::Subset,
+        (Some(Frame::Service(name, delegate)), [kind, "route", ..]) => {
+            Frame::Route(name.clone(), route_kind(kind), *delegate)
+        }
+        (Some(Frame::Service(name, delegate)), ["route", ..]) => Frame::Route(name.clone(), RouteKind::Http, *delegate),
         // `policy {` may follow other items on its line (`subset v1 {
         // version = "v1" policy {`): only the word before the `{` counts.
-        (Some(Frame::Service(_) | Frame::Subset), [.., "policy"])
+        (Some(Frame::Service(..) | Frame::Subset), [.., "policy"])
             if matches!(statement.last(), Some(Token::Word("policy"))) =>
         {
             Frame::Block(catalogue::traffic_policy())
@@ -374,18 +389,21 @@ fn context_in(top: Option<&Open<'_>>, statement: &[Token<'_>], word: &str, scan:
         };
     };
     match &top.frame {
-        Frame::Service(name) => match words.as_slice() {
-            [] => CursorContext::Service { service: name.clone() },
-            [kind] if words::get(Place::RouteKind, kind).is_some() => CursorContext::RouteKeyword,
+        Frame::Service(name, delegate) => match words.as_slice() {
+            [] => CursorContext::Service {
+                service: name.clone(),
+                delegate: *delegate,
+            },
+            [kind] if !delegate && words::get(Place::RouteKind, kind).is_some() => CursorContext::RouteKeyword,
             _ => CursorContext::Nothing,
         },
         Frame::Subset => match statement {
             [] => CursorContext::Subset,
             _ => CursorContext::Nothing,
         },
-        Frame::Route(service, kind) => {
+        Frame::Route(service, kind, delegate) => {
             let body = block_tokens(scan, top.at);
-            statements::route_context(service, *kind, statement, word, &body)
+            statements::route_context(service, (*kind, *delegate), statement, word, &body)
         }
         Frame::Block(block) => block_context(block, statement, word, &block_tokens(scan, top.at)),
         Frame::List(list) => match list.item.as_deref() {
@@ -529,15 +547,24 @@ mod tests {
         assert_eq!(at_cursor("|"), CursorContext::Top);
         assert_eq!(
             at_cursor("service a {\n  su|"),
-            CursorContext::Service { service: "a".into() }
+            CursorContext::Service {
+                service: "a".into(),
+                delegate: false
+            }
         );
         assert!(matches!(
             at_cursor("service a {\n  route {\n    |"),
-            CursorContext::Route { kind: RouteKind::Http, .. }
+            CursorContext::Route {
+                kind: RouteKind::Http,
+                ..
+            }
         ));
         assert!(matches!(
             at_cursor("service a {\n  tcp route {\n    |"),
-            CursorContext::Route { kind: RouteKind::Tcp, .. }
+            CursorContext::Route {
+                kind: RouteKind::Tcp,
+                ..
+            }
         ));
         assert_eq!(at_cursor("service a {\n  tcp |"), CursorContext::RouteKeyword);
         assert_eq!(

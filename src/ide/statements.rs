@@ -22,7 +22,7 @@ use crate::words::{self as table, Place, Takes, Word};
 /// the route's block, line by line.
 pub(super) fn route_context(
     service: &str,
-    kind: RouteKind,
+    (kind, delegate): (RouteKind, bool),
     statement: &[Token<'_>],
     word: &str,
     body: &[Vec<Token<'_>>],
@@ -33,6 +33,7 @@ pub(super) fn route_context(
             service: service.to_string(),
             kind,
             set: set_statements(body, word),
+            delegate,
         };
     };
     let Token::Word(first) = *first else {
@@ -82,7 +83,11 @@ pub(super) fn route_context(
                 [] => CursorContext::Words(
                     table::at(Place::OptionOf("rewrite"))
                         .filter(|w| {
-                            let key = if w.text == "authority" { "rewrite authority" } else { "rewrite" };
+                            let key = if w.text == "authority" {
+                                "rewrite authority"
+                            } else {
+                                "rewrite"
+                            };
                             key_allowed(key, &set)
                         })
                         .collect(),
@@ -98,7 +103,10 @@ pub(super) fn route_context(
             [_] => CursorContext::Words(table::get(Place::PartOf("respond"), "bytes").into_iter().collect()),
             _ => CursorContext::Nothing,
         },
+        // A delegate's route cannot delegate again (E0414).
+        "delegate" if delegate => CursorContext::Nothing,
         "delegate" => match rest {
+            [] => CursorContext::Delegate,
             [_] => CursorContext::Words(table::get(Place::PartOf("delegate"), "namespace").into_iter().collect()),
             _ => CursorContext::Nothing,
         },
@@ -359,6 +367,8 @@ fn keyed(source: &str, after: &[Token<'_>]) -> Result<usize, CursorContext> {
 
 /// The words offered in place of a statement of a route of `kind` that has
 /// the statements `set`: `match` and `to` first.
-pub(super) fn statement_words(kind: RouteKind, set: &[String]) -> impl Iterator<Item = &'static Word> {
-    table::at(Place::Statement).filter(move |w| check::statement_allowed(kind, w.text) && still_allowed(w.text, set))
+pub(super) fn statement_words(kind: RouteKind, set: &[String], delegate: bool) -> impl Iterator<Item = &'static Word> {
+    table::at(Place::Statement).filter(move |w| {
+        check::statement_allowed(kind, w.text) && still_allowed(w.text, set) && !(delegate && w.text == "delegate")
+    })
 }
