@@ -1,5 +1,6 @@
-//! Editor features over an [`Analysis`]: completion, hover, navigation,
-//! renaming, outline, highlighting and code actions.
+//! Editor features over an [`Analysis`]: completion, signature help, hover,
+//! navigation, renaming, outline and workspace symbols, highlighting, inlay
+//! hints, code lenses and code actions.
 //!
 //! Everything here takes byte offsets and returns plain data; the language
 //! server converts positions at its edge.  Nothing here checks the program:
@@ -8,16 +9,23 @@
 
 mod completion;
 mod context;
+mod hints;
 mod hover;
 mod navigation;
 mod outline;
+mod signature;
 mod statements;
 
 pub use completion::{CompletionItem, CompletionKind, MAX_SERVICES, completions};
 pub use context::{CursorContext, cursor_context};
+pub use hints::{CodeLens, InlayHint, SHOW_YAML, code_lenses, inlay_hints, service_yaml};
 pub use hover::hover;
 pub use navigation::{Target, definition, references, rename, target_at};
-pub use outline::{DocumentSymbol, SymbolKind, TokenKind, document_symbols, folding_ranges, semantic_tokens};
+pub use outline::{
+    DocumentSymbol, SymbolKind, TokenKind, WorkspaceSymbol, document_symbols, folding_ranges, semantic_tokens,
+    workspace_symbols,
+};
+pub use signature::{Signature, signature_help};
 
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};

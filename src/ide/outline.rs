@@ -95,6 +95,46 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<DocumentSymbol
         .collect()
 }
 
+/// A symbol of the whole program, for a search across files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceSymbol {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: SymbolKind,
+    /// Where its name is written.
+    pub span: Span,
+    /// The service a subset belongs to.
+    pub container: Option<String>,
+}
+
+/// The services and subsets of every file whose names contain `query`
+/// (ignoring case; every one for an empty query), services first, in
+/// source order, at most `limit`.
+pub fn workspace_symbols(analysis: &Analysis, query: &str, limit: usize) -> Vec<WorkspaceSymbol> {
+    let query = query.to_lowercase();
+    let matches = |name: &str| query.is_empty() || name.to_lowercase().contains(&query);
+    let services = &analysis.checked.symbols.services;
+    let service_symbols = services.iter().filter(|s| matches(&s.name)).map(|s| WorkspaceSymbol {
+        name: s.name.to_string(),
+        kind: SymbolKind::Service,
+        span: s.name_span,
+        container: None,
+    });
+    let subset_symbols = services.iter().flat_map(|s| {
+        s.subsets
+            .iter()
+            .filter(|sub| matches(&sub.name))
+            .map(|sub| WorkspaceSymbol {
+                name: sub.name.to_string(),
+                kind: SymbolKind::Subset,
+                span: sub.name_span,
+                container: Some(s.name.to_string()),
+            })
+    });
+    service_symbols.chain(subset_symbols).take(limit).collect()
+}
+
 /// Blocks that span several lines, as `(first line, last line)` spans.
 pub fn folding_ranges(analysis: &Analysis, file: FileId) -> Vec<Span> {
     let Some(ast) = analysis.files.get(file as usize) else {

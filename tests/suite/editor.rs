@@ -26,6 +26,14 @@
 //! - `folding ranges`: the foldable blocks as line ranges.
 //! - `formatting`: the canonical layout, each carriage return shown as `␍`
 //!   (a CRLF file stays CRLF), or `not formatted` (syntax errors).
+//! - `signature help`: the form of the statement at the cursor, the part
+//!   being written, and the statement's doc.
+//! - `inlay hints`: each hint's place, text and tooltip.
+//! - `code lenses`: each lens's place, title and command.
+//! - `service yaml NAME`: the YAML service NAME of the cursor's file
+//!   compiles to, or why it is not shown.
+//! - `workspace symbols QUERY`: the services and subsets of every file
+//!   matching QUERY, with their files.
 //!
 //! The cursor is required but unused by requests about the whole file.
 
@@ -295,6 +303,63 @@ fn answer(path: &std::path::Path) -> String {
                 }
             }
             out
+        }
+        ("signature", "help") => match ide::signature_help(&text, offset) {
+            Some(signature) => {
+                let (from, to) = signature.parameters[signature.active];
+                format!(
+                    "{}\nactive: {}\n{}\n",
+                    signature.label,
+                    &signature.label[from..to],
+                    signature.documentation
+                )
+            }
+            None => "no signature\n".into(),
+        },
+        ("inlay", "hints") => {
+            let hints = ide::inlay_hints(analysis, &text, file)
+                .into_iter()
+                .map(|hint| {
+                    let at = program.line_col(program.whole(file, hint.offset));
+                    format!("{at} {}\n  {}\n", hint.label, hint.tooltip)
+                })
+                .collect();
+            nothing(hints, "no inlay hints")
+        }
+        ("code", "lenses") => {
+            let lenses = ide::code_lenses(analysis, file)
+                .into_iter()
+                .map(|lens| {
+                    let command = lens
+                        .command
+                        .map_or(String::new(), |(name, arg)| format!(" (runs {name} {arg})"));
+                    format!("{}: {}{command}\n", program.place(lens.span), lens.title)
+                })
+                .collect();
+            nothing(lenses, "no code lenses")
+        }
+        ("service", rest) if rest.starts_with("yaml ") => {
+            match ide::service_yaml(analysis, file, rest.trim_start_matches("yaml ")) {
+                Ok(yaml) => yaml,
+                Err(why) => format!("no YAML: {why}\n"),
+            }
+        }
+        ("workspace", rest) if rest.starts_with("symbols") => {
+            let query = rest.trim_start_matches("symbols").trim().trim_matches('"');
+            let symbols = ide::workspace_symbols(analysis, query, 100)
+                .into_iter()
+                .map(|symbol| {
+                    let container = symbol.container.map_or(String::new(), |c| format!(" in {c}"));
+                    format!(
+                        "{} ({:?}{container}) at {} of {}\n",
+                        symbol.name,
+                        symbol.kind,
+                        program.place(symbol.span),
+                        program.files[symbol.span.file as usize].0
+                    )
+                })
+                .collect();
+            nothing(symbols, "no symbols")
         }
         ("document", "symbols") => {
             let mut out = String::new();
