@@ -6,6 +6,7 @@
 //! analyses.  Malformed input is answered by the framing layer
 //! (`framing.rs`) before the protocol framework sees it.
 
+mod answers;
 mod convert;
 mod documents;
 mod framing;

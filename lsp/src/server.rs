@@ -14,6 +14,7 @@ use tower_lsp::jsonrpc::{Error, Result};
 use tower_lsp::ls_types::*;
 use tower_lsp::{Client, LanguageServer};
 
+use crate::answers::{self, ClientFeatures, CompletionRange};
 use crate::convert;
 use crate::documents::{Document, Program, program_key};
 use crate::schedule::State;
@@ -52,7 +53,12 @@ pub struct Backend {
     shut_down: Arc<AtomicBool>,
     /// Whether the editor reports changes of `.mesh` files on disk.
     watching: AtomicBool,
+    /// What the client supports, of what shapes the answers.
+    features: std::sync::OnceLock<ClientFeatures>,
 }
+
+/// How many symbols a workspace search answers at most.
+const MAX_SYMBOLS: usize = 500;
 
 /// The registration of file watching, by its id.
 const WATCH_ID: &str = "meshc-watch-mesh-files";
@@ -64,6 +70,7 @@ impl Backend {
             state: Arc::new(State::new(client)),
             shut_down,
             watching: AtomicBool::new(false),
+            features: std::sync::OnceLock::new(),
         }
     }
 
@@ -157,6 +164,7 @@ impl LanguageServer for Backend {
         // Registered once initialized (the protocol allows no request
         // before); remembered here as wished for.
         self.watching.store(watch == Some(true), Ordering::SeqCst);
+        let _ = self.features.set(ClientFeatures::of(&params.capabilities));
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(convert::encoding_kind(encoding)),
@@ -171,6 +179,17 @@ impl LanguageServer for Backend {
                     trigger_characters: Some(vec![".".into(), "/".into(), " ".into(), "=".into()]),
                     ..CompletionOptions::default()
                 }),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec![" ".into()]),
+                    ..SignatureHelpOptions::default()
+                }),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: None }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![ide::SHOW_YAML.into()],
+                    ..ExecuteCommandOptions::default()
+                }),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
@@ -304,46 +323,119 @@ impl LanguageServer for Backend {
         let encoding = self.encoding();
         let offset = convert::offset_in(&doc.text, &doc.lines, position, encoding);
         let (items, replace_from, replace_to) = ide::completions(&program.analysis, &doc.text, offset);
-        let range = Range::new(
-            convert::position_in(&doc.text, &doc.lines, replace_from, encoding),
-            convert::position_in(&doc.text, &doc.lines, replace_to, encoding),
-        );
+        let position = |at: usize| convert::position_in(&doc.text, &doc.lines, at, encoding);
+        let range = CompletionRange {
+            insert: Range::new(position(replace_from), position(offset.max(replace_from))),
+            replace: Range::new(position(replace_from), position(replace_to)),
+        };
         // A capped list tells the editor to ask again as the user types.
         let incomplete = items.iter().filter(|i| i.kind == CompletionKind::Service).count() >= ide::MAX_SERVICES;
+        let features = self.features.get().copied().unwrap_or_default();
         let items: Vec<CompletionItem> = items
             .into_iter()
-            .map(|item| {
-                let insert = item.snippet.clone().unwrap_or_else(|| item.label.clone());
-                CompletionItem {
-                    kind: Some(match item.kind {
-                        CompletionKind::Keyword => CompletionItemKind::KEYWORD,
-                        CompletionKind::Snippet => CompletionItemKind::SNIPPET,
-                        CompletionKind::Subset => CompletionItemKind::ENUM_MEMBER,
-                        CompletionKind::Service => CompletionItemKind::MODULE,
-                        CompletionKind::Field => CompletionItemKind::FIELD,
-                        CompletionKind::Value => CompletionItemKind::VALUE,
-                    }),
-                    detail: Some(item.detail.clone()),
-                    documentation: Some(Documentation::MarkupContent(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value: item.documentation.clone(),
-                    })),
-                    sort_text: Some(format!("{}{}", item.rank, item.label)),
-                    insert_text_format: Some(if item.snippet.is_some() {
-                        InsertTextFormat::SNIPPET
-                    } else {
-                        InsertTextFormat::PLAIN_TEXT
-                    }),
-                    text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, insert))),
-                    label: item.label,
-                    ..CompletionItem::default()
-                }
-            })
+            .map(|item| answers::completion_item(item, &range, features))
             .collect();
         Ok(Some(CompletionResponse::List(CompletionList {
             is_incomplete: incomplete,
             items,
         })))
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let position = &params.text_document_position_params;
+        // From the newest text, as completion: the form being typed.
+        let Some(doc) = self.state.store().open.get(&position.text_document.uri).cloned() else {
+            return Ok(None);
+        };
+        let offset = convert::offset_in(&doc.text, &doc.lines, position.position, self.encoding());
+        Ok(ide::signature_help(&doc.text, offset).map(answers::signature_help))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some((program, id)) = self.program(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let Some(file) = program.sources.get(id) else {
+            return Ok(None);
+        };
+        let encoding = self.encoding();
+        let (Some(start), Some(end)) = (
+            self.offset(&program, id, params.range.start),
+            self.offset(&program, id, params.range.end),
+        ) else {
+            return Ok(None);
+        };
+        let hints = ide::inlay_hints(&program.analysis, &file.text, id)
+            .into_iter()
+            .filter(|h| (start..=end).contains(&h.offset))
+            .map(|h| answers::inlay_hint(h, &file.text, &file.lines, encoding))
+            .collect();
+        Ok(Some(hints))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some((program, id)) = self.program(&uri).await else {
+            return Ok(None);
+        };
+        let lenses = ide::code_lenses(&program.analysis, id)
+            .into_iter()
+            .filter_map(|lens| {
+                let range = self.location(&program, lens.span)?.range;
+                Some(answers::code_lens(lens, range, &uri))
+            })
+            .collect();
+        Ok(Some(lenses))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != ide::SHOW_YAML {
+            return Err(Error::invalid_params(format!("unknown command `{}`", params.command)));
+        }
+        let [serde_json::Value::String(uri), serde_json::Value::String(service)] = params.arguments.as_slice() else {
+            return Err(Error::invalid_params(
+                "meshc.showYaml takes a document URI and a service name",
+            ));
+        };
+        let uri: Uri = uri.parse().map_err(|_| Error::invalid_params("not a URI"))?;
+        let Some((program, id)) = self.program(&uri).await else {
+            return Err(Error::invalid_params("the document is not open"));
+        };
+        // The YAML is the command's result; an editor shows it (VS Code in
+        // a new document), or why there is none.
+        ide::service_yaml(&program.analysis, &program.sources, id, service)
+            .map(|yaml| Some(serde_json::Value::String(yaml)))
+            .map_err(Error::invalid_params)
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        // Every program the server knows: open documents and the
+        // directories around them.
+        let programs: Vec<Arc<Program>> = self.state.store().programs.values().cloned().collect();
+        let mut symbols = Vec::new();
+        for program in programs {
+            for symbol in ide::workspace_symbols(&program.analysis, &params.query, MAX_SYMBOLS) {
+                let Some(location) = self.location(&program, symbol.span) else {
+                    continue;
+                };
+                #[allow(deprecated)]
+                symbols.push(SymbolInformation {
+                    name: symbol.name,
+                    kind: match symbol.kind {
+                        SymbolKind::Subset => tower_lsp::ls_types::SymbolKind::ENUM_MEMBER,
+                        _ => tower_lsp::ls_types::SymbolKind::CLASS,
+                    },
+                    tags: None,
+                    deprecated: None,
+                    location,
+                    container_name: symbol.container,
+                });
+            }
+        }
+        symbols.sort_by(|a, b| (a.location.uri.as_str(), &a.name).cmp(&(b.location.uri.as_str(), &b.name)));
+        symbols.dedup_by(|a, b| a.location == b.location);
+        symbols.truncate(MAX_SYMBOLS);
+        Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

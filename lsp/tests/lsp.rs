@@ -465,6 +465,151 @@ fn completion_items_in_the_protocol_shape() {
     client.shutdown_and_exit();
 }
 
+/// What the client supports shapes completion: without `snippetSupport`
+/// (Neovim 0.7's omnifunc, which inserted a template's line breaks as NUL
+/// bytes) every item inserts plain text on one line; with
+/// `insertReplaceSupport` edits are insert-and-replace pairs; with the
+/// deprecated tag, deprecated values carry it (else the older flag).
+#[test]
+fn completion_follows_the_clients_capabilities() {
+    let text_with_cursor = format!("{BOOKINFO}\n|");
+    let (text, end) = cursor(&text_with_cursor);
+    let (deprecated_text, at_value) =
+        cursor(&BOOKINFO.replace("loadBalancer.simple = LEAST_REQUEST", "loadBalancer.simple = |"));
+    let clients = [
+        json!({}),
+        json!({ "completionItem": { "snippetSupport": false } }),
+        json!({ "completionItem": { "snippetSupport": true, "insertReplaceSupport": true,
+                                    "tagSupport": { "valueSet": [1] } } }),
+    ];
+    for (n, completion) in clients.into_iter().enumerate() {
+        let dir = workspace(&format!("client-capabilities-{n}"));
+        let mut client = Client::start();
+        client.initialize_with_completion(&dir, &[], json!({}), completion.clone());
+        let uri = uri_of(&dir, "bookinfo.mesh");
+        open(&mut client, &uri, &text);
+        let snippets = completion["completionItem"]["snippetSupport"] == true;
+        let insert_replace = completion["completionItem"]["insertReplaceSupport"] == true;
+        let items = complete(&mut client, &uri, end);
+        let service = item(&items, "service");
+        let edit = &service["textEdit"];
+        let new_text = edit["newText"].as_str().expect("newText");
+        if snippets {
+            assert_eq!(service["insertTextFormat"], 2, "{completion}");
+            assert_eq!(new_text, "service ${1:name} {\n  $0\n}");
+        } else {
+            assert_eq!(service["insertTextFormat"], 1, "{completion}: no snippet");
+            assert_eq!(new_text, "service", "{completion}: one line, no placeholder");
+        }
+        for item in &items {
+            let inserted = item["textEdit"]["newText"].as_str().unwrap_or_default();
+            assert!(!inserted.contains('\0'), "{item}");
+            assert!(snippets || !inserted.contains('\n'), "{completion}: {item}");
+        }
+        if insert_replace {
+            assert_eq!(edit["insert"], range(end, end));
+            assert_eq!(edit["replace"], range(end, end));
+            assert!(edit.get("range").is_none());
+        } else {
+            assert_eq!(edit["range"], range(end, end));
+        }
+        change(&mut client, &uri, 2, &deprecated_text);
+        let values = complete(&mut client, &uri, at_value);
+        assert_eq!(labels(&values).last(), Some(&"LEAST_CONN"), "deprecated last");
+        let least_conn = item(&values, "LEAST_CONN");
+        if insert_replace {
+            assert_eq!(least_conn["tags"], json!([1]));
+        } else {
+            assert_eq!(least_conn["deprecated"], true);
+        }
+        assert!(item(&values, "ROUND_ROBIN").get("tags").is_none());
+        client.shutdown_and_exit();
+    }
+}
+
+/// The server offers signature help, inlay hints, code lenses with the
+/// command that shows a service's YAML, and workspace symbols; each answers
+/// in the protocol's shape (what they say is the editor tests').
+#[test]
+fn signature_help_hints_lenses_commands_and_workspace_symbols() {
+    let other = "service details {\n  subset v1 { version = \"v1\" }\n  route { to v1 }\n}\n";
+    let (mut client, dir, init) = start("new-answers", &[], &[("details.mesh", other)]);
+    let caps = &init["capabilities"];
+    assert_eq!(caps["signatureHelpProvider"]["triggerCharacters"], json!([" "]));
+    assert_eq!(caps["inlayHintProvider"], true);
+    assert!(caps["codeLensProvider"].is_object());
+    assert_eq!(caps["executeCommandProvider"]["commands"], json!(["meshc.showYaml"]));
+    assert_eq!(caps["workspaceSymbolProvider"], true);
+    let uri = uri_of(&dir, "bookinfo.mesh");
+    open(&mut client, &uri, BOOKINFO);
+
+    let (text, position) = cursor(&BOOKINFO.replace("    timeout 5s\n", "    retries 3 |\n"));
+    change(&mut client, &uri, 2, &text);
+    let help = client.request("textDocument/signatureHelp", at(&uri, position));
+    let signature = &help["signatures"][0];
+    assert!(
+        signature["label"]
+            .as_str()
+            .expect("label")
+            .starts_with("retries ATTEMPTS")
+    );
+    let active = help["activeParameter"].as_u64().expect("active") as usize;
+    assert_eq!(
+        signature["parameters"][active]["label"],
+        json!([17, 35]),
+        "{signature}: after the attempts, the first option"
+    );
+
+    change(&mut client, &uri, 3, BOOKINFO);
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri }, "range": range((0, 0), (1000, 0)) }),
+    );
+    let hints = array(&hints);
+    assert!(!hints.is_empty());
+    for hint in &hints {
+        assert!(hint["position"]["line"].is_u64() && hint["label"].is_string(), "{hint}");
+        assert_eq!(hint["tooltip"]["kind"], "markdown");
+    }
+
+    let lenses = array(&client.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })));
+    let show = lenses
+        .iter()
+        .find(|l| l["command"]["command"] == "meshc.showYaml")
+        .expect("a lens that shows the YAML");
+    assert!(lenses.iter().any(|l| {
+        l["command"]["title"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("use this subset"))
+    }));
+    let yaml = client.request(
+        "workspace/executeCommand",
+        json!({ "command": "meshc.showYaml", "arguments": show["command"]["arguments"] }),
+    );
+    let yaml = yaml.as_str().expect("the YAML");
+    assert!(
+        yaml.contains("kind: VirtualService") && yaml.contains("kind: DestinationRule"),
+        "{yaml}"
+    );
+    let refused = client.try_request(
+        "workspace/executeCommand",
+        json!({ "command": "meshc.showYaml", "arguments": [uri, "nothing-here"] }),
+    );
+    assert_eq!(refused.expect_err("no such service")["code"], -32602);
+
+    // Symbols of the open program and of the file beside it on disk.
+    let symbols = array(&client.request("workspace/symbol", json!({ "query": "" })));
+    let names: Vec<&str> = symbols.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert!(names.contains(&"reviews") && names.contains(&"details"), "{names:?}");
+    let v1 = symbols
+        .iter()
+        .find(|s| s["name"] == "v1" && s["containerName"] == "details")
+        .expect("a subset with its service");
+    assert_eq!(v1["location"]["uri"], uri_of(&dir, "details.mesh"));
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+}
+
 /// Hover, definition, references and rename answer with ranges under the
 /// URI of the file they are in, files not open read from the disk; what
 /// they find is the editor tests' (`tests/editor/{hover,definition,

@@ -6,7 +6,6 @@
 //! Hosts are qualified by `hosts.rs` and Istio's defaults come from
 //! `model/defaults.rs`: the one place for each fact.
 
-use crate::Analysis;
 use crate::check::ServiceInfo;
 use crate::emit::{self, ApiVersion};
 use crate::hosts;
@@ -14,6 +13,7 @@ use crate::model::Program;
 use crate::model::defaults::{self, DEFAULT_TIMEOUT};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::{RouteKind, ServiceKind};
+use crate::{Analysis, Sources};
 
 /// A hint shown after byte `offset`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,8 +190,18 @@ fn services_in(services: &[ServiceInfo], file: FileId) -> impl Iterator<Item = (
 }
 
 /// The YAML the service `name` of `file` compiles to (its DestinationRule
-/// and VirtualService), or why it cannot be shown.
-pub fn service_yaml(analysis: &Analysis, file: FileId, name: &str) -> Result<String, String> {
+/// and VirtualService), or why it cannot be shown.  An analysis that kept
+/// no typed program (the editor's incremental one) is redone in full from
+/// `sources`: this runs when the user asks, not at every keystroke.
+pub fn service_yaml(analysis: &Analysis, sources: &Sources, file: FileId, name: &str) -> Result<String, String> {
+    let full;
+    let program = &analysis.checked.program;
+    let analysis = if program.destination_rules.is_empty() && program.virtual_services.is_empty() {
+        full = crate::analyze(sources);
+        &full
+    } else {
+        analysis
+    };
     let symbols = &analysis.checked.symbols;
     let info = services_in(&symbols.services, file)
         .map(|(_, s)| s)

@@ -73,12 +73,11 @@ pub fn signature_help(text: &str, offset: usize) -> Option<Signature> {
         if complete < fixed {
             complete
         } else {
-            let last_key = after
-                .iter()
-                .take(complete + usize::from(typing))
-                .skip(fixed)
-                .step_by(2)
-                .last();
+            let written = after
+                .get(fixed..(complete + usize::from(typing)).min(after.len()))
+                .unwrap_or_default();
+            // Keys stand at even places after the first parts.
+            let last_key = written.iter().step_by(2).next_back();
             last_key
                 .and_then(|key| form.parts.iter().position(|p| p.starts_with(&format!("[{key} "))))
                 .unwrap_or(fixed.min(form.parts.len() - 1))

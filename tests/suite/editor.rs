@@ -339,7 +339,7 @@ fn answer(path: &std::path::Path) -> String {
             nothing(lenses, "no code lenses")
         }
         ("service", rest) if rest.starts_with("yaml ") => {
-            match ide::service_yaml(analysis, file, rest.trim_start_matches("yaml ")) {
+            match ide::service_yaml(analysis, &program.sources, file, rest.trim_start_matches("yaml ")) {
                 Ok(yaml) => yaml,
                 Err(why) => format!("no YAML: {why}\n"),
             }

@@ -263,6 +263,23 @@ impl Client {
 
     /// [`Client::initialize`] with the client's `workspace` capabilities.
     pub fn initialize_with(&mut self, root: &Path, position_encodings: &[&str], workspace: Value) -> Value {
+        self.initialize_with_completion(
+            root,
+            position_encodings,
+            workspace,
+            json!({ "completionItem": { "snippetSupport": true } }),
+        )
+    }
+
+    /// [`Client::initialize_with`] with the client's `completion`
+    /// capabilities (snippets, insert-and-replace edits, tags).
+    pub fn initialize_with_completion(
+        &mut self,
+        root: &Path,
+        position_encodings: &[&str],
+        workspace: Value,
+        completion: Value,
+    ) -> Value {
         let mut general = json!({});
         if !position_encodings.is_empty() {
             general["positionEncodings"] = json!(position_encodings);
@@ -281,7 +298,7 @@ impl Client {
                     "textDocument": {
                         "publishDiagnostics": { "relatedInformation": true, "versionSupport": true,
                                                 "tagSupport": { "valueSet": [1, 2] } },
-                        "completion": { "completionItem": { "snippetSupport": true } },
+                        "completion": completion,
                         "hover": { "contentFormat": ["markdown", "plaintext"] },
                         "rename": { "prepareSupport": true },
                         "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
