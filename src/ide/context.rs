@@ -246,14 +246,16 @@ fn item_start(text: &str, offset: usize) -> usize {
     0
 }
 
-/// Where the service holding `offset` ends: the next line that begins with
-/// `service ` or `namespace `, or the end of the text.
+/// Where the item holding `offset` ends: the next line that opens a
+/// top-level item (as [`item_start`] reads them), or the end of the text.
 fn service_end(text: &str, offset: usize) -> usize {
     let mut at = offset;
     while let Some(n) = text.get(at..).and_then(|rest| rest.find('\n')) {
         let line = at + n + 1;
         let rest = text.get(line..).unwrap_or("");
-        if rest.starts_with("service ") || rest.starts_with("namespace ") {
+        let opens =
+            words::texts(Place::Top).any(|word| rest.strip_prefix(word).is_some_and(|r| r.starts_with([' ', '\t'])));
+        if opens {
             return line;
         }
         at = line;
