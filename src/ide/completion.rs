@@ -66,7 +66,14 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
                 words::doc(Place::Top, "delegate"),
             ),
             keyword("namespace", words::doc(Place::Top, "namespace")),
+            snippet(
+                "test",
+                "test ${1:name} {\n  request \"${2:http://host/}\"\n  expect ${0}\n}",
+                words::doc(Place::Top, "test"),
+            ),
         ],
+        CursorContext::Test => words::at(Place::TestItem).map(|w| keyword(w.text, w.doc)).collect(),
+        CursorContext::Expectation => words::at(Place::Expectation).map(|w| keyword(w.text, w.doc)).collect(),
         CursorContext::Service { .. } => {
             // Blocks are offered as templates, settings as words.
             let block =

@@ -53,6 +53,10 @@ pub enum CursorContext {
         /// The field being set.
         field: &'static Field,
     },
+    /// A line of a `test` block: the request, what it carries, `expect`.
+    Test,
+    /// What a test expects (after `expect`).
+    Expectation,
     /// Nothing to offer.
     Nothing,
 }
@@ -66,6 +70,8 @@ enum Frame {
     Block(&'static Field),
     /// A list of values of this field's items.
     List(&'static Field),
+    /// A `test` block.
+    Test,
     /// Labels (`source { }`) or a map.
     Other,
 }
@@ -182,6 +188,7 @@ fn open_frame(frames: &[Frame], statement: &[Token<'_>], bracket: char) -> Frame
     match (parent, words.as_slice()) {
         // A delegate block holds routes as a service does.
         (None, ["service" | "delegate", name, ..]) => Frame::Service((*name).to_string()),
+        (None, ["test", ..]) => Frame::Test,
         (Some(Frame::Service(_)), ["subset", ..]) => Frame::Subset,
         (Some(Frame::Service(name)), [.., "route"] | [.., "route", _]) => Frame::Route(name.clone()),
         // `policy {` may follow other items on its line (`subset v1 {
@@ -241,6 +248,7 @@ fn context_in(frame: Option<&Frame>, statement: &[Token<'_>], word: &str) -> Cur
             _ => CursorContext::Nothing,
         },
         Some(Frame::Route(service)) => route_context(service, statement, &words, word),
+        Some(Frame::Test) => test_context(statement, &words, word),
         Some(Frame::Block(block)) => block_context(block, statement, word),
         Some(Frame::List(list)) => match list.item.as_deref() {
             Some(item) if matches!(item.ty, FieldType::Enum(_) | FieldType::Bool) => {
@@ -293,6 +301,26 @@ fn route_context(service: &str, statement: &[Token<'_>], words: &[&str], word: &
             }
             _ => CursorContext::Nothing,
         },
+        _ => CursorContext::Nothing,
+    }
+}
+
+/// In a test block: its lines, then after `expect` what may be expected,
+/// and destinations (which have no enclosing service) after `expect to`
+/// and `expect mirror`.
+fn test_context(statement: &[Token<'_>], words: &[&str], word: &str) -> CursorContext {
+    let destination = || CursorContext::Destination {
+        service: String::new(),
+        qualifier: word.split_once('/').map(|(svc, _)| svc.to_string()),
+    };
+    match words {
+        [] => CursorContext::Test,
+        ["expect"] if matches!(statement.last(), Some(Token::Word("expect"))) => CursorContext::Expectation,
+        ["expect", "to", ..] => match statement.last() {
+            Some(Token::Comma | Token::Word("to")) => destination(),
+            _ => CursorContext::Nothing,
+        },
+        ["expect", "mirror"] => destination(),
         _ => CursorContext::Nothing,
     }
 }

@@ -54,6 +54,8 @@ pub(super) enum TopItem {
     Namespace(Ident, Span),
     /// A service and the `}` that closed it.
     Service(Service, Option<Span>),
+    /// A test and the `}` that closed it.
+    Test(Test, Option<Span>),
     Junk(Span),
 }
 
@@ -166,7 +168,7 @@ pub(super) struct Lowerer<'t> {
 }
 
 impl<'t> Lowerer<'t> {
-    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+    pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, self.offset(s.start()), self.offset(s.end()))
     }
@@ -179,7 +181,7 @@ impl<'t> Lowerer<'t> {
 
     /// The span of a pair without the whitespace and comments pest skipped
     /// after its last token.
-    fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
+    pub(super) fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let mut span = self.span(pair);
         if let Some(last) = pair.clone().into_inner().next_back() {
             span.end = self.trimmed_span(&last).end;
@@ -187,7 +189,7 @@ impl<'t> Lowerer<'t> {
         span
     }
 
-    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+    pub(super) fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
             name: pair.as_str().into(),
             span: self.span(pair),
@@ -207,6 +209,10 @@ impl<'t> Lowerer<'t> {
                 Rule::service => {
                     let (service, close) = self.lower_service(item);
                     items.push(TopItem::Service(service, close));
+                }
+                Rule::test => {
+                    let (test, close) = self.lower_test(item);
+                    items.push(TopItem::Test(test, close));
                 }
                 Rule::top_junk => items.push(TopItem::Junk(self.span(&item))),
                 _ => {}
@@ -406,7 +412,7 @@ impl<'t> Lowerer<'t> {
         Some(Field { key, value })
     }
 
-    fn lower_object(&mut self, pair: Pair<'_, Rule>) -> Value {
+    pub(super) fn lower_object(&mut self, pair: Pair<'_, Rule>) -> Value {
         let span = self.span(&pair);
         let mut fields = Vec::new();
         for item in pair.into_inner() {
@@ -436,7 +442,7 @@ impl<'t> Lowerer<'t> {
     }
 
     /// A value: the pair of one of its forms (`value` itself is silent).
-    fn lower_value(&mut self, inner: Pair<'_, Rule>) -> Value {
+    pub(super) fn lower_value(&mut self, inner: Pair<'_, Rule>) -> Value {
         let span = self.span(&inner);
         let text = inner.as_str();
         let kind = match inner.as_rule() {
@@ -456,7 +462,7 @@ impl<'t> Lowerer<'t> {
 
     /// Decodes a string literal's JSON escapes; a bad escape is reported and
     /// left out.
-    fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> Text {
+    pub(super) fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> Text {
         let start = self.offset(pair.as_span().start()) + 1;
         let raw = pair.as_str();
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
@@ -531,13 +537,7 @@ impl<'t> Lowerer<'t> {
                     route.keyword = keyword_start.map_or(kw, |start| start.to(kw));
                 }
                 Rule::route_name => {
-                    route.name = item.into_inner().next().map(|p| match p.as_rule() {
-                        Rule::string => Ident {
-                            name: self.decode_string(&p),
-                            span: self.span(&p),
-                        },
-                        _ => self.ident(&p),
-                    });
+                    route.name = item.into_inner().next().map(|p| self.route_name(&p));
                 }
                 Rule::junk => {
                     let text = item.as_str();
@@ -766,7 +766,7 @@ impl<'t> Lowerer<'t> {
         Some(Condition { kind, span })
     }
 
-    fn lower_destination(&mut self, pair: Pair<'_, Rule>) -> Destination {
+    pub(super) fn lower_destination(&mut self, pair: Pair<'_, Rule>) -> Destination {
         let span = self.trimmed_span(&pair);
         let mut inner = pair.into_inner();
         let target = match inner.next() {
@@ -781,7 +781,7 @@ impl<'t> Lowerer<'t> {
         Destination { target, weight, span }
     }
 
-    fn lower_target(&mut self, pair: Pair<'_, Rule>) -> Target {
+    pub(super) fn lower_target(&mut self, pair: Pair<'_, Rule>) -> Target {
         let span = self.span(&pair);
         let mut host = TargetHost::External(Text::default(), span);
         let mut port = None;

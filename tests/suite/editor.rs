@@ -257,6 +257,7 @@ fn answer(path: &std::path::Path) -> String {
                 .diagnostics
                 .iter()
                 .chain(&analysis.checked.hints)
+                .chain(&analysis.tests)
                 .map(|d| program.diagnostic(d))
                 .collect();
             nothing(all, "no diagnostics")
