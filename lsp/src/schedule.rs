@@ -177,7 +177,12 @@ impl State {
         // by file.
         let analysis = &program.analysis;
         let mut by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); program.files.len()];
-        for d in analysis.diagnostics.iter().chain(&analysis.checked.hints).chain(&analysis.tests) {
+        for d in analysis
+            .diagnostics
+            .iter()
+            .chain(&analysis.checked.hints)
+            .chain(&analysis.tests)
+        {
             let id = d.primary.span.file;
             if let (Some(list), Some(file)) = (by_file.get_mut(id as usize), program.sources.get(id)) {
                 list.push(convert::diagnostic(d, file, encoding, locate));

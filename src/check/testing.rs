@@ -101,7 +101,11 @@ impl Checker<'_> {
                         continue;
                     };
                     if request.protocol != crate::route::Protocol::Http {
-                        self.bad_request(item.span, "a TCP or TLS connection has no headers", "remove the `header` line, or send an HTTP request");
+                        self.bad_request(
+                            item.span,
+                            "a TCP or TLS connection has no headers",
+                            "remove the `header` line, or send an HTTP request",
+                        );
                         ok = false;
                     } else if !self.header_name(&n, name) || request.header(&n, &v).is_err() {
                         ok = false;
@@ -125,7 +129,11 @@ impl Checker<'_> {
                         request.protocol = crate::route::Protocol::Tls;
                     }
                     Some(_) => {
-                        self.bad_request(item.span, "an HTTP request has no SNI", "send the connection with `request tls \"HOST:PORT\"`");
+                        self.bad_request(
+                            item.span,
+                            "an HTTP request has no SNI",
+                            "send the connection with `request tls \"HOST:PORT\"`",
+                        );
                         ok = false;
                     }
                     None => ok = false,
@@ -137,7 +145,11 @@ impl Checker<'_> {
             }
         }
         if request.protocol == crate::route::Protocol::Tls && request.sni.is_none() {
-            self.bad_request(first.span, "a `request tls` connection names its server", "add `sni \"HOST\"`, the TLS server name");
+            self.bad_request(
+                first.span,
+                "a `request tls` connection names its server",
+                "add `sni \"HOST\"`, the TLS server name",
+            );
             ok = false;
         }
         if expectations.is_empty() && ok {
@@ -182,7 +194,9 @@ impl Checker<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(Code::E0701, span, format!("`{method}` is not a method, `tcp` or `tls`"))
                         .with_label("unknown kind of request")
-                        .with_help("write an HTTP method in capitals (`request POST \"URL\"`), or `request tcp \"HOST:PORT\"`"),
+                        .with_help(
+                            "write an HTTP method in capitals (`request POST \"URL\"`), or `request tcp \"HOST:PORT\"`",
+                        ),
                 );
                 return None;
             }
@@ -206,7 +220,8 @@ impl Checker<'_> {
         Some(match expectation {
             Expectation::Route(name) => {
                 if !route_names.contains(&name.name.as_str()) {
-                    let mut diag = Diagnostic::error(Code::E0703, name.span, format!("no route is named `{}`", name.name));
+                    let mut diag =
+                        Diagnostic::error(Code::E0703, name.span, format!("no route is named `{}`", name.name));
                     diag = match closest(&name.name, route_names.iter().copied()) {
                         Some(best) => diag
                             .with_label(format!("did you mean `{best}`?"))
@@ -225,7 +240,11 @@ impl Checker<'_> {
                 let mut out = Vec::new();
                 let mut ok = true;
                 for d in destinations {
-                    let weight = d.weight.as_ref().and_then(|w| self.percent(w, Code::E0303)).map(|p| p.round() as i64);
+                    let weight = d
+                        .weight
+                        .as_ref()
+                        .and_then(|w| self.percent(w, Code::E0303))
+                        .map(|p| p.round() as i64);
                     match self.expected_destination(&d.target) {
                         Some(e) => out.push((e, weight)),
                         None => ok = false,
@@ -244,7 +263,9 @@ impl Checker<'_> {
                 };
                 Expected::Redirect(location, code)
             }
-            Expectation::Rewrite(path) => Expected::Rewrite(self.non_empty_string(path, "the path, such as \"/books\"")?),
+            Expectation::Rewrite(path) => {
+                Expected::Rewrite(self.non_empty_string(path, "the path, such as \"/books\"")?)
+            }
             Expectation::Fault(None) => Expected::Fault(None),
             Expectation::Fault(Some((FaultKind::Delay, value))) => {
                 Expected::Fault(Some((FaultKind::Delay, self.duration(value, true)?)))
@@ -290,12 +311,19 @@ impl Checker<'_> {
                 let Some(&id) = self.table.by_name.get(&name.name) else {
                     self.unknown_service(name);
                     if let Some(diag) = self.diagnostics.last_mut() {
-                        diag.notes.push("a test has no enclosing service: name a subset with its service, as `reviews/v2`".to_string());
+                        diag.notes.push(
+                            "a test has no enclosing service: name a subset with its service, as `reviews/v2`"
+                                .to_string(),
+                        );
                     }
                     return None;
                 };
                 let info = self.table.services.get(id)?;
-                (hosts::key(&info.host, info.namespace.as_deref()), info.name.to_string(), None)
+                (
+                    hosts::key(&info.host, info.namespace.as_deref()),
+                    info.name.to_string(),
+                    None,
+                )
             }
             ast::TargetHost::Qualified { service, subset } => {
                 let Some(&id) = self.table.by_name.get(&service.name) else {
@@ -315,6 +343,11 @@ impl Checker<'_> {
             }
             ast::TargetHost::External(host, _) => (hosts::key(host, None), host.to_string(), None),
         };
-        Some(ExpectedDestination { key, shown, subset, port })
+        Some(ExpectedDestination {
+            key,
+            shown,
+            subset,
+            port,
+        })
     }
 }

@@ -88,7 +88,13 @@ pub struct Report {
 impl Report {
     /// `3 tests: 2 passed, 1 failed; 5 of 7 routes reached`.
     pub fn summary(&self) -> String {
-        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
         format!(
             "{}: {} passed, {} failed; {} of {} reached by a test",
             plural(self.tests, "test"),
@@ -133,13 +139,9 @@ pub fn run(analysis: &Analysis) -> Report {
             let at = super::route_at(analysis, vs, kind, index, None, name);
             let Some(span) = at.span else { continue };
             report.diagnostics.push(
-                Diagnostic::note(
-                    Code::N0003,
-                    span,
-                    format!("no test reaches {}", describe(&at)),
-                )
-                .with_label("not reached by any test")
-                .with_help("add a `test` whose request this route takes, or remove the route if nothing needs it"),
+                Diagnostic::note(Code::N0003, span, format!("no test reaches {}", describe(&at)))
+                    .with_label("not reached by any test")
+                    .with_help("add a `test` whose request this route takes, or remove the route if nothing needs it"),
             );
         }
     }
@@ -170,7 +172,10 @@ fn failure(analysis: &Analysis, test: &RoutingTest, outcome: &Outcome) -> Option
                 let deciding = if at.match_span.is_some() {
                     format!("{} took the request: every condition of this match holds", describe(at))
                 } else {
-                    format!("{} took the request: it has no `match`, so it takes every request", describe(at))
+                    format!(
+                        "{} took the request: it has no `match`, so it takes every request",
+                        describe(at)
+                    )
                 };
                 diag = diag.with_secondary(span, deciding);
             }
@@ -240,12 +245,15 @@ fn unmet(expected: &Expected, outcome: &Outcome) -> Option<String> {
         Expected::NoMatch => Some(format!("expected no match, but {}", outcome.reason)),
         Expected::Route(name) => {
             let taken = route_names(hit);
-            (!taken.iter().any(|t| t == name)).then(|| {
-                format!("expected route `{name}`, but {} took the request", describe(&hit.at))
-            })
+            (!taken.iter().any(|t| t == name))
+                .then(|| format!("expected route `{name}`, but {} took the request", describe(&hit.at)))
         }
         Expected::To(wanted) => {
-            let got: Vec<String> = e.destinations.iter().map(|t| format!("{} {}%", shown(t), t.weight)).collect();
+            let got: Vec<String> = e
+                .destinations
+                .iter()
+                .map(|t| format!("{} {}%", shown(t), t.weight))
+                .collect();
             let same = wanted.len() == e.destinations.len()
                 && wanted.iter().all(|(w, share)| {
                     e.destinations
@@ -270,19 +278,34 @@ fn unmet(expected: &Expected, outcome: &Outcome) -> Option<String> {
         }
         Expected::Redirect(location, code) => match &e.redirect {
             Some((got, status)) => {
-                let path_only = got.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
-                let place_ok = got == location || path_only == Some(location.as_str()) || path_only.is_some_and(|p| p.split('?').next() == Some(location.as_str()));
+                let path_only = got
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
+                let place_ok = got == location
+                    || path_only == Some(location.as_str())
+                    || path_only.is_some_and(|p| p.split('?').next() == Some(location.as_str()));
                 let code_ok = code.is_none_or(|c| c == *status);
-                (!(place_ok && code_ok)).then(|| format!("expected a redirect to `{location}`{}, but it redirects to `{got}` ({status})", code.map_or(String::new(), |c| format!(" ({c})"))))
+                (!(place_ok && code_ok)).then(|| {
+                    format!(
+                        "expected a redirect to `{location}`{}, but it redirects to `{got}` ({status})",
+                        code.map_or(String::new(), |c| format!(" ({c})"))
+                    )
+                })
             }
-            None => Some(format!("expected a redirect to `{location}`, but {} does not redirect", describe(&hit.at))),
+            None => Some(format!(
+                "expected a redirect to `{location}`, but {} does not redirect",
+                describe(&hit.at)
+            )),
         },
         Expected::Rewrite(path) => {
             let got = e.path.as_deref();
             let ok = got == Some(path.as_str()) || got.and_then(|g| g.split('?').next()) == Some(path.as_str());
             (!ok).then(|| match got {
                 Some(g) => format!("expected the path `{path}` upstream, but it is `{g}`"),
-                None => format!("expected the path `{path}` upstream, but {} does not rewrite it", describe(&hit.at)),
+                None => format!(
+                    "expected the path `{path}` upstream, but {} does not rewrite it",
+                    describe(&hit.at)
+                ),
             })
         }
         Expected::Fault(kind) => {
@@ -290,20 +313,39 @@ fn unmet(expected: &Expected, outcome: &Outcome) -> Option<String> {
             let ok = match (fault, kind) {
                 (None, _) => false,
                 (Some(_), None) => true,
-                (Some(f), Some((FaultKind::Delay, d))) => f.delay.as_ref().and_then(|d| d.fixed_delay.as_deref()) == Some(d.as_str()),
-                (Some(f), Some((FaultKind::Abort, s))) => f.abort.as_ref().and_then(|a| a.http_status).map(|n| n.to_string()).as_deref() == Some(s.as_str())
-                    || f.abort.as_ref().and_then(|a| a.grpc_status.as_deref()) == Some(s.as_str()),
+                (Some(f), Some((FaultKind::Delay, d))) => {
+                    f.delay.as_ref().and_then(|d| d.fixed_delay.as_deref()) == Some(d.as_str())
+                }
+                (Some(f), Some((FaultKind::Abort, s))) => {
+                    f.abort
+                        .as_ref()
+                        .and_then(|a| a.http_status)
+                        .map(|n| n.to_string())
+                        .as_deref()
+                        == Some(s.as_str())
+                        || f.abort.as_ref().and_then(|a| a.grpc_status.as_deref()) == Some(s.as_str())
+                }
             };
             (!ok).then(|| match fault {
                 None => format!("expected a fault, but {} injects none", describe(&hit.at)),
-                Some(f) => format!("expected a fault {}, but it injects {}", kind.as_ref().map_or(String::new(), |(k, v)| format!("{} {v}", if *k == FaultKind::Delay { "delay" } else { "abort" })), serde_json::to_string(f).unwrap_or_default()),
+                Some(f) => format!(
+                    "expected a fault {}, but it injects {}",
+                    kind.as_ref().map_or(String::new(), |(k, v)| format!(
+                        "{} {v}",
+                        if *k == FaultKind::Delay { "delay" } else { "abort" }
+                    )),
+                    serde_json::to_string(f).unwrap_or_default()
+                ),
             })
         }
         Expected::Respond(status) => {
             let got = http.and_then(|r| r.direct_response.as_ref()).map(|d| d.status);
             (got != Some(*status)).then(|| match got {
                 Some(g) => format!("expected a direct response {status}, but it responds {g}"),
-                None => format!("expected a direct response {status}, but {} does not respond directly", describe(&hit.at)),
+                None => format!(
+                    "expected a direct response {status}, but {} does not respond directly",
+                    describe(&hit.at)
+                ),
             })
         }
         Expected::Headers { side, op, name, value } => {
@@ -317,16 +359,36 @@ fn unmet(expected: &Expected, outcome: &Outcome) -> Option<String> {
                     HeaderSide::Response => h.response.as_ref(),
                 };
                 ops.is_some_and(|ops| match op {
-                    HeaderOp::Set => ops.set.0.iter().any(|(n, v)| n.eq_ignore_ascii_case(name) && value.as_ref().is_none_or(|w| w == v)),
-                    HeaderOp::Add => ops.add.0.iter().any(|(n, v)| n.eq_ignore_ascii_case(name) && value.as_ref().is_none_or(|w| w == v)),
+                    HeaderOp::Set => ops
+                        .set
+                        .0
+                        .iter()
+                        .any(|(n, v)| n.eq_ignore_ascii_case(name) && value.as_ref().is_none_or(|w| w == v)),
+                    HeaderOp::Add => ops
+                        .add
+                        .0
+                        .iter()
+                        .any(|(n, v)| n.eq_ignore_ascii_case(name) && value.as_ref().is_none_or(|w| w == v)),
                     HeaderOp::Remove => ops.remove.iter().any(|n| n.eq_ignore_ascii_case(name)),
                 })
             });
-            (!ok).then(|| format!("expected the header edit `{}` on `{name}`, but {} does not make it", header_words(*side, *op), describe(&hit.at)))
+            (!ok).then(|| {
+                format!(
+                    "expected the header edit `{}` on `{name}`, but {} does not make it",
+                    header_words(*side, *op),
+                    describe(&hit.at)
+                )
+            })
         }
         Expected::Mirror(wanted) => {
             let ok = e.mirrors.iter().any(|(t, _)| same_destination(wanted, t, hit));
-            (!ok).then(|| format!("expected requests mirrored to {}, but {} does not mirror there", shown_expected(wanted), describe(&hit.at)))
+            (!ok).then(|| {
+                format!(
+                    "expected requests mirrored to {}, but {} does not mirror there",
+                    shown_expected(wanted),
+                    describe(&hit.at)
+                )
+            })
         }
     }
 }
