@@ -564,7 +564,11 @@ fn run_tests(input: &Input, reporter: &mut Reporter) -> Result<ExitCode, Failure
     meshc::diag::sort(&mut all);
     reporter.report(&sources, all);
     warn(&tests.summary());
-    Ok(if tests.failed > 0 { ExitCode::from(1) } else { status(reporter) })
+    Ok(if tests.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        status(reporter)
+    })
 }
 
 /// What `meshc route` was asked.
