@@ -77,14 +77,18 @@ pub(super) fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize
     }
     // The piece with each missing `}` put back; `inserted` says where, in
     // the repaired text, so spans map back to the file.
+    // Nested blocks come outermost first, and an outer block may end after
+    // an inner one: the text is copied in file order.
+    let mut at: Vec<usize> = missing.iter().map(|block| block.parse_at).collect();
+    at.sort_unstable();
     let mut repaired = String::with_capacity(piece.len() + missing.len());
     let mut inserted = Vec::with_capacity(missing.len());
     let mut copied = range.start;
-    for block in &missing {
-        repaired.push_str(text.get(copied..block.parse_at).unwrap_or(""));
+    for parse_at in at {
+        repaired.push_str(text.get(copied..parse_at).unwrap_or(""));
         inserted.push(repaired.len());
         repaired.push('}');
-        copied = block.parse_at;
+        copied = parse_at;
     }
     repaired.push_str(text.get(copied..range.end).unwrap_or(""));
     let (items, mut diagnostics, _) = lower_text(file, text, range.start, &repaired, inserted);
@@ -830,6 +834,28 @@ fn exact<T>(mut items: Vec<T>) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Blocks nested in an unclosed service, whose `}` go back in an order
+    /// other than their `{`: every span stays inside the file and on the
+    /// text it names (the text was once copied twice, and spans ran past
+    /// the end of the file).
+    #[test]
+    fn missing_braces_of_nested_blocks_map_back_to_the_file() {
+        let text = "service catalog {\n  route {\n    match uri prefix \"/api\"\n    cors {\n      \
+                    allowOrigins = [{\"act = \"https://e.com\" }, { regex = \"x\" }]\n     [[\n\
+                    lowMethods = [\"GET\"]\n      allowHeaders = [\"a\", \"b\"]\n      exposeHeaders = [\"x\"";
+        let parsed = crate::syntax::parse(0, text);
+        assert!(!parsed.diagnostics.is_empty());
+        for diag in &parsed.diagnostics {
+            for label in std::iter::once(&diag.primary).chain(&diag.secondary) {
+                assert!(
+                    label.span.end as usize <= text.len(),
+                    "{diag:?} runs past {}",
+                    text.len()
+                );
+            }
+        }
+    }
 
     /// Parsing is linear in the length of a line, however its quotes fall:
     /// pest's call limit (a count, not a clock) stops a parse that does more
