@@ -173,10 +173,9 @@ const DEPRECATED: &[(&str, &str)] = &[
 
 /// Enum constants Istio keeps for compatibility but tells users to replace,
 /// by the end of the field's path: (path, constant, replacement).  The
-/// schema lists them among the others; istio/api
-/// networking/v1alpha3/destination_rule.proto marks them
-/// (`LEAST_CONN = 1 [deprecated=true]`, "Deprecated. Use LEAST_REQUEST
-/// instead.").
+/// schema lists them among the others without a word; istio/api's
+/// destination_rule.proto documents `LEAST_CONN` as "Deprecated. Use
+/// LEAST_REQUEST instead.".
 const DEPRECATED_VALUES: &[(&str, &str, &str)] = &[("loadBalancer.simple", "LEAST_CONN", "LEAST_REQUEST")];
 
 /// What replaces the deprecated enum constant `value` of `field`, if it is one.

@@ -99,6 +99,11 @@ pub struct Analysis {
     pub checked: check::Checked,
     /// All diagnostics, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// What running the program's routing tests found, for editors
+    /// (failures, E0704, and routes no test reaches, N0003): filled by
+    /// [`analyze`] and [`analyze_cached`] when the program has tests and no
+    /// errors.  `meshc check` does not run tests; `meshc test` does.
+    pub tests: Vec<Diagnostic>,
 }
 
 impl Analysis {
@@ -115,10 +120,25 @@ impl Analysis {
 
 /// Parses and checks every file of `sources` as one program.
 pub fn analyze(sources: &Sources) -> Analysis {
-    check_parsed(
+    with_tests(check_parsed(
         sources,
         sources.iter().map(|(id, file)| syntax::parse(id, &file.text)).collect(),
-    )
+    ))
+}
+
+/// Runs the routing tests of `analysis` into [`Analysis::tests`] (a
+/// program with errors has an incomplete model: its tests are not run).
+fn with_tests(mut analysis: Analysis) -> Analysis {
+    if analysis.checked.tests.is_empty() || analysis.has_errors() {
+        return analysis;
+    }
+    // The editor's analysis keeps no typed program; the tests need one.
+    if analysis.checked.program.virtual_services.is_empty() {
+        let files: Vec<&syntax::ast::File> = analysis.files.iter().collect();
+        analysis.checked.program = check::check(&files).program;
+    }
+    analysis.tests = route::testing::run(&analysis).diagnostics;
+    analysis
 }
 
 /// What [`analyze_cached`] keeps from one analysis to the next.
@@ -153,9 +173,9 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, last: Option
     cache.files = caches;
     let texts: Vec<&str> = sources.iter().map(|(_, file)| file.text.as_str()).collect();
     let check = &mut cache.check;
-    check_parsed_with(sources, parsed, |files| {
+    with_tests(check_parsed_with(sources, parsed, |files| {
         check::incremental::check_cached(files, &texts, check)
-    })
+    }))
 }
 
 /// Analyses like [`analyze`] but keeps no typed program
@@ -199,6 +219,7 @@ fn check_parsed_with(
         files,
         checked,
         diagnostics,
+        tests: Vec::new(),
     }
 }
 

@@ -83,6 +83,15 @@ enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// Run the program's routing tests (`test` blocks): each request is
+    /// routed as Istio would route it and must do what the test expects;
+    /// routes no test reaches are noted. Exit status as `check`.
+    Test {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        report: Report,
+    },
     /// Show where a request goes: the VirtualService, the route that takes
     /// it and what the route does (destinations with their effective
     /// policy, rewrites, faults, timeout and retries with Istio's defaults).
@@ -146,6 +155,7 @@ impl Command {
             | Command::Check { report, .. }
             | Command::Fmt { report, .. }
             | Command::Import { report, .. }
+            | Command::Test { report, .. }
             | Command::Route { report, .. } => Some(report),
             Command::Explain { .. } | Command::Completions { .. } | Command::Man { .. } => None,
         }
@@ -211,6 +221,7 @@ fn main() -> ExitCode {
         (Command::Check { input, workloads, .. }, Some(reporter)) => check(&input, workloads.as_deref(), reporter),
         (Command::Fmt { check, paths, .. }, Some(reporter)) => format_files(&paths, check, reporter),
         (Command::Import { paths, output, .. }, Some(reporter)) => import(&paths, output.as_deref(), reporter),
+        (Command::Test { input, .. }, Some(reporter)) => run_tests(&input, reporter),
         (
             Command::Route {
                 args,
@@ -534,6 +545,30 @@ fn import(paths: &[PathBuf], output: Option<&Path>, reporter: &mut Reporter) -> 
 /// Whether an output path names a directory (it ends in `/` or is one).
 fn is_directory(path: &Path) -> bool {
     path.to_string_lossy().ends_with('/') || path.is_dir()
+}
+
+fn run_tests(input: &Input, reporter: &mut Reporter) -> Result<ExitCode, Failure> {
+    let sources = read_sources(&input.paths)?;
+    let analysis = meshc::analyze(&sources);
+    if analysis.has_errors() || analysis.checked.tests.is_empty() {
+        let errors = analysis.has_errors();
+        reporter.report(&sources, analysis.diagnostics);
+        if !errors {
+            warn("the program has no `test` blocks");
+        }
+        return Ok(status(reporter));
+    }
+    let tests = meshc::route::testing::run(&analysis);
+    let mut all = analysis.diagnostics.clone();
+    all.extend(tests.diagnostics.iter().cloned());
+    meshc::diag::sort(&mut all);
+    reporter.report(&sources, all);
+    warn(&tests.summary());
+    Ok(if tests.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        status(reporter)
+    })
 }
 
 /// What `meshc route` was asked.

@@ -50,6 +50,10 @@ pub enum Place {
     /// Another fixed word of the form of the statement or condition named
     /// (`and` in `match`, `delay` in `fault`).
     PartOf(&'static str),
+    /// Starts a line of a `test` block (the request and its expectations).
+    TestItem,
+    /// What a test's `expect` line expects.
+    Expectation,
 }
 
 /// What follows a word.
@@ -122,6 +126,7 @@ pub const WORDS: &[Word] = &[
     // ---------------------------------------------------------- file
     Word::new("namespace", Top, Takes::Name, "metadata.namespace", "The namespace of every resource of this file"),
     Word::new("service", Top, Takes::Name, "host", "A Kubernetes service: its subsets, policy and routes"),
+    Word::new("test", Top, Takes::Name, "", "A routing test: a request and what it must hit, run by `meshc test`: `test jason { request \"http://reviews/\" ... }`"),
     Word::new("delegate", Top, Takes::Name, "metadata.name", "Routes without hosts that another service's `delegate NAME` hands requests to: `delegate reviews-routes { route { ... } }`"),
     // ---------------------------------------------------------- service
     Word::new("subset", ServiceItem, Takes::Name, "subsets[].name", "A group of pods selected by labels"),
@@ -207,6 +212,24 @@ pub const WORDS: &[Word] = &[
     Word::new("set", HeaderOp, Takes::Form, "", "Sets a header, replacing its value: `set \"x-version\" \"v2\"`"),
     Word::new("add", HeaderOp, Takes::Form, "", "Adds a value to a header: `add \"x-trace\" \"on\"`"),
     Word::new("remove", HeaderOp, Takes::Form, "", "Removes a header: `remove \"x-debug\"`"),
+    // ---------------------------------------------------------- tests
+    Word::new("request", TestItem, Takes::Form, "", "The request: `request \"http://reviews:9080/r/1\"`, `request POST \"URL\"`, or `request tcp \"mongo:27017\"`"),
+    Word::new("header", TestItem, Takes::Form, "", "A header of the request: `header \"end-user\" \"jason\"`"),
+    Word::new("gateway", TestItem, Takes::String, "", "The gateway the request arrives at (a sidecar in the mesh without it): `gateway \"bookinfo-gateway\"`"),
+    Word::new("source", TestItem, Takes::Object, "", "The caller: `source { app = \"web\" }` or `source namespace \"web\"`"),
+    Word::new("sni", TestItem, Takes::String, "", "The TLS server name of a `request tls` connection: `sni \"example.com\"`"),
+    Word::new("expect", TestItem, Takes::Form, "", "What the route that takes the request must do: `expect to reviews/v2`, `expect route jason`"),
+    Word::new("route", Expectation, Takes::Name, "", "The route of this name takes the request: `expect route jason`"),
+    Word::new("to", Expectation, Takes::Form, "", "The destinations and shares: `expect to reviews/v1 50%, reviews/v3 50%`"),
+    Word::new("redirect", Expectation, Takes::String, "", "A redirect to this location or path: `expect redirect \"/products\" code 301`"),
+    Word::new("rewrite", Expectation, Takes::String, "", "The path sent upstream after a rewrite: `expect rewrite \"/books\"`"),
+    Word::new("fault", Expectation, Takes::Form, "", "A fault is injected: `expect fault`, `expect fault delay 7s`, `expect fault abort 503`"),
+    Word::new("respond", Expectation, Takes::Number, "", "A direct response with this status: `expect respond 200`"),
+    Word::new("headers", Expectation, Takes::Form, "", "A header edit: `expect headers request set \"x-source\" \"web\"`"),
+    Word::new("mirror", Expectation, Takes::Form, "", "Requests are mirrored there: `expect mirror search/v2`"),
+    Word::new("no", Expectation, Takes::Form, "", "No route takes the request: `expect no match`"),
+    Word::new("match", PartOf("no"), Takes::Nothing, "", "`expect no match`: no route takes the request"),
+    Word::new("code", PartOf("redirect"), Takes::Number, "", "The status of the expected redirect: `expect redirect \"/new\" code 301`"),
     Word::new("for", PartOf("headers"), Takes::Form, "http[].route[].headers", "Edits headers of one destination only: `headers request set \"x\" \"y\" for v2`").reserved(),
 ];
 

@@ -55,7 +55,7 @@ module.exports = grammar({
 
     source_file: $ => seq(
       optional('\uFEFF'),
-      repeat(choice($.namespace_declaration, $.service, $.delegate_block)),
+      repeat(choice($.namespace_declaration, $.service, $.delegate_block, $.test_block)),
     ),
 
     namespace_declaration: $ => seq('namespace', field('name', $.namespace_name)),
@@ -68,6 +68,43 @@ module.exports = grammar({
     // Routes without hosts that a route's `delegate NAME` hands requests
     // to.  Its items are a service's; the checker says which it may hold.
     delegate_block: $ => seq('delegate', field('name', $.identifier), $._service_body),
+
+    // A routing test: a request and what must happen to it (`meshc test`).
+    test_block: $ => seq(
+      'test',
+      field('name', choice($.identifier, $.string)),
+      '{',
+      repeat(choice($.request_line, $.given_line, $.expect_line)),
+      '}',
+    ),
+
+    request_line: $ => seq('request', optional(field('verb', $.identifier)), $.string),
+
+    given_line: $ => choice(
+      seq('header', $._value, $._value),
+      seq('gateway', $._value),
+      seq('source', 'namespace', $._value),
+      seq('source', $.object),
+      seq('sni', $._value),
+    ),
+
+    expect_line: $ => seq('expect', choice(
+      seq('route', field('name', choice($.identifier, $.string))),
+      seq('to', sep1($.destination, ',')),
+      seq('redirect', $._value, optional(seq('code', $._value))),
+      seq('rewrite', $._value),
+      seq('fault', optional(seq(choice('delay', 'abort'), $._value))),
+      seq('respond', $._value),
+      seq(
+        'headers',
+        field('side', choice('request', 'response')),
+        field('operation', choice('set', 'add', 'remove')),
+        $._value,
+        optional($.string),
+      ),
+      seq('mirror', $.target),
+      seq('no', 'match'),
+    )),
 
     _service_body: $ => seq('{', items(choice($.subset, $.policy, $.route, $.setting)), '}'),
 

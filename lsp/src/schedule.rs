@@ -172,11 +172,17 @@ impl State {
             let file = program.sources.get(span.file)?;
             Some(Location::new(uri.clone(), convert::range(file, span, encoding)))
         };
-        // The checker's verdicts, and its hints (which the command line
-        // does not print), by file.
+        // The checker's verdicts, its hints (which the command line does
+        // not print), and the routing tests' failures and coverage notes,
+        // by file.
         let analysis = &program.analysis;
         let mut by_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); program.files.len()];
-        for d in analysis.diagnostics.iter().chain(&analysis.checked.hints) {
+        for d in analysis
+            .diagnostics
+            .iter()
+            .chain(&analysis.checked.hints)
+            .chain(&analysis.tests)
+        {
             let id = d.primary.span.file;
             if let (Some(list), Some(file)) = (by_file.get_mut(id as usize), program.sources.get(id)) {
                 list.push(convert::diagnostic(d, file, encoding, locate));

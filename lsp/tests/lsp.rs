@@ -928,7 +928,7 @@ fn refused_malformed_and_out_of_range_requests() {
     client.diagnostics(&empty, Some(1));
     assert_eq!(
         labels(&complete(&mut client, &empty, (0, 0))),
-        ["delegate", "service", "namespace"]
+        ["delegate", "service", "test", "namespace"]
     );
     assert!(client.is_alive());
     assert_no_panic(&client);

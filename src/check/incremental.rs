@@ -153,6 +153,14 @@ pub fn check_cached(files: &[&ast::File], texts: &[&str], cache: &mut CheckCache
         }
     }
     let mut diagnostics = declaring.diagnostics;
+    // Tests are few and cheap to check: always checked again.
+    let route_names: Vec<&str> = work
+        .iter()
+        .flat_map(|(_, _, s, _)| &s.routes)
+        .filter_map(|r| r.name.as_ref().map(|n| n.name.as_str()))
+        .collect();
+    let (tests, found) = super::testing::check_all(&table, files, &route_names);
+    diagnostics.extend(found);
     let mut references = Vec::new();
     for entry in entries.iter().flatten() {
         diagnostics.extend(entry.diagnostics.iter().cloned());
@@ -166,6 +174,7 @@ pub fn check_cached(files: &[&ast::File], texts: &[&str], cache: &mut CheckCache
     cache.names = names;
     let hints = unused::unused_subsets(&table.services, &references);
     Checked {
+        tests,
         program: Program::default(),
         symbols: Symbols {
             services: table.services,

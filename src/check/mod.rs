@@ -24,6 +24,7 @@ mod routes;
 mod service;
 mod shadowing;
 mod symbols;
+mod testing;
 mod unused;
 mod values;
 pub mod workloads;
@@ -54,6 +55,8 @@ pub struct Checked {
     /// What editors show faintly and the command line does not print
     /// (N0002: a subset no route uses).
     pub hints: Vec<Diagnostic>,
+    /// The well-formed routing tests, in source order (`meshc test`).
+    pub tests: Vec<crate::route::testing::RoutingTest>,
 }
 
 /// Checks the parsed files of one program together.
@@ -121,6 +124,15 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
         }
     }
     let mut diagnostics = declaring.diagnostics;
+    // Tests name routes, services and subsets, which are all known now.
+    let route_names: Vec<&str> = work
+        .iter()
+        .flat_map(|(_, s, _)| &s.borrow().routes)
+        .filter_map(|r| r.name.as_ref().map(|n| n.name.as_str()))
+        .collect();
+    let (tests, found) = testing::check_all(&table, files, &route_names);
+    diagnostics.extend(found);
+    drop(route_names);
     // Services are then checked independently, on all cores for large
     // programs; the results are joined in source order.
     let on_threads = threads > 1 && work.len() >= PARALLEL_SERVICES;
@@ -158,6 +170,7 @@ fn check_parts<S: Borrow<ast::Service> + Send, T: Send>(
     }
     let hints = unused::unused_subsets(&table.services, &references);
     let checked = Checked {
+        tests,
         hints,
         program: Program::default(),
         symbols: Symbols {

@@ -2,7 +2,7 @@
 //!
 //! Codes are grouped by phase: `E01xx` syntax, `E02xx` names, `E03xx` values
 //! and types, `E04xx` routing rules, `E05xx` workloads (`--workloads`),
-//! `E06xx` import (`meshc import`), `W0xxx` warnings, `N0xxx` notes.  Each code has an
+//! `E06xx` import (`meshc import`), `E07xx` routing tests (`meshc test`), `W0xxx` warnings, `N0xxx` notes.  Each code has an
 //! explanation in `codes/CODE.md` (what went wrong, a failing example, the
 //! fix), printed by `meshc explain`.  A test keeps this table, the
 //! explanations, the UI tests and the uses in the compiler consistent.
@@ -115,6 +115,11 @@ codes! {
     E0503: "port not exposed",
     E0601: "malformed YAML",
     E0602: "duplicate YAML key",
+    E0701: "test request that cannot be sent",
+    E0702: "test without expectation",
+    E0703: "unknown route in a test",
+    E0704: "failing routing test",
+    E0705: "duplicate test name",
 
     W0001: "unreachable route",
     W0002: "ignored weight",
@@ -132,4 +137,5 @@ codes! {
     W0018: "allow comment without effect",
     N0001: "document skipped by import",
     N0002: "subset no route uses",
+    N0003: "route no test reaches",
 }

@@ -100,6 +100,8 @@ fn may_stay_flat(block: &Block<'_>) -> bool {
     let allowed = match block.kind {
         Kind::File | Kind::Service => block.items.is_empty(),
         Kind::Route => block.items.len() <= 1,
+        // A test reads as lines: its request, then what it expects.
+        Kind::Test => block.items.is_empty(),
         Kind::Fields => {
             !block.ends_with_comma()
                 && block

@@ -20,6 +20,8 @@ pub(super) enum Kind {
     Service,
     /// A route's block: statements.
     Route,
+    /// A test's block: its request, what it carries, its expectations.
+    Test,
     /// A block of fields or labels (subsets, policies, ports, values).
     Fields,
     /// A list in brackets.
@@ -334,7 +336,7 @@ impl<'a> Shape<'a> {
                 self.after_equals |= token == Some(Token::Equals);
                 self.complete |= matches!(node, Node::Block(_));
             }
-            Kind::Route | Kind::List => {}
+            Kind::Route | Kind::Test | Kind::List => {}
         }
     }
 
@@ -346,7 +348,7 @@ impl<'a> Shape<'a> {
         if self.taken == 0 {
             return true;
         }
-        if self.previous == Some(Token::Comma) && self.kind != Kind::Route && !self.setting {
+        if self.previous == Some(Token::Comma) && !matches!(self.kind, Kind::Route | Kind::Test) && !self.setting {
             // The comma that ends an item.
             return false;
         }
@@ -362,6 +364,14 @@ impl<'a> Shape<'a> {
                 },
                 _ => true,
             },
+            // A line of a test starts at its word, except `request` as the
+            // side of `expect headers request …`.
+            Kind::Test => match token {
+                Token::Word(w) if words::get(Place::TestItem, w).is_some() => {
+                    self.previous == Some(Token::Word("headers"))
+                }
+                _ => true,
+            },
             // An item goes on until it has all its parts, then takes the
             // comma after it; a setting (`key value, value…`) takes another
             // value after that comma.
@@ -375,6 +385,7 @@ impl<'a> Shape<'a> {
             return Kind::List;
         }
         match self.kind {
+            Kind::File if self.first == Some("test") => Kind::Test,
             Kind::File => Kind::Service,
             Kind::Service
                 if self.first == Some("route")

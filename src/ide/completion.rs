@@ -70,6 +70,11 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
                 words::doc(Place::Top, "delegate"),
             ),
             keyword("namespace", words::doc(Place::Top, "namespace")),
+            snippet(
+                "test",
+                "test ${1:name} {\n  request \"${2:http://host/}\"\n  expect ${0}\n}",
+                words::doc(Place::Top, "test"),
+            ),
         ],
         CursorContext::Service { delegate: true, .. } => {
             let mut items = vec![snippet("route", ROUTE_SNIPPET, words::doc(Place::ServiceItem, "route"))];
@@ -80,6 +85,8 @@ pub fn completions(analysis: &Analysis, text: &str, offset: usize) -> (Vec<Compl
             );
             items
         }
+        CursorContext::Test => words::at(Place::TestItem).map(|w| keyword(w.text, w.doc)).collect(),
+        CursorContext::Expectation => words::at(Place::Expectation).map(|w| keyword(w.text, w.doc)).collect(),
         CursorContext::Service { .. } => {
             // Blocks are offered as templates, settings as words.
             let block =

@@ -99,6 +99,10 @@ pub enum CursorContext {
         /// The field being set.
         field: &'static Field,
     },
+    /// A line of a `test` block: the request, what it carries, `expect`.
+    Test,
+    /// What a test expects (after `expect`).
+    Expectation,
     /// Nothing to offer.
     Nothing,
 }
@@ -114,6 +118,8 @@ enum Frame {
     Block(&'static Field),
     /// A list of values of this field's items.
     List(&'static Field),
+    /// A `test` block.
+    Test,
     /// Labels (`source { }`) or a map.
     Other,
 }
@@ -324,7 +330,6 @@ fn open_frame(open: &[Open<'_>], statement: &[Token<'_>], bracket: char) -> Fram
         };
     }
     match (parent, words.as_slice()) {
-        // A top-level `delegate NAME {` holds routes as a service does.
         (None, ["service", name, ..]) => Frame::Service((*name).to_string(), false),
         // A top-level `delegate NAME {` holds routes as a service does.
         (None, ["delegate", name, ..]) => Frame::Service((*name).to_string(), true),
@@ -333,6 +338,7 @@ fn open_frame(open: &[Open<'_>], statement: &[Token<'_>], bracket: char) -> Fram
             Frame::Route(name.clone(), route_kind(kind), *delegate)
         }
         (Some(Frame::Service(name, delegate)), ["route", ..]) => Frame::Route(name.clone(), RouteKind::Http, *delegate),
+        (None, ["test", ..]) => Frame::Test,
         // `policy {` may follow other items on its line (`subset v1 {
         // version = "v1" policy {`): only the word before the `{` counts.
         (Some(Frame::Service(..) | Frame::Subset), [.., "policy"])
@@ -407,6 +413,7 @@ fn context_in(top: Option<&Open<'_>>, statement: &[Token<'_>], word: &str, scan:
             let body = block_tokens(scan, top.at);
             statements::route_context(service, (*kind, *delegate), statement, word, &body)
         }
+        Frame::Test => test_context(statement, &words, word),
         Frame::Block(block) => block_context(block, statement, word, &block_tokens(scan, top.at)),
         Frame::List(list) => match list.item.as_deref() {
             Some(item) if matches!(item.ty, FieldType::Enum(_) | FieldType::Bool) => {
@@ -441,6 +448,27 @@ pub(super) fn block_tokens<'a>(scan: &Scan<'a>, at: usize) -> Vec<Vec<Token<'a>>
         }
     }
     lines
+}
+
+/// In a test block: its lines, then after `expect` what may be expected,
+/// and destinations (which have no enclosing service) after `expect to`
+/// and `expect mirror`.
+fn test_context(statement: &[Token<'_>], words: &[&str], word: &str) -> CursorContext {
+    let destination = || CursorContext::Destination {
+        service: String::new(),
+        qualifier: word.split_once('/').map(|(svc, _)| svc.to_string()),
+        only: None,
+    };
+    match words {
+        [] => CursorContext::Test,
+        ["expect"] if matches!(statement.last(), Some(Token::Word("expect"))) => CursorContext::Expectation,
+        ["expect", "to", ..] => match statement.last() {
+            Some(Token::Comma | Token::Word("to")) => destination(),
+            _ => CursorContext::Nothing,
+        },
+        ["expect", "mirror"] => destination(),
+        _ => CursorContext::Nothing,
+    }
 }
 
 fn block_context(block: &'static Field, statement: &[Token<'_>], word: &str, body: &[Vec<Token<'_>>]) -> CursorContext {

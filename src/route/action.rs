@@ -115,7 +115,7 @@ pub fn effective(analysis: &Analysis, action: &Action, request: &Request, namesp
             Effective {
                 path: rewritten_path(route, request),
                 authority: route.rewrite.as_ref().and_then(|r| r.authority.clone()),
-                redirect: route.redirect.as_ref().map(|r| redirect(r, request)),
+                redirect: route.redirect.as_ref().map(|r| redirect(route, r, request)),
                 timeout: if forwards {
                     route.timeout.clone().or(defaults::DEFAULT_TIMEOUT.map(str::to_string))
                 } else {
@@ -250,19 +250,28 @@ fn substitution(rewrite: &str) -> String {
 /// `ApplyRedirect`: the status defaults to 301; a port equal to the
 /// scheme's default is left out; `derivePort: FROM_REQUEST_PORT` keeps the
 /// request's port; Envoy keeps the query unless the new path has one).
-fn redirect(r: &crate::model::istio::Redirect, request: &Request) -> (String, u32) {
+fn redirect(route: &HttpRoute, r: &crate::model::istio::Redirect, request: &Request) -> (String, u32) {
     let scheme = r.scheme.clone().unwrap_or_else(|| request.scheme.clone());
-    let host = r.authority.clone().unwrap_or_else(|| request.host.clone());
+    // Without a new authority or port, the request's authority is kept as
+    // sent, port and all (Envoy's `RedirectEntry` takes the Host header).
     let port = match (r.port, r.derive_port.as_deref()) {
         (Some(p), _) => Some(p),
         (None, Some("FROM_REQUEST_PORT")) => Some(request.port),
         _ => None,
     };
-    let port = port.filter(|&p| !((p == 80 && scheme == "http") || (p == 443 && scheme == "https")));
+    let authority = match (&r.authority, port) {
+        (None, None) => request.authority.clone(),
+        (written, _) => {
+            let host = written.clone().unwrap_or_else(|| request.host.clone());
+            let port = port.filter(|&p| !((p == 80 && scheme == "http") || (p == 443 && scheme == "https")));
+            port.map_or(host.clone(), |p| format!("{host}:{p}"))
+        }
+    };
     let path = match (&r.uri, &r.prefix_rewrite) {
         (_, Some(prefix)) => {
             // The matched prefix is replaced, as with `rewrite`.
             let probe = HttpRoute {
+                matches: route.matches.clone(),
                 rewrite: Some(crate::model::istio::Rewrite {
                     uri: Some(prefix.clone()),
                     ..Default::default()
@@ -275,8 +284,7 @@ fn redirect(r: &crate::model::istio::Redirect, request: &Request) -> (String, u3
         (Some(uri), None) => format!("{uri}{}", query_string(request)),
         (None, None) => format!("{}{}", request.path, query_string(request)),
     };
-    let port = port.map_or(String::new(), |p| format!(":{p}"));
-    (format!("{scheme}://{host}{port}{path}"), r.redirect_code.unwrap_or(301))
+    (format!("{scheme}://{authority}{path}"), r.redirect_code.unwrap_or(301))
 }
 
 #[cfg(test)]
@@ -354,7 +362,8 @@ mod tests {
         assert_eq!(rewritten_path(&r, &req).unwrap(), "/v1/api/instance/foo");
     }
 
-    /// `ApplyRedirect`: 301 by default, default ports left out.
+    /// `ApplyRedirect`: 301 by default, default ports left out; without a new
+    /// authority or port the request's authority stays.
     #[test]
     fn redirects_build_a_location() {
         let req = Request::http("GET", "http://shop:8080/catalog/1?x=1").unwrap();
@@ -362,13 +371,39 @@ mod tests {
             uri: Some("/products".into()),
             ..Redirect::default()
         };
-        assert_eq!(redirect(&r, &req), ("http://shop/products?x=1".into(), 301));
+        let route = HttpRoute::default();
+        assert_eq!(
+            redirect(&route, &r, &req),
+            ("http://shop:8080/products?x=1".into(), 301)
+        );
+        let moved = Redirect {
+            authority: Some("new.example.com".into()),
+            port: Some(80),
+            ..Redirect::default()
+        };
+        assert_eq!(redirect(&route, &moved, &req).0, "http://new.example.com/catalog/1?x=1");
         let r = Redirect {
             scheme: Some("https".into()),
             derive_port: Some("FROM_REQUEST_PORT".into()),
             redirect_code: Some(308),
             ..Redirect::default()
         };
-        assert_eq!(redirect(&r, &req), ("https://shop:8080/catalog/1?x=1".into(), 308));
+        assert_eq!(
+            redirect(&route, &r, &req),
+            ("https://shop:8080/catalog/1?x=1".into(), 308)
+        );
+        // `prefix` replaces the prefix the route matched.
+        let matched = route_with(
+            Some(StringMatch {
+                prefix: Some("/catalog/".into()),
+                ..StringMatch::default()
+            }),
+            Rewrite::default(),
+        );
+        let r = Redirect {
+            prefix_rewrite: Some("/shop/".into()),
+            ..Redirect::default()
+        };
+        assert_eq!(redirect(&matched, &r, &req).0, "http://shop:8080/shop/1?x=1");
     }
 }

@@ -14,6 +14,8 @@
 //!   Istio merges it.
 //! - [`report`]: the outcome for people and as JSON.
 //! - [`regex`]: RE2 regexes run as full matches.
+//! - [`testing`]: routing tests (`test` blocks) run against the routing,
+//!   and the routes no test reaches.
 //!
 //! The engine reads the typed program ([`crate::model::Program`]) and,
 //! for positions, the syntax trees its VirtualServices came from.
@@ -25,6 +27,7 @@ pub mod regex;
 pub mod report;
 pub mod request;
 pub mod select;
+pub mod testing;
 
 use crate::Analysis;
 use crate::model::delegation;
@@ -389,7 +392,7 @@ pub fn describe(at: &RouteAt) -> String {
 
 /// Where route `index` of kind `kind` of VirtualService `vs` is written,
 /// and the `match` line `match_index`.
-fn route_at(
+pub(crate) fn route_at(
     analysis: &Analysis,
     vs: usize,
     kind: Protocol,
@@ -452,7 +455,7 @@ pub fn ast_route(service: &ast::Service, kind: Protocol, index: usize) -> Option
 }
 
 /// Where `condition` is written in the `match` line at `match_span`.
-fn condition_span(analysis: &Analysis, match_span: Span, condition: &Condition) -> Option<Span> {
+pub(crate) fn condition_span(analysis: &Analysis, match_span: Span, condition: &Condition) -> Option<Span> {
     let file = analysis.files.get(match_span.file as usize)?;
     let statement = file
         .services

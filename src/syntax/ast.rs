@@ -30,6 +30,108 @@ pub struct File {
     pub namespace: Option<Ident>,
     /// The services, in source order.
     pub services: Vec<Service>,
+    /// The routing tests, in source order.
+    pub tests: Vec<Test>,
+}
+
+/// `test NAME { ... }`: a request, and what routing must do with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Test {
+    /// The test's name (a name or a quoted string).
+    pub name: Ident,
+    /// The `test` keyword.
+    pub keyword: Span,
+    /// The whole block.
+    pub span: Span,
+    /// Its lines, in source order.
+    pub items: Vec<TestItem>,
+}
+
+/// One line of a test.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestItem {
+    /// What it says.
+    pub kind: TestItemKind,
+    /// Its first word.
+    pub keyword: Span,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// The lines of a test.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestItemKind {
+    /// `request [VERB] "URL"`: the verb is an HTTP method, or `tcp`/`tls`
+    /// before `"HOST:PORT"`.
+    Request {
+        /// The method, or `tcp`/`tls`.
+        verb: Option<Ident>,
+        /// The URL or address.
+        target: Value,
+    },
+    /// `header "NAME" "VALUE"`.
+    Header {
+        /// Its name.
+        name: Value,
+        /// Its value.
+        value: Value,
+    },
+    /// `gateway "NAME"`: the request arrives at this gateway.
+    Gateway(Value),
+    /// `source namespace "NS"`.
+    SourceNamespace(Value),
+    /// `source { KEY = "VALUE" }`: the caller's labels.
+    SourceLabels(Vec<Field>),
+    /// `sni "NAME"`: the TLS server name.
+    Sni(Value),
+    /// `expect ...`.
+    Expect(Expectation),
+}
+
+/// What a test expects of the route that takes its request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expectation {
+    /// `expect route NAME`: the route of that name takes it.
+    Route(Ident),
+    /// `expect to DEST [W%], ...`: these destinations, with these shares.
+    To(Vec<Destination>),
+    /// `expect redirect "URI" [code N]`: a redirect to this location or path.
+    Redirect {
+        /// The location, or its path.
+        location: Value,
+        /// The status.
+        code: Option<Value>,
+    },
+    /// `expect rewrite "PATH"`: the path sent upstream.
+    Rewrite(Value),
+    /// `expect fault [delay D | abort N]`.
+    Fault(Option<(FaultKind, Value)>),
+    /// `expect respond N`: a direct response with this status.
+    Respond(Value),
+    /// `expect headers SIDE OP "NAME" ["VALUE"]`: a header edit.
+    Headers {
+        /// Request or response.
+        side: HeaderSide,
+        /// Set, add or remove.
+        op: HeaderOp,
+        /// The header.
+        name: Value,
+        /// The value (none for `remove`).
+        value: Option<Value>,
+    },
+    /// `expect mirror DEST`: requests are mirrored there.
+    Mirror(Target),
+    /// `expect no match`: no route takes it.
+    NoMatch,
+}
+
+/// The kind of fault a test expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// A delay.
+    Delay,
+    /// An abort.
+    Abort,
 }
 
 /// `service NAME { ... }`, or `delegate NAME { ... }`.

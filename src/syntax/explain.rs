@@ -25,6 +25,7 @@ pub(super) enum Context {
     Policy,
     Field,
     Route,
+    Test,
 }
 
 impl Context {
@@ -36,6 +37,7 @@ impl Context {
             Context::Policy => Rule::policy_item_only,
             Context::Field => Rule::field_item_only,
             Context::Route => Rule::route_item_only,
+            Context::Test => Rule::test_item_only,
         }
     }
 
@@ -46,6 +48,7 @@ impl Context {
             Context::Top => Some(words::texts(Place::Top).collect()),
             Context::Service => Some(words::service_items().map(|w| w.text).collect()),
             Context::Route => Some(words::texts(Place::Statement).collect()),
+            Context::Test => Some(words::texts(Place::TestItem).collect()),
             Context::Subset | Context::Policy | Context::Field => None,
         }
     }
@@ -58,6 +61,7 @@ impl Context {
             Context::Policy => "policy item",
             Context::Field => "field",
             Context::Route => "route statement",
+            Context::Test => "line of a test",
         }
     }
 }
@@ -386,7 +390,12 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | Rule::kw_respond
         | Rule::kw_delegate
         | Rule::kw_headers
-        | Rule::kw_cors => {
+        | Rule::kw_cors
+        | Rule::kw_test
+        | Rule::kw_request
+        | Rule::kw_expect
+        | Rule::kw_no
+        | Rule::kw_code => {
             let name = format!("{rule:?}");
             return Some(format!("`{}`", name.trim_start_matches("kw_")));
         }
@@ -426,6 +435,27 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::fault_delay => "`delay`",
         Rule::fault_abort => "`abort`",
         Rule::statement_keyword => "a route statement",
+        Rule::test => "`test`",
+        Rule::request_verb => "a method, `tcp` or `tls`",
+        Rule::request_stmt
+        | Rule::given_header
+        | Rule::given_gateway
+        | Rule::given_namespace
+        | Rule::given_source
+        | Rule::given_sni
+        | Rule::expect_stmt => "a line of a test",
+        Rule::expect_route
+        | Rule::expect_to
+        | Rule::expect_redirect
+        | Rule::expect_rewrite
+        | Rule::expect_fault
+        | Rule::expect_respond
+        | Rule::expect_headers
+        | Rule::expect_mirror
+        | Rule::expect_no_match => {
+            let quoted: Vec<String> = words::texts(Place::Expectation).map(|w| format!("`{w}`")).collect();
+            return Some(or_list(&quoted));
+        }
         Rule::condition => "a match condition",
         Rule::match_stmt
         | Rule::to_stmt
@@ -471,6 +501,9 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | Rule::junk
         | Rule::top_junk
         | Rule::delegate_head
+        | Rule::test_head
+        | Rule::test_item
+        | Rule::test_item_only
         | Rule::file
         | Rule::top_item_only
         | Rule::service_item_only

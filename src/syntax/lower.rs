@@ -54,6 +54,8 @@ pub(super) enum TopItem {
     Namespace(Ident, Span),
     /// A service and the `}` that closed it.
     Service(Service, Option<Span>),
+    /// A test and the `}` that closed it.
+    Test(Test, Option<Span>),
     Junk(Span),
 }
 
@@ -75,14 +77,18 @@ pub(super) fn lower_piece(file: FileId, text: &str, range: std::ops::Range<usize
     }
     // The piece with each missing `}` put back; `inserted` says where, in
     // the repaired text, so spans map back to the file.
+    // Nested blocks come outermost first, and an outer block may end after
+    // an inner one: the text is copied in file order.
+    let mut at: Vec<usize> = missing.iter().map(|block| block.parse_at).collect();
+    at.sort_unstable();
     let mut repaired = String::with_capacity(piece.len() + missing.len());
     let mut inserted = Vec::with_capacity(missing.len());
     let mut copied = range.start;
-    for block in &missing {
-        repaired.push_str(text.get(copied..block.parse_at).unwrap_or(""));
+    for parse_at in at {
+        repaired.push_str(text.get(copied..parse_at).unwrap_or(""));
         inserted.push(repaired.len());
         repaired.push('}');
-        copied = block.parse_at;
+        copied = parse_at;
     }
     repaired.push_str(text.get(copied..range.end).unwrap_or(""));
     let (items, mut diagnostics, _) = lower_text(file, text, range.start, &repaired, inserted);
@@ -166,7 +172,7 @@ pub(super) struct Lowerer<'t> {
 }
 
 impl<'t> Lowerer<'t> {
-    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+    pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, self.offset(s.start()), self.offset(s.end()))
     }
@@ -179,7 +185,7 @@ impl<'t> Lowerer<'t> {
 
     /// The span of a pair without the whitespace and comments pest skipped
     /// after its last token.
-    fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
+    pub(super) fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let mut span = self.span(pair);
         if let Some(last) = pair.clone().into_inner().next_back() {
             span.end = self.trimmed_span(&last).end;
@@ -187,7 +193,7 @@ impl<'t> Lowerer<'t> {
         span
     }
 
-    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+    pub(super) fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
             name: pair.as_str().into(),
             span: self.span(pair),
@@ -207,6 +213,10 @@ impl<'t> Lowerer<'t> {
                 Rule::service => {
                     let (service, close) = self.lower_service(item);
                     items.push(TopItem::Service(service, close));
+                }
+                Rule::test => {
+                    let (test, close) = self.lower_test(item);
+                    items.push(TopItem::Test(test, close));
                 }
                 Rule::top_junk => items.push(TopItem::Junk(self.span(&item))),
                 _ => {}
@@ -406,7 +416,7 @@ impl<'t> Lowerer<'t> {
         Some(Field { key, value })
     }
 
-    fn lower_object(&mut self, pair: Pair<'_, Rule>) -> Value {
+    pub(super) fn lower_object(&mut self, pair: Pair<'_, Rule>) -> Value {
         let span = self.span(&pair);
         let mut fields = Vec::new();
         for item in pair.into_inner() {
@@ -436,7 +446,7 @@ impl<'t> Lowerer<'t> {
     }
 
     /// A value: the pair of one of its forms (`value` itself is silent).
-    fn lower_value(&mut self, inner: Pair<'_, Rule>) -> Value {
+    pub(super) fn lower_value(&mut self, inner: Pair<'_, Rule>) -> Value {
         let span = self.span(&inner);
         let text = inner.as_str();
         let kind = match inner.as_rule() {
@@ -456,7 +466,7 @@ impl<'t> Lowerer<'t> {
 
     /// Decodes a string literal's JSON escapes; a bad escape is reported and
     /// left out.
-    fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> Text {
+    pub(super) fn decode_string(&mut self, pair: &Pair<'_, Rule>) -> Text {
         let start = self.offset(pair.as_span().start()) + 1;
         let raw = pair.as_str();
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
@@ -531,13 +541,7 @@ impl<'t> Lowerer<'t> {
                     route.keyword = keyword_start.map_or(kw, |start| start.to(kw));
                 }
                 Rule::route_name => {
-                    route.name = item.into_inner().next().map(|p| match p.as_rule() {
-                        Rule::string => Ident {
-                            name: self.decode_string(&p),
-                            span: self.span(&p),
-                        },
-                        _ => self.ident(&p),
-                    });
+                    route.name = item.into_inner().next().map(|p| self.route_name(&p));
                 }
                 Rule::junk => {
                     let text = item.as_str();
@@ -766,7 +770,7 @@ impl<'t> Lowerer<'t> {
         Some(Condition { kind, span })
     }
 
-    fn lower_destination(&mut self, pair: Pair<'_, Rule>) -> Destination {
+    pub(super) fn lower_destination(&mut self, pair: Pair<'_, Rule>) -> Destination {
         let span = self.trimmed_span(&pair);
         let mut inner = pair.into_inner();
         let target = match inner.next() {
@@ -781,7 +785,7 @@ impl<'t> Lowerer<'t> {
         Destination { target, weight, span }
     }
 
-    fn lower_target(&mut self, pair: Pair<'_, Rule>) -> Target {
+    pub(super) fn lower_target(&mut self, pair: Pair<'_, Rule>) -> Target {
         let span = self.span(&pair);
         let mut host = TargetHost::External(Text::default(), span);
         let mut port = None;
@@ -830,6 +834,28 @@ fn exact<T>(mut items: Vec<T>) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Blocks nested in an unclosed service, whose `}` go back in an order
+    /// other than their `{`: every span stays inside the file and on the
+    /// text it names (the text was once copied twice, and spans ran past
+    /// the end of the file).
+    #[test]
+    fn missing_braces_of_nested_blocks_map_back_to_the_file() {
+        let text = "service catalog {\n  route {\n    match uri prefix \"/api\"\n    cors {\n      \
+                    allowOrigins = [{\"act = \"https://e.com\" }, { regex = \"x\" }]\n     [[\n\
+                    lowMethods = [\"GET\"]\n      allowHeaders = [\"a\", \"b\"]\n      exposeHeaders = [\"x\"";
+        let parsed = crate::syntax::parse(0, text);
+        assert!(!parsed.diagnostics.is_empty());
+        for diag in &parsed.diagnostics {
+            for label in std::iter::once(&diag.primary).chain(&diag.secondary) {
+                assert!(
+                    label.span.end as usize <= text.len(),
+                    "{diag:?} runs past {}",
+                    text.len()
+                );
+            }
+        }
+    }
 
     /// Parsing is linear in the length of a line, however its quotes fall:
     /// pest's call limit (a count, not a clock) stops a parse that does more

@@ -9,6 +9,7 @@ pub mod ast;
 mod explain;
 mod grammar;
 mod lower;
+mod lower_test;
 mod pieces;
 mod shift;
 pub mod tokens;

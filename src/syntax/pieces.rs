@@ -65,6 +65,8 @@ enum CachedItem {
     /// (to make sure it is the file this cache was filled with), and its
     /// closing brace.
     Service(usize, Span, Option<Span>),
+    /// The test at this index of the parsed file, as for services.
+    Test(usize, Span, Option<Span>),
     Junk(Span),
 }
 
@@ -90,6 +92,10 @@ impl CachedPiece {
                     CachedItem::Service(index, span, close) => {
                         let service = last?.services.get(*index).filter(|s| s.span == *span)?;
                         TopItem::Service(service.clone(), *close)
+                    }
+                    CachedItem::Test(index, span, close) => {
+                        let test = last?.tests.get(*index).filter(|t| t.span == *span)?;
+                        TopItem::Test(test.clone(), *close)
                     }
                     CachedItem::Junk(span) => TopItem::Junk(*span),
                 })
@@ -196,6 +202,7 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
                 cached.items.push(match &item {
                     TopItem::Namespace(name, span) => CachedItem::Namespace(name.clone(), *span),
                     TopItem::Service(service, close) => CachedItem::Service(ast.services.len(), service.span, *close),
+                    TopItem::Test(test, close) => CachedItem::Test(ast.tests.len(), test.span, *close),
                     TopItem::Junk(span) => CachedItem::Junk(*span),
                 });
             }
@@ -212,6 +219,10 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
                 TopItem::Service(service, close) => {
                     last_close = close.map(|c| (c, service.name.name.clone()));
                     ast.services.push(service);
+                }
+                TopItem::Test(test, close) => {
+                    last_close = close.map(|c| (c, test.name.name.clone()));
+                    ast.tests.push(test);
                 }
                 // A run of unreadable top-level lines is one mistake (often a
                 // block closed too early), so only its first line is reported.

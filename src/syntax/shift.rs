@@ -112,6 +112,8 @@ fields! {
     Condition { kind, span }
     Destination { target, weight, span }
     Target { host, port, span }
+    Test { name, keyword, span, items }
+    TestItem { kind, keyword, span }
 }
 
 impl Shift for ValueKind {
@@ -207,7 +209,54 @@ impl Shift for TopItem {
                 service.shift(by);
                 close.shift(by);
             }
+            TopItem::Test(test, close) => {
+                test.shift(by);
+                close.shift(by);
+            }
             TopItem::Junk(span) => span.shift(by),
+        }
+    }
+}
+
+impl Shift for TestItemKind {
+    fn shift(&mut self, by: i64) {
+        match self {
+            TestItemKind::Request { verb, target } => {
+                verb.shift(by);
+                target.shift(by);
+            }
+            TestItemKind::Header { name, value } => {
+                name.shift(by);
+                value.shift(by);
+            }
+            TestItemKind::Gateway(v) | TestItemKind::SourceNamespace(v) | TestItemKind::Sni(v) => v.shift(by),
+            TestItemKind::SourceLabels(fields) => fields.shift(by),
+            TestItemKind::Expect(expectation) => expectation.shift(by),
+        }
+    }
+}
+
+impl Shift for Expectation {
+    fn shift(&mut self, by: i64) {
+        match self {
+            Expectation::Route(name) => name.shift(by),
+            Expectation::To(destinations) => destinations.shift(by),
+            Expectation::Redirect { location, code } => {
+                location.shift(by);
+                code.shift(by);
+            }
+            Expectation::Rewrite(v) | Expectation::Respond(v) => v.shift(by),
+            Expectation::Fault(fault) => {
+                if let Some((_, v)) = fault {
+                    v.shift(by);
+                }
+            }
+            Expectation::Headers { name, value, .. } => {
+                name.shift(by);
+                value.shift(by);
+            }
+            Expectation::Mirror(target) => target.shift(by),
+            Expectation::NoMatch => {}
         }
     }
 }

@@ -129,6 +129,7 @@ fn explanations_examples_fail_with_their_code() {
                 .diagnostics
                 .iter()
                 .chain(&analysis.checked.hints)
+                .chain(&analysis.tests)
                 .any(|d| d.code == *code),
             "the example of {} does not report it:\n{example}",
             code.as_str()

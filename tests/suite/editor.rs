@@ -265,6 +265,7 @@ fn answer(path: &std::path::Path) -> String {
                 .diagnostics
                 .iter()
                 .chain(&analysis.checked.hints)
+                .chain(&analysis.tests)
                 .map(|d| program.diagnostic(d))
                 .collect();
             nothing(all, "no diagnostics")
@@ -554,7 +555,14 @@ fn statement_examples() -> Vec<String> {
     let in_routes = |place: Place| {
         !matches!(
             place,
-            Place::Top | Place::ServiceItem | Place::RouteKind | Place::Setting | Place::SubsetItem | Place::PolicyItem
+            Place::Top
+                | Place::ServiceItem
+                | Place::RouteKind
+                | Place::Setting
+                | Place::SubsetItem
+                | Place::PolicyItem
+                | Place::TestItem
+                | Place::Expectation
         )
     };
     for word in words::WORDS.iter().filter(|w| in_routes(w.place)) {

@@ -103,3 +103,44 @@ fn every_api_version_is_written() {
         assert!(docs.iter().all(|d| d["apiVersion"] == text));
     }
 }
+
+/// Every example pins its routing with `test` blocks: every test passes,
+/// and every route is reached by a test (but a TCP route matched by the
+/// caller's address, `source_subnet`, which a test request cannot carry).
+#[test]
+fn examples_have_passing_tests_that_reach_every_route() {
+    let mut failures = Vec::new();
+    for (name, files) in programs() {
+        let sources = sources_of(&files);
+        let analysis = meshc::analyze(&sources);
+        let report = meshc::route::testing::run(&analysis);
+        if report.tests == 0 {
+            failures.push(format!("{name}: no tests"));
+        }
+        let failed: Vec<&meshc::Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == meshc::diag::Code::E0704)
+            .collect();
+        if !failed.is_empty() {
+            let text = meshc::diag::render_human(
+                &sources,
+                &failed.into_iter().cloned().collect::<Vec<_>>(),
+                meshc::diag::ColorChoice::Never,
+            );
+            failures.push(format!("{name}: failing tests\n{text}"));
+        }
+        let by_address = analysis
+            .checked
+            .program
+            .virtual_services
+            .iter()
+            .flat_map(|(_, spec)| &spec.tcp)
+            .filter(|r| r.matches.iter().all(|m| m.source_subnet.is_some()))
+            .count();
+        if report.covered + by_address < report.routes {
+            failures.push(format!("{name}: {}", report.summary()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

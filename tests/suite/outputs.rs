@@ -131,7 +131,13 @@ fn a_directory_of_outputs_is_replaced_whole() {
     std::fs::write(out_dir.join("extra/keep.yaml"), "kind: ConfigMap\n").unwrap();
 
     // Renaming a service removes its old files and keeps the user's.
-    std::fs::write(&source, bookinfo().replace("service ratings", "service scores")).unwrap();
+    std::fs::write(
+        &source,
+        bookinfo()
+            .replace("service ratings", "service scores")
+            .replace("ratings/v1", "scores/v1"),
+    )
+    .unwrap();
     let out = meshc(&["build", path_str(&source), "-o", &slash]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);

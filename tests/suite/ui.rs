@@ -1,5 +1,6 @@
 //! UI tests: each `tests/ui/*.mesh` next to the diagnostics it renders
-//! (`.stderr`, colour off), as `meshc check` prints them.
+//! (`.stderr`, colour off), as `meshc check` prints them, followed for a
+//! program with `test` blocks by what `meshc test` adds.
 
 use crate::support::{compare_with_file, files_with_extension, root, sources_of};
 
@@ -20,7 +21,9 @@ pub fn render(path: &std::path::Path) -> String {
         assert!(skipped.is_empty(), "{skipped:?}");
         meshc::check::workloads::check_into(&mut analysis, &read);
     }
-    meshc::diag::render_human(&sources, &analysis.diagnostics, meshc::diag::ColorChoice::Never)
+    let mut diagnostics = analysis.diagnostics.clone();
+    diagnostics.extend(analysis.tests.iter().cloned());
+    meshc::diag::render_human(&sources, &diagnostics, meshc::diag::ColorChoice::Never)
 }
 
 /// Renders what `meshc import` reports for a YAML UI test, followed by the

@@ -280,11 +280,15 @@ fn the_table_is_consistent() {
         assert!(!word.doc.is_empty(), "`{}` has no doc", word.text);
         if let Place::OptionOf(owner) | Place::PartOf(owner) = word.place {
             let owner_is_a_word = WORDS.iter().any(|w| {
-                w.text == owner && matches!(w.place, Place::Statement | Place::Condition | Place::StringSubject)
+                w.text == owner
+                    && matches!(
+                        w.place,
+                        Place::Statement | Place::Condition | Place::StringSubject | Place::Expectation
+                    )
             });
             assert!(
                 owner_is_a_word,
-                "`{}` belongs to `{owner}`, which is no statement or condition",
+                "`{}` belongs to `{owner}`, which is no statement, condition or expectation",
                 word.text
             );
         }

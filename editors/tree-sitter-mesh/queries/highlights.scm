@@ -33,6 +33,9 @@
 (delegate_block
   name: (identifier) @type)
 
+(test_block
+  name: (identifier) @label)
+
 (subset
   name: (identifier) @type.enum.variant)
 
@@ -63,7 +66,14 @@
   "policy"
   "route"
   "port"
+  "test"
 ] @keyword
+
+[
+  "expect"
+  "no"
+  "code"
+] @keyword.control
 
 (route_kind) @keyword
 

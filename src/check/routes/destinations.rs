@@ -296,7 +296,7 @@ impl Checker<'_> {
         }
     }
 
-    fn unknown_subset(&mut self, service: ServiceId, subset: &ast::Ident) {
+    pub(in crate::check) fn unknown_subset(&mut self, service: ServiceId, subset: &ast::Ident) {
         let Some(info) = self.table.services.get(service) else {
             return;
         };
@@ -348,7 +348,7 @@ impl Checker<'_> {
         self.diagnostics.push(diag);
     }
 
-    fn unknown_service(&mut self, name: &ast::Ident) {
+    pub(in crate::check) fn unknown_service(&mut self, name: &ast::Ident) {
         let mut diag = Diagnostic::error(Code::E0202, name.span, format!("unknown service `{}`", name.name));
         let best = closest(&name.name, self.all_names()).map(String::from);
         match best {
