@@ -439,7 +439,7 @@ fn the_readme_ci_recipe_runs() {
     std::fs::create_dir(dir.join("traffic")).unwrap();
     std::fs::copy(root().join("examples/bookinfo.mesh"), dir.join("traffic/bookinfo.mesh")).unwrap();
     let meshc_steps: Vec<&str> = runs.iter().copied().filter(|r| r.starts_with("meshc ")).collect();
-    for command in ["fmt --check", "check --message-format github", "build"] {
+    for command in ["fmt --check", "check --message-format github", "build", "test"] {
         assert!(
             meshc_steps.iter().any(|r| r.starts_with(&format!("meshc {command}"))),
             "the recipe runs `meshc {command}`"

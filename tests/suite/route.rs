@@ -214,3 +214,32 @@ fn delegation_is_followed() {
     assert_eq!(outside["route"]["index"], 1);
     assert!(outside.get("delegate").is_none());
 }
+
+/// Istio's own Bookinfo manifests (tests/data/istio, from istio/istio
+/// samples/bookinfo/networking), imported as a new user would, route as
+/// Istio's documentation says: the "Request Routing" task's
+/// virtual-service-reviews-jason-v2-v3.yaml sends jason to reviews v2 and
+/// everyone else to v3, and the "Fault Injection" task's
+/// virtual-service-ratings-test-delay.yaml delays jason's ratings by 7s.
+#[test]
+fn imported_istio_samples_route_as_istio_documents() {
+    let dir = crate::cli::scratch("route-imported");
+    let program = dir.join("bookinfo.mesh");
+    let out = meshc(&[
+        "import",
+        "tests/data/istio/bookinfo__destination-rule-all.yaml",
+        "tests/data/istio/bookinfo__virtual-service-reviews-jason-v2-v3.yaml",
+        "tests/data/istio/bookinfo__virtual-service-ratings-test-delay.yaml",
+        "-o",
+        program.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let program = program.to_str().unwrap();
+    let (_, jason) = json(&[program, "http://reviews:9080/reviews/0", "-H", "end-user: jason"]);
+    assert_eq!(jason["effective"]["destinations"][0]["subset"], "v2");
+    let (_, others) = json(&[program, "http://reviews:9080/reviews/0"]);
+    assert_eq!(others["effective"]["destinations"][0]["subset"], "v3");
+    let (_, delayed) = json(&[program, "http://ratings:9080/ratings/0", "-H", "end-user: jason"]);
+    assert_eq!(delayed["action"]["fault"]["delay"]["fixedDelay"], "7s");
+    assert_eq!(delayed["effective"]["destinations"][0]["subset"], "v1");
+}

@@ -4,6 +4,7 @@
 [
   (service)
   (delegate_block)
+  (test_block)
   (subset)
   (policy)
   (port_policy)
