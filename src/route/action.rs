@@ -254,16 +254,21 @@ fn redirect(route: &HttpRoute, r: &crate::model::istio::Redirect, request: &Requ
     let scheme = r.scheme.clone().unwrap_or_else(|| request.scheme.clone());
     // Without a new authority or port, the request's authority is kept as
     // sent, port and all (Envoy's `RedirectEntry` takes the Host header).
+    // A port equal to the scheme's default becomes no port at all
+    // (`PortRedirect = 0`), so Envoy keeps the Host header as sent: Istio's
+    // integration test `redirect request port`
+    // (tests/integration/pilot/common/routing.go) expects `http://b:80/foo`
+    // for `Host: b:80` and `http://b/foo` for `Host: b`.
     let port = match (r.port, r.derive_port.as_deref()) {
         (Some(p), _) => Some(p),
         (None, Some("FROM_REQUEST_PORT")) => Some(request.port),
         _ => None,
-    };
+    }
+    .filter(|&p| !((p == 80 && scheme == "http") || (p == 443 && scheme == "https")));
     let authority = match (&r.authority, port) {
         (None, None) => request.authority.clone(),
         (written, _) => {
             let host = written.clone().unwrap_or_else(|| request.host.clone());
-            let port = port.filter(|&p| !((p == 80 && scheme == "http") || (p == 443 && scheme == "https")));
             port.map_or(host.clone(), |p| format!("{host}:{p}"))
         }
     };

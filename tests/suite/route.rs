@@ -243,3 +243,83 @@ fn imported_istio_samples_route_as_istio_documents() {
     assert_eq!(delayed["action"]["fault"]["delay"]["fixedDelay"], "7s");
     assert_eq!(delayed["effective"]["destinations"][0]["subset"], "v1");
 }
+
+/// Istio's own examples with the outcome their documentation or tests
+/// state, imported and routed: a prefix rewrite and a catalogue rewrite
+/// (istio/api virtual_service.proto, the examples at L1245 and L67), header
+/// changes on a weighted split (L584), a redirect that derives its port
+/// (istio/istio tests/integration/pilot/common/routing.go, "redirect
+/// request port": `Host: b` gives `http://b/foo`, `Host: b:80` gives
+/// `http://b:80/foo`), and the API reference's delegation example.
+#[test]
+fn istio_examples_route_as_their_documentation_says() {
+    let dir = crate::cli::scratch("route-istio-examples");
+    let import = |yaml: &str, out: &str| {
+        let out = dir.join(out);
+        let done = meshc(&["import", yaml, "-o", out.to_str().unwrap()]);
+        assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+        out.to_str().unwrap().to_string()
+    };
+    let corpus = "tests/data/corpus/valid/";
+    let ratings = import(
+        &format!("{corpus}api-doc-example__virtual_service__L1245.yaml"),
+        "ratings.mesh",
+    );
+    let (_, r) = json(&[&ratings, "http://ratings.prod.svc.cluster.local/ratings/3"]);
+    assert_eq!(r["effective"]["path"], "/v1/bookRatings/3");
+    assert_eq!(r["effective"]["destinations"][0]["subset"], "v1");
+
+    let catalog = import(
+        &format!("{corpus}api-doc-example__virtual_service__L67.yaml"),
+        "catalog.mesh",
+    );
+    let (_, r) = json(&[&catalog, "http://reviews.prod.svc.cluster.local/consumercatalog/x"]);
+    assert_eq!(r["effective"]["path"], "/newcatalog/x");
+    assert_eq!(r["effective"]["destinations"][0]["subset"], "v2");
+    let (_, r) = json(&[&catalog, "http://reviews.prod.svc.cluster.local/other"]);
+    assert_eq!(r["effective"]["destinations"][0]["subset"], "v1");
+
+    let headers = import(
+        &format!("{corpus}api-doc-example__virtual_service__L584.yaml"),
+        "headers.mesh",
+    );
+    let (_, r) = json(&[&headers, "http://reviews.prod.svc.cluster.local/"]);
+    assert_eq!(r["action"]["headers"]["request"]["set"]["test"], "true");
+    assert_eq!(r["action"]["route"][1]["headers"]["response"]["remove"][0], "foo");
+    let shares: Vec<_> = (0..2)
+        .map(|i| r["effective"]["destinations"][i]["weight"].clone())
+        .collect();
+    assert_eq!(shares, [25, 75]);
+
+    let redirect = import(
+        &format!("{corpus}go-inline__routing__common__L532.yaml"),
+        "redirect.mesh",
+    );
+    for (url, location) in [("http://b/foo", "http://b/foo"), ("http://b:80/foo", "http://b:80/foo")] {
+        let (_, r) = json(&[&redirect, url]);
+        assert_eq!(r["effective"]["redirect"]["location"], location, "{url}");
+        assert_eq!(r["effective"]["redirect"]["status"], 301);
+    }
+
+    let delegation = dir.join("delegation/");
+    let done = meshc(&[
+        "import",
+        "tests/data/delegation/istio-api-delegation-example.yaml",
+        "-o",
+        delegation.to_str().unwrap(),
+    ]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    let delegation = delegation.to_str().unwrap();
+    for (path, host) in [
+        ("/productpage/v1/x", "productpage-v1.nsa.svc.cluster.local"),
+        ("/productpage", "productpage.nsa.svc.cluster.local"),
+        ("/reviews/1", "reviews.nsb.svc.cluster.local"),
+    ] {
+        let url = format!("http://bookinfo.com{path}");
+        let (code, r) = json(&[delegation, "--gateway", "mygateway", &url]);
+        assert_eq!(code, Some(0), "{path}");
+        assert_eq!(r["effective"]["destinations"][0]["host"], host, "{path}");
+    }
+    let (code, _) = json(&[delegation, "--gateway", "mygateway", "http://bookinfo.com/other"]);
+    assert_eq!(code, Some(1));
+}
