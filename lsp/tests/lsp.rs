@@ -1541,3 +1541,33 @@ fn helpers_count_utf16_columns_and_encode_uris() {
         "file:///tmp/a%20b/%C3%A9%281%29.mesh"
     );
 }
+
+/// Routing tests over the protocol: a failing test is an error on the test
+/// (E0704) with the route that took the request as related information,
+/// a route no test reaches is a note (N0003), and fixing the route clears
+/// both at the next version.
+#[test]
+fn failing_routing_tests_are_published_as_diagnostics() {
+    const TESTED: &str = "service reviews {\n  subset v1 { version = \"v1\" }\n  subset v2 { version = \"v2\" }\n\n  route jason {\n    match header \"end-user\" exact \"jason\"\n    to v1\n  }\n  route { to v1 }\n}\n\ntest \"jason sees v2\" {\n  request \"http://reviews/\"\n  header \"end-user\" \"jason\"\n  expect to reviews/v2\n}\n";
+    let (mut client, dir, _) = start("routing-tests", &[], &[("reviews.mesh", TESTED)]);
+    let uri = uri_of(&dir, "reviews.mesh");
+    let diagnostics = open(&mut client, &uri, TESTED);
+    let errors = with_severity(&diagnostics, 1);
+    assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+    assert_eq!(errors[0]["code"], "E0704");
+    assert_eq!(errors[0]["range"]["start"]["line"], 11, "{:#?}", errors[0]);
+    let related = array(&errors[0]["relatedInformation"]);
+    assert!(
+        related.iter().any(|r| r["location"]["range"]["start"]["line"] == 5),
+        "the deciding condition of route `jason`: {related:#?}"
+    );
+    let unreached: Vec<_> = diagnostics.iter().filter(|d| d["code"] == "N0003").collect();
+    assert_eq!(unreached.len(), 1, "the catch-all route: {diagnostics:#?}");
+    assert_eq!(unreached[0]["range"]["start"]["line"], 8);
+
+    let fixed = TESTED.replacen("    to v1\n", "    to v2\n", 1);
+    let diagnostics = change(&mut client, &uri, 2, &fixed);
+    assert!(diagnostics.iter().all(|d| d["code"] != "E0704"), "{diagnostics:#?}");
+    assert_no_panic(&client);
+    client.shutdown_and_exit();
+}
