@@ -88,16 +88,7 @@ pub fn diagnostic(
     encoding: Encoding,
     locate: impl Fn(Span) -> Option<lsp::Location>,
 ) -> lsp::Diagnostic {
-    let mut message = diag.message.clone();
-    if !diag.primary.message.is_empty() {
-        message.push_str(&format!(" ({})", diag.primary.message));
-    }
-    for note in &diag.notes {
-        message.push_str(&format!("\nnote: {note}"));
-    }
-    if let Some(help) = &diag.help {
-        message.push_str(&format!("\nhelp: {help}"));
-    }
+    let message = diag.plain_text(true);
     let related: Vec<lsp::DiagnosticRelatedInformation> = diag
         .secondary
         .iter()

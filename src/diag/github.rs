@@ -43,16 +43,7 @@ pub fn render_github(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for diag in diagnostics {
         let (file, start, end) = positions(sources, diag.primary.span);
-        let mut message = diag.message.clone();
-        if !diag.primary.message.is_empty() {
-            message.push_str(&format!(" ({})", diag.primary.message));
-        }
-        for note in &diag.notes {
-            message.push_str(&format!("\nnote: {note}"));
-        }
-        if let Some(help) = &diag.help {
-            message.push_str(&format!("\nhelp: {help}"));
-        }
+        let message = diag.plain_text(true);
         out.push_str(&format!(
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
             command(diag.severity),

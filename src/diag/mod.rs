@@ -81,6 +81,23 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The diagnostic as one plain text, for renderers without labels of
+    /// their own: the message, then (when `label`) the primary label in
+    /// parentheses, then each note and the help on lines of their own.
+    pub fn plain_text(&self, label: bool) -> String {
+        let mut text = self.message.clone();
+        if label && !self.primary.message.is_empty() {
+            text.push_str(&format!(" ({})", self.primary.message));
+        }
+        for note in &self.notes {
+            text.push_str(&format!("\nnote: {note}"));
+        }
+        if let Some(help) = &self.help {
+            text.push_str(&format!("\nhelp: {help}"));
+        }
+        text
+    }
+
     /// An error with `code` at `span`.
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Error, span, message)

@@ -70,13 +70,7 @@ pub fn sarif_results(sources: &Sources, diagnostics: &[Diagnostic], rules: &mut 
         .iter()
         .map(|diag| {
             rules.insert(diag.code);
-            let mut text = diag.message.clone();
-            for note in &diag.notes {
-                text.push_str(&format!("\nnote: {note}"));
-            }
-            if let Some(help) = &diag.help {
-                text.push_str(&format!("\nhelp: {help}"));
-            }
+            let text = diag.plain_text(false);
             let result = sarif::Result::builder()
                 .rule_id(diag.code.as_str())
                 .level(level(diag.severity))

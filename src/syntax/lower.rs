@@ -157,6 +157,21 @@ fn unclosed_block(file: FileId, block: &Unclosed) -> Diagnostic {
     )
 }
 
+/// The side and operation of a header edit (`headers request set …`), as
+/// the grammar spells them.
+pub(super) fn header_edit(side: &str, op: &str) -> (HeaderSide, HeaderOp) {
+    let side = match side {
+        "request" => HeaderSide::Request,
+        _ => HeaderSide::Response,
+    };
+    let op = match op {
+        "set" => HeaderOp::Set,
+        "add" => HeaderOp::Add,
+        _ => HeaderOp::Remove,
+    };
+    (side, op)
+}
+
 pub(super) struct Lowerer<'t> {
     pub(super) file: FileId,
     /// The whole file.
@@ -680,15 +695,7 @@ impl<'t> Lowerer<'t> {
                 StatementKind::Delegate(Box::new(Delegate { name, namespace }))
             }
             Rule::headers_stmt => {
-                let side = match inner.next()?.as_str() {
-                    "request" => HeaderSide::Request,
-                    _ => HeaderSide::Response,
-                };
-                let op = match inner.next()?.as_str() {
-                    "set" => HeaderOp::Set,
-                    "add" => HeaderOp::Add,
-                    _ => HeaderOp::Remove,
-                };
+                let (side, op) = header_edit(inner.next()?.as_str(), inner.next()?.as_str());
                 let name = self.lower_value(inner.next()?);
                 let value = inner
                     .next_if(|p| p.as_rule() != Rule::header_target)

@@ -117,15 +117,7 @@ impl Lowerer<'_> {
             },
             Rule::expect_respond => Expectation::Respond(self.lower_value(inner.next()?)),
             Rule::expect_headers => {
-                let side = match inner.next()?.as_str() {
-                    "request" => HeaderSide::Request,
-                    _ => HeaderSide::Response,
-                };
-                let op = match inner.next()?.as_str() {
-                    "set" => HeaderOp::Set,
-                    "add" => HeaderOp::Add,
-                    _ => HeaderOp::Remove,
-                };
+                let (side, op) = super::lower::header_edit(inner.next()?.as_str(), inner.next()?.as_str());
                 Expectation::Headers {
                     side,
                     op,
