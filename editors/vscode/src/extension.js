@@ -1,12 +1,54 @@
-// Starts meshc-lsp for .mesh files; every feature comes from the server.
-// Changing `meshc.server.path` or `meshc.server.args` restarts the server
-// with the new command, without reloading the window; `meshc.trace.server`
-// is read by the language client itself (its setting `<id>.trace.server`).
+// Starts meshc-lsp for .mesh files; every feature comes from the server,
+// and the extension only shows what the language client cannot (the YAML
+// of a service, below). Changing `meshc.server.path` or `meshc.server.args`
+// restarts the server with the new command, without reloading the window;
+// `meshc.trace.server` is read by the language client itself (its setting
+// `<id>.trace.server`).
 const vscode = require("vscode");
-const { LanguageClient } = require("vscode-languageclient/node");
+const { LanguageClient, ExecuteCommandRequest } = require("vscode-languageclient/node");
 
 /** The settings that say how the server is started. */
 const SERVER_SETTINGS = "meshc.server";
+
+/** The command of the server's "show YAML" code lens (`ide::SHOW_YAML`). */
+const SHOW_YAML = "meshc.showYaml";
+
+/**
+ * The client's middleware. The server answers `meshc.showYaml` with the
+ * YAML of a service; the language client hands that answer back to the
+ * caller, and a click on a code lens drops it, so this asks for it and
+ * opens it beside the source. `client()` gives the client the middleware
+ * belongs to (made after its options).
+ */
+function middleware(client) {
+  return {
+    // The language client registers every command the server lists in
+    // `executeCommandProvider` and runs it through this hook, so the hook
+    // is the place: a command of our own of that name would be registered
+    // twice.
+    async executeCommand(command, args, next) {
+      if (command !== SHOW_YAML) {
+        return next(command, args);
+      }
+      let yaml;
+      try {
+        // Asked directly, not through `next`: on a failure that also shows
+        // the client's "Request failed" notice beside ours.
+        yaml = await client().sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+        if (typeof yaml !== "string") {
+          throw new Error("the server sent no YAML");
+        }
+      } catch (error) {
+        // The server's reason says what to fix (the errors of the service).
+        void vscode.window.showErrorMessage(`meshc: cannot show the YAML: ${error.message}`);
+        return undefined;
+      }
+      const document = await vscode.workspace.openTextDocument({ language: "yaml", content: yaml });
+      await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      return yaml;
+    },
+  };
+}
 
 /** The command and arguments of the server, from the settings. */
 function serverCommand(config) {
@@ -26,7 +68,7 @@ class Controller {
   /** Starts the server with the command the settings give now. */
   async start() {
     const server = serverCommand(vscode.workspace.getConfiguration("meshc"));
-    this.client = new LanguageClient(
+    const client = new LanguageClient(
       "meshc",
       "meshc",
       { run: server, debug: server },
@@ -36,8 +78,10 @@ class Controller {
           { scheme: "untitled", language: "mesh" },
         ],
         outputChannel: this.output,
+        middleware: middleware(() => client),
       }
     );
+    this.client = client;
     this.started = server;
     try {
       await this.client.start();

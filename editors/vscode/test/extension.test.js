@@ -2,7 +2,9 @@
 // language client (VS Code itself cannot run here): the server starts with
 // the command of the settings, a change of `meshc.server.*` restarts it
 // with the new command without a reload, and other changes leave it alone.
-// Then the manifest: what VS Code reads of it, and the bundle it names.
+// The server's "show YAML" lens opens the YAML beside the source, through
+// the language client's own registration of the command. Then the
+// manifest: what VS Code reads of it, and the bundle it names.
 const test = require("node:test");
 const assert = require("node:assert");
 const fs = require("node:fs");
@@ -10,18 +12,29 @@ const os = require("node:os");
 const path = require("node:path");
 const Module = require("node:module");
 const { execFileSync } = require("node:child_process");
+// The node entry, as the real client loads it (it installs the runtime layer).
+const { ExecuteCommandRequest, ResponseError, ErrorCodes } = require("vscode-languageserver-protocol/node");
 
 const HERE = path.join(__dirname, "..");
 const manifest = JSON.parse(fs.readFileSync(path.join(HERE, "package.json"), "utf8"));
 
-/** A stand-in VS Code: settings that can change, and their listeners. */
+/**
+ * A stand-in VS Code: settings that can change, and their listeners; the
+ * commands, documents and error messages it was given.
+ */
 function fakeVscode() {
   const settings = { "server.path": "meshc-lsp", "server.args": [] };
   const listeners = [];
   const commands = {};
+  const opened = [];
+  const shown = [];
+  const errors = [];
   return {
     settings,
     commands,
+    opened,
+    shown,
+    errors,
     async change(key, value) {
       settings[key] = value;
       const full = `meshc.${key}`;
@@ -44,29 +57,49 @@ function fakeVscode() {
           listeners.push(listener);
           return { dispose() {} };
         },
+        openTextDocument: async (options) => {
+          const document = { uri: `untitled:Untitled-${opened.length + 1}`, ...options };
+          opened.push(document);
+          return document;
+        },
       },
       window: {
         createOutputChannel: (name) => ({ name, dispose() {} }),
-        showErrorMessage: (message) => {
-          throw new Error(`unexpected error message: ${message}`);
+        showErrorMessage: async (message) => {
+          errors.push(message);
+          return undefined;
+        },
+        showTextDocument: async (document, options) => {
+          shown.push({ document, options });
         },
       },
       commands: {
+        // As VS Code's: a second command of one name is an error.
         registerCommand: (name, run) => {
+          if (commands[name]) {
+            throw new Error(`command '${name}' already exists`);
+          }
           commands[name] = run;
-          return { dispose() {} };
+          return { dispose: () => delete commands[name] };
         },
       },
+      // VS Code's values (vscode.d.ts).
+      ViewColumn: { Active: -1, Beside: -2 },
+      CancellationError: class CancellationError extends Error {},
     },
   };
 }
 
-/** Stand-in language clients, recording what each was asked. */
+/**
+ * Stand-in language clients, recording what each was asked; a request is
+ * answered by `clients.answer(method, params)` (a value, or a throw).
+ */
 function fakeClients() {
   const made = [];
-  class LanguageClient {
+  const clients = { made, answer: undefined };
+  clients.LanguageClient = class LanguageClient {
     constructor(id, name, serverOptions, clientOptions) {
-      Object.assign(this, { id, name, serverOptions, clientOptions, running: false });
+      Object.assign(this, { id, name, serverOptions, clientOptions, running: false, requests: [] });
       made.push(this);
     }
     async start() {
@@ -75,18 +108,35 @@ function fakeClients() {
     async stop() {
       this.running = false;
     }
-  }
-  return { made, LanguageClient };
+    // What the real client's features read of it.
+    get middleware() {
+      return this.clientOptions.middleware;
+    }
+    async sendRequest(type, params) {
+      this.requests.push({ method: type.method, params });
+      return clients.answer(type.method, params);
+    }
+    handleFailedRequest(_type, _token, error) {
+      throw error;
+    }
+  };
+  return clients;
 }
 
-/** Loads src/extension.js with the stand-ins in place of its imports. */
-function loadExtension(vscode, clients) {
-  const file = require.resolve(path.join(HERE, "src", "extension.js"));
-  delete require.cache[file];
+/** Requires `file` afresh with the stand-ins in place of its imports. */
+function loadWith(file, vscode, clients) {
+  // The language client's modules hold the `vscode` they were loaded with.
+  for (const loaded of Object.keys(require.cache)) {
+    if (loaded === file || loaded.includes(`vscode-languageclient${path.sep}lib`)) {
+      delete require.cache[loaded];
+    }
+  }
   const original = Module._load;
   Module._load = function (request, parent, isMain) {
     if (request === "vscode") return vscode.api;
-    if (request === "vscode-languageclient/node") return { LanguageClient: clients.LanguageClient };
+    if (request === "vscode-languageclient/node") {
+      return { LanguageClient: clients.LanguageClient, ExecuteCommandRequest };
+    }
     return original.call(this, request, parent, isMain);
   };
   try {
@@ -96,6 +146,27 @@ function loadExtension(vscode, clients) {
   }
 }
 
+/** Loads src/extension.js with the stand-ins in place of its imports. */
+function loadExtension(vscode, clients) {
+  return loadWith(require.resolve(path.join(HERE, "src", "extension.js")), vscode, clients);
+}
+
+/**
+ * Registers the commands a server lists in `executeCommandProvider` the
+ * way the real language client does (its ExecuteCommandFeature), on the
+ * stand-in client.
+ */
+function registerServerCommands(vscode, clients, client, commands) {
+  // Not among the package's exports, so by its path.
+  const feature = path.join(HERE, "node_modules", "vscode-languageclient", "lib", "common", "executeCommand.js");
+  const { ExecuteCommandFeature } = loadWith(feature, vscode, clients);
+  new ExecuteCommandFeature(client).initialize({ executeCommandProvider: { commands } });
+}
+
+/** The YAML of an example, as the server would send it. */
+const CANARY_YAML = fs.readFileSync(path.join(HERE, "..", "..", "examples", "canary.yaml"), "utf8");
+const URI = "file:///work/shop/canary.mesh";
+
 test("the server starts with the command of the settings", async () => {
   const vscode = fakeVscode();
   const clients = fakeClients();
@@ -104,6 +175,7 @@ test("the server starts with the command of the settings", async () => {
   assert.strictEqual(clients.made.length, 1);
   const [client] = clients.made;
   assert.strictEqual(client.id, "meshc", "the id names the trace setting meshc.trace.server");
+  assert.deepStrictEqual(vscode.errors, []);
   assert.deepStrictEqual(client.serverOptions.run, { command: "meshc-lsp", args: [] });
   assert.ok(client.running);
   assert.deepStrictEqual(
@@ -132,6 +204,81 @@ test("a new server path or arguments restart the server without a reload", async
   await vscode.commands["meshc.restartServer"]();
   assert.strictEqual(clients.made.length, 4);
   assert.strictEqual(clients.made.filter((c) => c.running).length, 1, "one server at a time");
+  await extension.deactivate();
+});
+
+test("the show YAML lens opens the server's YAML beside the source", async () => {
+  const vscode = fakeVscode();
+  const clients = fakeClients();
+  clients.answer = () => CANARY_YAML;
+  const extension = loadExtension(vscode, clients);
+  await extension.activate({ subscriptions: [] });
+  const [client] = clients.made;
+  // The capability meshc-lsp declares (lsp/tests/lsp.rs checks it).
+  registerServerCommands(vscode, clients, client, ["meshc.showYaml"]);
+  assert.ok(vscode.commands["meshc.restartServer"], "no clash with the extension's own command");
+
+  // What a click on the lens runs: the command with the lens's arguments.
+  const result = await vscode.commands["meshc.showYaml"](URI, "checkout");
+  assert.deepStrictEqual(client.requests, [
+    { method: "workspace/executeCommand", params: { command: "meshc.showYaml", arguments: [URI, "checkout"] } },
+  ]);
+  assert.strictEqual(vscode.opened.length, 1);
+  assert.strictEqual(vscode.opened[0].language, "yaml");
+  assert.strictEqual(vscode.opened[0].content, CANARY_YAML, "exactly the server's string");
+  assert.deepStrictEqual(vscode.shown, [
+    { document: vscode.opened[0], options: { preview: true, viewColumn: vscode.api.ViewColumn.Beside } },
+  ]);
+  assert.strictEqual(result, CANARY_YAML, "a caller of the command gets the YAML too");
+  assert.deepStrictEqual(vscode.errors, []);
+  await extension.deactivate();
+});
+
+test("a refused show YAML says the server's reason and opens nothing", async () => {
+  const vscode = fakeVscode();
+  const clients = fakeClients();
+  // meshc-lsp's answer for a service with errors (`ide::service_yaml`),
+  // as the protocol library hands it over.
+  const reason = "service `checkout` has 1 error: fix it to see its YAML";
+  clients.answer = () => {
+    throw new ResponseError(ErrorCodes.InvalidParams, reason);
+  };
+  const extension = loadExtension(vscode, clients);
+  await extension.activate({ subscriptions: [] });
+  const [client] = clients.made;
+  registerServerCommands(vscode, clients, client, ["meshc.showYaml"]);
+  const result = await vscode.commands["meshc.showYaml"](URI, "checkout");
+  assert.strictEqual(result, undefined);
+  assert.deepStrictEqual(vscode.errors, [`meshc: cannot show the YAML: ${reason}`]);
+  assert.deepStrictEqual(vscode.opened, []);
+  assert.deepStrictEqual(vscode.shown, []);
+
+  // An answer that is not YAML is refused the same way, not opened empty.
+  clients.answer = () => null;
+  await vscode.commands["meshc.showYaml"](URI, "checkout");
+  assert.deepStrictEqual(vscode.errors.slice(1), ["meshc: cannot show the YAML: the server sent no YAML"]);
+  assert.deepStrictEqual(vscode.opened, []);
+  await extension.deactivate();
+});
+
+test("other server commands pass through the middleware untouched", async () => {
+  const vscode = fakeVscode();
+  const clients = fakeClients();
+  const extension = loadExtension(vscode, clients);
+  await extension.activate({ subscriptions: [] });
+  const [client] = clients.made;
+  const passed = [];
+  const next = (command, args) => {
+    passed.push({ command, args });
+    return "the server's answer";
+  };
+  const args = [URI, { any: "thing" }];
+  const result = await client.middleware.executeCommand("meshc.other", args, next);
+  assert.strictEqual(result, "the server's answer");
+  assert.deepStrictEqual(passed, [{ command: "meshc.other", args }]);
+  assert.strictEqual(passed[0].args, args, "the same arguments");
+  assert.deepStrictEqual(client.requests, [], "no request of its own");
+  assert.deepStrictEqual([vscode.opened, vscode.errors], [[], []]);
   await extension.deactivate();
 });
 
