@@ -171,7 +171,7 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, last: Option
         })
         .collect();
     cache.files = caches;
-    let texts: Vec<&str> = sources.iter().map(|(_, file)| file.text.as_str()).collect();
+    let texts: Vec<&str> = sources.iter().map(|(_, file)| &*file.text).collect();
     let check = &mut cache.check;
     with_tests(check_parsed_with(sources, parsed, |files| {
         check::incremental::check_cached(files, &texts, check)
@@ -286,6 +286,6 @@ fn read_allows(sources: &Sources, files: &[syntax::ast::File]) -> (Vec<check::al
         sources
             .iter()
             .zip(files)
-            .map(|((id, source), file)| (id, source.text.as_str(), file)),
+            .map(|((id, source), file)| (id, &*source.text, file)),
     )
 }

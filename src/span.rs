@@ -6,6 +6,7 @@
 //! language server's edge (through [`LineIndex`]).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Index of a file in a [`Sources`] set.
 pub type FileId = u32;
@@ -58,10 +59,11 @@ impl Span {
 pub struct SourceFile {
     /// The name shown in diagnostics (a path, or `<stdin>`).
     pub name: String,
-    /// The text, with CRLF line endings kept as they are.
-    pub text: String,
+    /// The text, with CRLF line endings kept as they are (shared with the
+    /// language server's document store, which holds the same text).
+    pub text: Arc<str>,
     /// Line starts, for rendering.
-    pub lines: LineIndex,
+    pub lines: Arc<LineIndex>,
 }
 
 /// The set of files that form one program.
@@ -72,9 +74,15 @@ pub struct Sources {
 
 impl Sources {
     /// Adds a file and returns its id.
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         let text = text.into();
-        let lines = LineIndex::new(&text);
+        let lines = Arc::new(LineIndex::new(&text));
+        self.add_indexed(name, text, lines)
+    }
+
+    /// Adds a file whose lines are already indexed (`lines` must be
+    /// `LineIndex::new(&text)`) and returns its id.
+    pub fn add_indexed(&mut self, name: impl Into<String>, text: Arc<str>, lines: Arc<LineIndex>) -> FileId {
         self.files.push(SourceFile {
             name: name.into(),
             text,
@@ -122,7 +130,7 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources {
 
     fn source(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
         self.get(id)
-            .map(|f| f.text.as_str())
+            .map(|f| &*f.text)
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 

@@ -67,6 +67,20 @@ impl Document {
     }
 }
 
+/// One file of a program, as the next analysis reads it.
+#[derive(Debug)]
+pub struct Input {
+    /// Its URI.
+    pub uri: Uri,
+    /// The document's version (`None` for a file read from disk).
+    pub version: Option<i32>,
+    /// Its text, shared with the store.
+    pub text: Arc<str>,
+    /// Where its lines start, when the store indexed them already (open
+    /// documents): a keystroke then indexes the text once, not twice.
+    pub lines: Option<Arc<LineIndex>>,
+}
+
 /// An analysed program.
 #[derive(Debug)]
 pub struct Program {
@@ -113,9 +127,9 @@ impl Store {
     /// The inputs of the program `key`: every `.mesh` file of the directory
     /// (open documents' texts win), sorted by path as the CLI does.  The
     /// directory is read the first time only.
-    pub fn inputs(&mut self, key: &str) -> Vec<(Uri, Option<i32>, Arc<str>)> {
+    pub fn inputs(&mut self, key: &str) -> Vec<Input> {
         let disk = self.disk.entry(key.to_string()).or_insert_with(|| read_directory(key));
-        let mut inputs: Vec<(PathBuf, Uri, Option<i32>, Arc<str>)> = Vec::new();
+        let mut inputs: Vec<(PathBuf, Input)> = Vec::new();
         // Open documents are matched to files by path: editors spell the
         // same file's URI differently (`%28` or `(`, `%C3` or `%c3`).
         let mut open_paths = std::collections::HashSet::new();
@@ -123,7 +137,13 @@ impl Store {
             if program_key(uri) == key {
                 let path = uri.to_file_path().map(|p| p.into_owned()).unwrap_or_default();
                 open_paths.insert(path.clone());
-                inputs.push((path, uri.clone(), Some(doc.version), doc.text.clone()));
+                let input = Input {
+                    uri: uri.clone(),
+                    version: Some(doc.version),
+                    text: doc.text.clone(),
+                    lines: Some(doc.lines.clone()),
+                };
+                inputs.push((path, input));
             }
         }
         // The disk's text of an open document is not kept (it is read again
@@ -131,14 +151,17 @@ impl Store {
         disk.retain(|path, _| !open_paths.contains(path));
         for (path, text) in disk.iter() {
             if let Some(uri) = Uri::from_file_path(path) {
-                inputs.push((path.clone(), uri, None, text.clone()));
+                let input = Input {
+                    uri,
+                    version: None,
+                    text: text.clone(),
+                    lines: None,
+                };
+                inputs.push((path.clone(), input));
             }
         }
-        inputs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
-        inputs
-            .into_iter()
-            .map(|(_, uri, version, text)| (uri, version, text))
-            .collect()
+        inputs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.uri.as_str().cmp(b.1.uri.as_str())));
+        inputs.into_iter().map(|(_, input)| input).collect()
     }
 
     /// Reads `path` again from disk into its program's files, or forgets
@@ -172,18 +195,23 @@ fn read_directory(key: &str) -> HashMap<PathBuf, Arc<str>> {
 
 /// Analyses the inputs of one program, reusing what `cache` kept of the
 /// previous analysis, `last`.
-pub fn analyze(
-    inputs: Vec<(Uri, Option<i32>, Arc<str>)>,
-    cache: &mut meshc::AnalysisCache,
-    last: Option<&Program>,
-) -> Program {
+pub fn analyze(inputs: Vec<Input>, cache: &mut meshc::AnalysisCache, last: Option<&Program>) -> Program {
     let mut sources = Sources::default();
     let mut files = Vec::with_capacity(inputs.len());
-    for (uri, version, text) in inputs {
+    for Input {
+        uri,
+        version,
+        text,
+        lines,
+    } in inputs
+    {
         let name = uri
             .to_file_path()
             .map_or_else(|| uri.as_str().to_string(), |p| p.display().to_string());
-        sources.add(name, text.as_ref());
+        match lines {
+            Some(lines) => sources.add_indexed(name, text, lines),
+            None => sources.add(name, text),
+        };
         files.push((uri, version));
     }
     let analysis = meshc::analyze_cached(&sources, cache, last.map(|p| &p.analysis));
@@ -218,9 +246,9 @@ mod tests {
             inputs.len(),
             1,
             "{:?}",
-            inputs.iter().map(|i| i.0.as_str()).collect::<Vec<_>>()
+            inputs.iter().map(|i| i.uri.as_str()).collect::<Vec<_>>()
         );
-        assert_eq!(inputs[0].0, uri);
+        assert_eq!(inputs[0].uri, uri);
         let _ = std::fs::remove_dir_all(dir.parent().unwrap());
     }
 }

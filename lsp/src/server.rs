@@ -601,7 +601,7 @@ impl LanguageServer for Backend {
         let Some(formatted) = ide::format(&program.analysis, &program.sources, id) else {
             return Ok(None);
         };
-        if formatted == file.text {
+        if *formatted == *file.text {
             return Ok(Some(Vec::new()));
         }
         let whole = Span::new(id, 0, file.text.len());

@@ -68,7 +68,10 @@ pub fn check(files: &[&ast::File]) -> Checked {
 /// and the diagnostics (what the workload checks read), in about the
 /// memory of a build.
 pub fn check_symbols(files: &[&ast::File]) -> Checked {
-    let services = files.iter().map(|f| f.services.iter().collect()).collect();
+    let services = files
+        .iter()
+        .map(|f| f.services.iter().map(|s| &**s).collect())
+        .collect();
     check_parts(files, services, parallel::threads(), drop).1
 }
 
@@ -78,7 +81,8 @@ pub fn check_symbols(files: &[&ast::File]) -> Checked {
 /// writes YAML in parallel, frees each service's tree once it is checked,
 /// and never holds the whole typed program.
 pub fn check_into<T: Send>(mut files: Vec<ast::File>, sink: impl Fn(Program) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
-    let services: Vec<Vec<ast::Service>> = files.iter_mut().map(|f| std::mem::take(&mut f.services)).collect();
+    let services: Vec<Vec<std::sync::Arc<ast::Service>>> =
+        files.iter_mut().map(|f| std::mem::take(&mut f.services)).collect();
     let headers: Vec<&ast::File> = files.iter().collect();
     let (parts, checked) = check_parts(&headers, services, parallel::threads(), sink);
     (parts, checked.diagnostics)
@@ -86,7 +90,10 @@ pub fn check_into<T: Send>(mut files: Vec<ast::File>, sink: impl Fn(Program) -> 
 
 /// [`check`] on up to `threads` threads.
 fn check_on(files: &[&ast::File], threads: usize) -> Checked {
-    let services = files.iter().map(|f| f.services.iter().collect()).collect();
+    let services = files
+        .iter()
+        .map(|f| f.services.iter().map(|s| &**s).collect())
+        .collect();
     let (parts, mut checked) = check_parts(files, services, threads, |part| part);
     for part in parts {
         checked.program.destination_rules.extend(part.destination_rules);

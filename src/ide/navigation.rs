@@ -146,7 +146,7 @@ fn same_meaning_after(
 ) -> Result<(), String> {
     let mut renamed = Sources::default();
     for (id, file) in sources.iter() {
-        let mut text = file.text.clone();
+        let mut text = file.text.to_string();
         let mut here: Vec<&Edit> = edits.iter().filter(|e| e.span.file == id).collect();
         // From the back, so earlier offsets stay valid.
         here.sort_by_key(|e| std::cmp::Reverse(e.span.start));

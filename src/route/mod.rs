@@ -442,6 +442,7 @@ pub fn service_at(analysis: &Analysis, span: Span) -> Option<&ast::Service> {
         .services
         .iter()
         .find(|s| s.span == span)
+        .map(|s| &**s)
 }
 
 /// Route `index` among the routes of `kind` of a service.

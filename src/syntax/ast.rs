@@ -5,6 +5,8 @@
 //! wrong with them.  Lines the parser could not understand are not in the
 //! tree; they were reported as diagnostics while lowering.
 
+use std::sync::Arc;
+
 use crate::span::Span;
 
 /// The text of a name or value as written.  Most are short, and a
@@ -28,8 +30,10 @@ pub struct Ident {
 pub struct File {
     /// `namespace NAME`, if any (the first one, when repeated).
     pub namespace: Option<Ident>,
-    /// The services, in source order.
-    pub services: Vec<Service>,
+    /// The services, in source order.  Shared: the language server's
+    /// analyses keep the services an edit did not touch in common
+    /// (`syntax/pieces.rs`).
+    pub services: Vec<Arc<Service>>,
     /// The routing tests, in source order.
     pub tests: Vec<Test>,
 }

@@ -53,7 +53,7 @@ fn cut(text: &str) -> String {
 pub(super) enum TopItem {
     Namespace(Ident, Span),
     /// A service and the `}` that closed it.
-    Service(Service, Option<Span>),
+    Service(std::sync::Arc<Service>, Option<Span>),
     /// A test and the `}` that closed it.
     Test(Test, Option<Span>),
     Junk(Span),
@@ -227,7 +227,7 @@ impl<'t> Lowerer<'t> {
                 }
                 Rule::service => {
                     let (service, close) = self.lower_service(item);
-                    items.push(TopItem::Service(service, close));
+                    items.push(TopItem::Service(std::sync::Arc::new(service), close));
                 }
                 Rule::test => {
                     let (test, close) = self.lower_test(item);

@@ -47,6 +47,14 @@ impl<T: Shift> Shift for Box<T> {
     }
 }
 
+/// A shared node is copied before it moves, unless nothing else holds it:
+/// the analysis it came from keeps it where it was.
+impl<T: Shift + Clone> Shift for std::sync::Arc<T> {
+    fn shift(&mut self, by: i64) {
+        std::sync::Arc::make_mut(self).shift(by);
+    }
+}
+
 impl<A: Shift, B: Shift> Shift for (A, B) {
     fn shift(&mut self, by: i64) {
         self.0.shift(by);
