@@ -12,6 +12,7 @@ mod documents;
 mod framing;
 mod schedule;
 mod server;
+mod worker;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

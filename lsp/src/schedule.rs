@@ -27,7 +27,8 @@
 //!   computed for the parts of the text that did not change
 //!   (`meshc::analyze_cached`: pieces parsed, `syntax/pieces.rs`, and
 //!   services checked, `check/incremental.rs`), and keeps no typed
-//!   program.  The analysis it replaces is freed on another thread.
+//!   program.  Analyses run on one thread of their own, which also frees
+//!   the analysis each replaces (`worker.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -39,6 +40,7 @@ use tower_lsp::ls_types::{Diagnostic, Location, Uri};
 
 use crate::convert;
 use crate::documents::{self, Program, Store, program_key};
+use crate::worker::Worker;
 
 /// Whether a program is being analysed, and whether it was asked to be
 /// analysed again meanwhile.
@@ -65,6 +67,8 @@ pub struct State {
     published: tokio::sync::Mutex<HashMap<Uri, Published>>,
     /// Woken whenever an analysis ends.
     analysed: Notify,
+    /// Where analyses run and old ones are freed.
+    worker: Worker,
 }
 
 impl State {
@@ -77,6 +81,7 @@ impl State {
             jobs: Mutex::new(HashMap::new()),
             published: tokio::sync::Mutex::new(HashMap::new()),
             analysed: Notify::new(),
+            worker: Worker::start(),
         }
     }
 
@@ -125,13 +130,15 @@ impl State {
                 let last = store.programs.get(&key).cloned();
                 (inputs, store.caches.remove(&key).unwrap_or_default(), last)
             };
-            let analysed = tokio::task::spawn_blocking(move || {
-                let program = documents::analyze(inputs, &mut cache, last.as_deref());
-                (program, cache)
-            })
-            .await;
+            let analysed = self
+                .worker
+                .run(move || {
+                    let program = documents::analyze(inputs, &mut cache, last.as_deref());
+                    (program, cache)
+                })
+                .await;
             let again = self.jobs().get(&key).is_some_and(|j| j.again);
-            if let Ok((program, cache)) = analysed {
+            if let Some((program, cache)) = analysed {
                 let program = Arc::new(program);
                 let previous = {
                     let mut store = self.store();
@@ -142,11 +149,10 @@ impl State {
                     self.publish(&program).await;
                 }
                 // The previous analysis is freed after the new diagnostics
-                // are out, on a blocking thread (freeing the syntax trees
-                // of a large program takes a while), and before the next
-                // analysis starts, so that the two do not share the cores.
+                // are out, on the analysis thread (`worker.rs` says why),
+                // before the next analysis starts.
                 if let Some(previous) = previous {
-                    let _ = tokio::task::spawn_blocking(move || drop(previous)).await;
+                    self.worker.run(move || drop(previous)).await;
                 }
             }
             {
