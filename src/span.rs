@@ -172,7 +172,7 @@ pub struct LineCol {
 
 /// Start offsets of every line of a text: converts between byte offsets and
 /// line/column positions in any [`Encoding`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineIndex {
     starts: Vec<u32>,
 }
@@ -188,6 +188,29 @@ impl LineIndex {
         starts.extend(
             text.match_indices('\n')
                 .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        LineIndex { starts }
+    }
+
+    /// The index of the text in which `range` (byte offsets into this
+    /// index's text) was replaced by `inserted`: the lines before the edit
+    /// are kept and those after it moved, so an editor's keystroke costs a
+    /// pass over the line starts, not over the text.
+    pub fn edited(&self, range: Range<usize>, inserted: &str) -> LineIndex {
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        let (start, end) = (at(range.start), at(range.end.max(range.start)));
+        let kept = self.starts.partition_point(|&s| s <= start);
+        let after = self.starts.partition_point(|&s| s <= end);
+        let delta = i64::from(at(inserted.len())) - i64::from(end - start);
+        let mut starts = Vec::with_capacity(self.starts.len() + inserted.len().min(64));
+        starts.extend_from_slice(self.starts.get(..kept).unwrap_or_default());
+        starts.extend(inserted.match_indices('\n').map(|(i, _)| at(range.start + i + 1)));
+        starts.extend(
+            self.starts
+                .get(after..)
+                .unwrap_or_default()
+                .iter()
+                .map(|&s| u32::try_from(i64::from(s) + delta).unwrap_or(u32::MAX)),
         );
         LineIndex { starts }
     }
@@ -264,6 +287,23 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// An edited index is the index of the edited text.
+        #[test]
+        fn an_edited_index_equals_a_fresh_one(
+            text in "[a\n\r]{0,40}",
+            from in 0usize..48,
+            len in 0usize..8,
+            inserted in "[b\n]{0,6}",
+        ) {
+            let start = from.min(text.len());
+            let end = (start + len).min(text.len());
+            let mut edited = text.clone();
+            edited.replace_range(start..end, &inserted);
+            proptest::prop_assert_eq!(LineIndex::new(&text).edited(start..end, &inserted), LineIndex::new(&edited));
+        }
+    }
 
     #[test]
     fn positions_round_trip_in_every_encoding() {

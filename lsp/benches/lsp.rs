@@ -7,8 +7,9 @@
 //! diagnostics of that version (edits that keep the length, `80%` to `70%`,
 //! and edits that insert or remove a character, which move every later
 //! position; sent as ranges to a server that asks for incremental
-//! synchronisation, as the whole text otherwise), and the server's peak
-//! memory.
+//! synchronisation, as the whole text otherwise), the time from the last
+//! keystroke of a burst typed 50 ms apart to the diagnostics of the final
+//! text, and the server's peak memory.
 //!
 //! `MESHC_LSP_BASELINE=/path/to/meshc-lsp` measures that server too, in the
 //! same run, for a before-and-after comparison; `MESHC_LSP_BENCH_SIZES`
@@ -142,6 +143,34 @@ fn measure(binary: &Path, services: usize) {
         client.diagnostics(&uri, Some(version));
         if moves { &mut typing } else { &mut same_length }.push(start.elapsed());
     }
+
+    // Fast typing: bursts of 20 keystrokes 50 ms apart, each inserting a
+    // letter into a header name, timed from the last keystroke to the
+    // diagnostics of the final text (earlier versions are coalesced).
+    let mut current = text.clone();
+    let mut version = 42;
+    let mut after_burst = Vec::new();
+    let names: Vec<usize> = text.match_indices("\"x-canary").map(|(i, _)| i + 2).collect();
+    for at in spread(&names, 5) {
+        let mut sent = Instant::now();
+        for (n, letter) in ('a'..='t').enumerate() {
+            let offset = at + n;
+            let target = sent + Duration::from_millis(50);
+            std::thread::sleep(target.saturating_duration_since(Instant::now()));
+            let position = position_at(&current, offset);
+            sent = Instant::now();
+            if ranges {
+                client.change_range(&uri, version, client::range(position, position), &letter.to_string());
+                current.insert(offset, letter);
+            } else {
+                current.insert(offset, letter);
+                client.change(&uri, version, &current);
+            }
+            version += 1;
+        }
+        client.diagnostics(&uri, Some(version - 1));
+        after_burst.push(sent.elapsed());
+    }
     let memory = peak_rss_mib(client.pid());
     client.shutdown_and_exit();
     let _ = std::fs::remove_dir_all(&dir);
@@ -157,6 +186,7 @@ fn measure(binary: &Path, services: usize) {
     println!("  hover:                             {}", summary(&mut hover));
     println!("  edit to diagnostics, same length:  {}", summary(&mut same_length));
     println!("  edit to diagnostics, typing:       {}", summary(&mut typing));
+    println!("  fast typing, last key to diagnostics: {}", summary(&mut after_burst));
     match memory {
         Some(mib) => println!("  server peak memory:                {mib:.1} MiB"),
         None => println!("  server peak memory:                not measured (no /proc)"),

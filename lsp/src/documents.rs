@@ -33,37 +33,40 @@ pub struct Document {
 impl Document {
     /// A document at `version` with `text`.
     pub fn new(version: i32, text: String) -> Document {
+        let lines = LineIndex::new(&text);
+        Document::indexed(version, text, lines)
+    }
+
+    /// A document at `version` with `text`, whose lines are `lines`.
+    fn indexed(version: i32, text: String, lines: LineIndex) -> Document {
         Document {
             version,
-            lines: Arc::new(LineIndex::new(&text)),
+            lines: Arc::new(lines),
             text: Arc::from(text),
         }
     }
 
-    /// The text after `changes`, applied in order: a change with a range
-    /// replaces it (positions counted in `encoding`), one without replaces
-    /// the whole text.
-    pub fn edited(&self, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) -> String {
+    /// The document at `version` after `changes`, applied in order: a
+    /// change with a range replaces it (positions counted in `encoding`),
+    /// one without replaces the whole text.  The line index follows each
+    /// change instead of reading the whole text again.
+    pub fn edited(&self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) -> Document {
         let mut text = self.text.to_string();
-        // The lines of `text` once it differs from the document's, indexed
-        // only when a later change needs them.
-        let mut own: Option<LineIndex> = None;
-        let mut stale = false;
+        let mut lines: Option<LineIndex> = None;
         for change in changes {
             let Some(range) = change.range else {
+                lines = Some(LineIndex::new(&change.text));
                 text = change.text;
-                stale = true;
                 continue;
             };
-            if stale {
-                own = Some(LineIndex::new(&text));
-            }
-            let index = own.as_ref().unwrap_or(&self.lines);
+            let index = lines.as_ref().unwrap_or(&self.lines);
             let [start, end] = [range.start, range.end].map(|p| convert::offset_in(&text, index, p, encoding));
-            text.replace_range(start..end.max(start), &change.text);
-            stale = true;
+            let end = end.max(start);
+            lines = Some(index.edited(start..end, &change.text));
+            text.replace_range(start..end, &change.text);
         }
-        text
+        let lines = lines.unwrap_or_else(|| (*self.lines).clone());
+        Document::indexed(version, text, lines)
     }
 }
 
@@ -225,6 +228,40 @@ pub fn analyze(inputs: Vec<Input>, cache: &mut meshc::AnalysisCache, last: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tower_lsp::ls_types::{Position, Range};
+
+    /// Edits in one notification apply in order, the line index follows
+    /// each, and a whole-text change among them replaces everything.
+    #[test]
+    fn an_edited_document_is_the_document_of_its_text() {
+        let change = |from: (u32, u32), to: (u32, u32), text: &str| TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(from.0, from.1), Position::new(to.0, to.1))),
+            range_length: None,
+            text: text.into(),
+        };
+        let whole = |text: &str| TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.into(),
+        };
+        let doc = Document::new(1, "service a {\r\n  route { to é }\r\n}\n".into());
+        let edits = [
+            vec![change((1, 15), (1, 16), "b\n  c"), change((0, 8), (0, 9), "ab")],
+            vec![change((0, 0), (2, 0), ""), change((0, 0), (0, 0), "x\ny\n")],
+            vec![
+                change((1, 0), (1, 1), "z"),
+                whole("one\ntwo\n"),
+                change((1, 0), (1, 3), "2\n3"),
+            ],
+        ];
+        for changes in edits {
+            let edited = doc.edited(2, changes, Encoding::Utf16);
+            assert_eq!(edited.version, 2);
+            assert_eq!(*edited.lines, LineIndex::new(&edited.text), "{:?}", edited.text);
+        }
+        let typed = doc.edited(2, vec![change((1, 13), (1, 14), "v2")], Encoding::Utf16);
+        assert_eq!(&*typed.text, "service a {\r\n  route { to v2 }\r\n}\n");
+    }
 
     #[test]
     fn an_open_document_is_not_read_again_from_disk() {

@@ -256,8 +256,8 @@ impl LanguageServer for Backend {
             if doc.version >= version {
                 return;
             }
-            let text = doc.edited(params.content_changes, encoding);
-            store.open.insert(uri.clone(), Document::new(version, text));
+            let edited = doc.edited(version, params.content_changes, encoding);
+            store.open.insert(uri.clone(), edited);
         }
         self.refresh(&uri);
     }

@@ -302,10 +302,10 @@ impl Table {
         let merged =
             |other: ServiceId, table: &Table| gateway_only && table.services.get(other).is_some_and(|s| s.gateway_only);
         let host_key = crate::hosts::key(&host, namespace.as_deref());
-        let shown = shown_host(&host, &host_key);
         if let Some(&other) = self.by_host.get(&host_key)
             && !merged(other, self)
         {
+            let shown = shown_host(&host, &host_key);
             let other_span = self.services.get(other).map_or(name.span, |s| s.name_span);
             checker.diagnostics.push(
                 Diagnostic::error(
