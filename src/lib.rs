@@ -151,12 +151,16 @@ pub struct AnalysisCache {
 }
 
 /// Analyses like [`analyze_symbols`], for editors: reparses only the parts
-/// of each file that changed since `last`, the analysis that filled `cache`
-/// (its syntax trees are reused, `syntax/pieces.rs`), and checks again only
-/// the services an edit can affect (`check/incremental.rs`).  Like
+/// of each file that changed since the analysis that filled `cache` (its
+/// syntax trees are reused, `syntax/pieces.rs`), and checks again only the
+/// services an edit can affect (`check/incremental.rs`).  Like
 /// [`analyze_symbols`], it keeps no typed program: editors read names,
 /// uses and diagnostics.
-pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, last: Option<&Analysis>) -> Analysis {
+///
+/// `cancelled` is asked between phases; once it says yes (the text was
+/// edited again, and this analysis will never be shown), the analysis
+/// stops and gives `None`, leaving `cache` ready for the next one.
+pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, cancelled: &dyn Fn() -> bool) -> Option<Analysis> {
     let mut caches = std::collections::HashMap::with_capacity(sources.len());
     let parsed = sources
         .iter()
@@ -164,18 +168,20 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, last: Option
             // A file keeps its cache only under the same id: spans carry it.
             let key = format!("{id}:{}", file.name);
             let mut parse_cache = cache.files.remove(&key).unwrap_or_default();
-            let last_file = last.and_then(|a| a.files.get(id as usize));
-            let parsed = syntax::parse_cached(id, &file.text, &mut parse_cache, last_file);
+            let parsed = syntax::parse_cached(id, &file.text, &mut parse_cache);
             caches.insert(key, parse_cache);
             parsed
         })
         .collect();
     cache.files = caches;
+    if cancelled() {
+        return None;
+    }
     let texts: Vec<&str> = sources.iter().map(|(_, file)| &*file.text).collect();
-    let check = &mut cache.check;
-    with_tests(check_parsed_with(sources, parsed, |files| {
-        check::incremental::check_cached(files, &texts, check)
-    }))
+    let (files, diagnostics, allows) = prepare(sources, parsed);
+    let refs: Vec<&syntax::ast::File> = files.iter().collect();
+    let checked = check::incremental::check_cached(&refs, &texts, &mut cache.check, cancelled)?;
+    Some(with_tests(finish(files, diagnostics, &allows, checked)))
 }
 
 /// Analyses like [`analyze`] but keeps no typed program
@@ -200,6 +206,18 @@ fn check_parsed_with(
     parsed: Vec<syntax::Parsed>,
     check: impl FnOnce(&[&syntax::ast::File]) -> check::Checked,
 ) -> Analysis {
+    let (files, diagnostics, allows) = prepare(sources, parsed);
+    let refs: Vec<&syntax::ast::File> = files.iter().collect();
+    let checked = check(&refs);
+    finish(files, diagnostics, &allows, checked)
+}
+
+/// The syntax trees of parsed files, their syntax diagnostics, and the
+/// allow comments they hold (with the diagnostics of unreadable ones).
+fn prepare(
+    sources: &Sources,
+    parsed: Vec<syntax::Parsed>,
+) -> (Vec<syntax::ast::File>, Vec<Diagnostic>, Vec<check::allows::Allows>) {
     let mut files = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
     for file in parsed {
@@ -208,12 +226,21 @@ fn check_parsed_with(
     }
     let (allows, found) = read_allows(sources, &files);
     diagnostics.extend(found);
-    let refs: Vec<&syntax::ast::File> = files.iter().collect();
-    let mut checked = check(&refs);
-    check::allows::apply(&allows, &mut checked.diagnostics);
-    check::allows::apply(&allows, &mut checked.hints);
+    (files, diagnostics, allows)
+}
+
+/// The analysis of checked files: the allow comments applied to every
+/// diagnostic, which are sorted.
+fn finish(
+    files: Vec<syntax::ast::File>,
+    mut diagnostics: Vec<Diagnostic>,
+    allows: &[check::allows::Allows],
+    mut checked: check::Checked,
+) -> Analysis {
+    check::allows::apply(allows, &mut checked.diagnostics);
+    check::allows::apply(allows, &mut checked.hints);
     diagnostics.extend(checked.diagnostics.iter().cloned());
-    check::allows::apply(&allows, &mut diagnostics);
+    check::allows::apply(allows, &mut diagnostics);
     diag::sort(&mut diagnostics);
     Analysis {
         files,

@@ -197,8 +197,8 @@ fn read_directory(key: &str) -> HashMap<PathBuf, Arc<str>> {
 }
 
 /// Analyses the inputs of one program, reusing what `cache` kept of the
-/// previous analysis, `last`.
-pub fn analyze(inputs: Vec<Input>, cache: &mut meshc::AnalysisCache, last: Option<&Program>) -> Program {
+/// previous analysis; `None` when `cancelled` stopped it.
+pub fn analyze(inputs: Vec<Input>, cache: &mut meshc::AnalysisCache, cancelled: &dyn Fn() -> bool) -> Option<Program> {
     let mut sources = Sources::default();
     let mut files = Vec::with_capacity(inputs.len());
     for Input {
@@ -217,12 +217,12 @@ pub fn analyze(inputs: Vec<Input>, cache: &mut meshc::AnalysisCache, last: Optio
         };
         files.push((uri, version));
     }
-    let analysis = meshc::analyze_cached(&sources, cache, last.map(|p| &p.analysis));
-    Program {
+    let analysis = meshc::analyze_cached(&sources, cache, cancelled)?;
+    Some(Program {
         files,
         sources,
         analysis,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -3,16 +3,18 @@
 //!
 //! - **One analysis per program at a time, edits coalesced.**  An edit only
 //!   updates the document and asks for an analysis of its program.  If one
-//!   is running, the request is noted and the running analysis goes on;
-//!   when it ends, one more analysis reads the newest texts of every file,
-//!   however many edits arrived meanwhile.  A program is never analysed
-//!   twice at once and never waits behind versions nobody will see: the
-//!   final version's diagnostics follow the last keystroke by at most two
-//!   analyses (the one running, and the one of the final text).
-//! - **Stale results are kept, not published.**  An analysis whose texts
-//!   were edited while it ran still replaces the program's last analysis
-//!   (completion reads its names), but its diagnostics are not published:
-//!   the next analysis follows at once.
+//!   is running, the request is noted; when it ends, one more analysis
+//!   reads the newest texts of every file, however many edits arrived
+//!   meanwhile.  A program is never analysed twice at once and never waits
+//!   behind versions nobody will see.
+//! - **Stale analyses stop early.**  The running analysis reads the note
+//!   between its phases (after parsing, after declaring the services) and
+//!   stops there, keeping what it parsed for the next analysis
+//!   (`meshc::analyze_cached`); so the final version's diagnostics follow
+//!   the last keystroke by one analysis and at most one phase of the stale
+//!   one.  An analysis that an edit overtook in its last phase still
+//!   replaces the program's last analysis (completion reads its names), but
+//!   its diagnostics are not published: the next analysis follows at once.
 //! - **Only what changed is published.**  The diagnostics last published
 //!   for each file are remembered; a file of the program is published again
 //!   only when its diagnostics or its document version changed, so a
@@ -31,6 +33,7 @@
 //!   the analysis each replaces (`worker.rs`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use meshc::span::{Encoding, FileId, Span};
@@ -43,11 +46,11 @@ use crate::documents::{self, Program, Store, program_key};
 use crate::worker::Worker;
 
 /// Whether a program is being analysed, and whether it was asked to be
-/// analysed again meanwhile.
-#[derive(Clone, Copy, Debug, Default)]
+/// analysed again meanwhile (which the running analysis reads, to stop).
+#[derive(Clone, Debug, Default)]
 pub struct Job {
     running: bool,
-    again: bool,
+    again: Arc<AtomicBool>,
 }
 
 /// The diagnostics published for a file, and the document version they
@@ -108,7 +111,7 @@ impl State {
             let mut jobs = self.jobs();
             let job = jobs.entry(key.clone()).or_default();
             if job.running {
-                job.again = true;
+                job.again.store(true, Ordering::SeqCst);
                 return;
             }
             job.running = true;
@@ -121,30 +124,31 @@ impl State {
     /// analysis.
     async fn run(self: Arc<Self>, key: String) {
         loop {
-            if let Some(job) = self.jobs().get_mut(&key) {
-                job.again = false;
-            }
-            let (inputs, mut cache, last) = {
+            let again = self.jobs().entry(key.clone()).or_default().again.clone();
+            again.store(false, Ordering::SeqCst);
+            let (inputs, mut cache) = {
                 let mut store = self.store();
                 let inputs = store.inputs(&key);
-                let last = store.programs.get(&key).cloned();
-                (inputs, store.caches.remove(&key).unwrap_or_default(), last)
+                (inputs, store.caches.remove(&key).unwrap_or_default())
             };
+            // An analysis that an edit made stale stops between its phases
+            // (its diagnostics would never be published), so that the
+            // analysis of the final text starts sooner.
+            let edited = again.clone();
             let analysed = self
                 .worker
                 .run(move || {
-                    let program = documents::analyze(inputs, &mut cache, last.as_deref());
+                    let cancelled = || edited.load(Ordering::SeqCst);
+                    let program = documents::analyze(inputs, &mut cache, &cancelled);
                     (program, cache)
                 })
                 .await;
-            let again = self.jobs().get(&key).is_some_and(|j| j.again);
-            if let Some((program, cache)) = analysed {
+            let again = again.load(Ordering::SeqCst);
+            if let Some((analysed, cache)) = analysed {
+                self.store().caches.insert(key.clone(), cache);
+                let Some(program) = analysed else { continue };
                 let program = Arc::new(program);
-                let previous = {
-                    let mut store = self.store();
-                    store.caches.insert(key.clone(), cache);
-                    store.programs.insert(key.clone(), program.clone())
-                };
+                let previous = self.store().programs.insert(key.clone(), program.clone());
                 if !again {
                     self.publish(&program).await;
                 }
@@ -158,7 +162,7 @@ impl State {
             {
                 let mut jobs = self.jobs();
                 let job = jobs.entry(key.clone()).or_default();
-                if !job.again {
+                if !job.again.load(Ordering::SeqCst) {
                     job.running = false;
                     drop(jobs);
                     self.analysed.notify_waiters();

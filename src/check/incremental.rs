@@ -75,8 +75,14 @@ type Moved = Option<i64>;
 /// Checks `files` (whose texts are `texts`, by file id) like
 /// [`check_symbols`](super::check_symbols), reusing what `cache` kept of
 /// the services an edit cannot have affected; `cache` then holds this
-/// check's results.
-pub fn check_cached(files: &[&ast::File], texts: &[&str], cache: &mut CheckCache) -> Checked {
+/// check's results.  Once the services are declared, `cancelled` is asked
+/// whether to go on; `None` when it said no, `cache` left as it was.
+pub fn check_cached(
+    files: &[&ast::File],
+    texts: &[&str],
+    cache: &mut CheckCache,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Checked> {
     let no_table = Table::default();
     let mut declaring = Checker::new(&no_table);
     let mut table = Table::default();
@@ -87,6 +93,9 @@ pub fn check_cached(files: &[&ast::File], texts: &[&str], cache: &mut CheckCache
                 work.push((file_id, file, service, id));
             }
         }
+    }
+    if cancelled() {
+        return None;
     }
     let names = fingerprint(table.services.iter().map(|s| s.name.as_str()));
     let text_of = |file: FileId, span: Span| texts.get(file as usize).and_then(|t| t.get(span.range())).unwrap_or("");
@@ -173,7 +182,7 @@ pub fn check_cached(files: &[&ast::File], texts: &[&str], cache: &mut CheckCache
         .collect();
     cache.names = names;
     let hints = unused::unused_subsets(&table.services, &references);
-    Checked {
+    Some(Checked {
         tests,
         program: Program::default(),
         symbols: Symbols {
@@ -182,7 +191,7 @@ pub fn check_cached(files: &[&ast::File], texts: &[&str], cache: &mut CheckCache
         },
         diagnostics,
         hints,
-    }
+    })
 }
 
 /// Checks the services `fresh` (indexes into `work`) and returns their
@@ -330,7 +339,13 @@ mod tests {
                 .map(|(id, t)| crate::syntax::parse(id, t).file)
                 .collect();
             let refs: Vec<&ast::File> = parsed.iter().collect();
-            let cached = check_cached(&refs, &texts, &mut cache);
+            let Some(cached) = check_cached(&refs, &texts, &mut cache, &|| false) else {
+                panic!("nothing cancels the check");
+            };
+            // A cancelled check leaves the cache as it was.
+            let kept = cache.services.len();
+            assert!(check_cached(&refs, &texts, &mut cache, &|| true).is_none());
+            assert_eq!(cache.services.len(), kept);
             let fresh = super::super::check_symbols(&refs);
             let sorted = |mut d: Vec<Diagnostic>| {
                 crate::diag::sort(&mut d);

@@ -2,13 +2,15 @@
 //! route of the program sends traffic to.  Its pods still get the
 //! subset's policy, so it is no error; editors show it faintly (N0002).
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::{Reference, ServiceInfo};
 use crate::diag::{Code, Diagnostic};
 
 /// An N0002 hint for each subset defined here that no reference names.
 pub(super) fn unused_subsets(services: &[ServiceInfo], references: &[Reference]) -> Vec<Diagnostic> {
+    // foldhash, as the checker's other maps: the language server builds
+    // this set at every keystroke.
     let used: HashSet<(usize, &str)> = references
         .iter()
         .filter_map(|r| r.subset.as_deref().map(|s| (r.service, s)))

@@ -37,9 +37,8 @@ pub(crate) use pieces::MAX_NESTING;
 pub use pieces::ParseCache;
 
 /// Parses like [`parse`], reusing the unchanged parts of the previous parse
-/// of the same file: `cache` as that parse left it, and `last` the file it
-/// produced, which holds the reused syntax trees (for editors, which parse
-/// at every edit and keep the last parse anyway).
-pub fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache, last: Option<&ast::File>) -> Parsed {
-    pieces::parse_cached(file, text, cache, last)
+/// of the same file, as `cache` holds them (for editors, which parse at
+/// every edit).
+pub fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
+    pieces::parse_cached(file, text, cache)
 }

@@ -40,12 +40,14 @@ fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
 
 /// What one parse leaves for the next parse of the same file (the language
 /// server parses the file again at every edit): each piece's text, where
-/// it started and its items, whose services stay in the file that parse
-/// produced (by index), so that the syntax tree is kept once.
+/// it started and its items, whose services are those of the tree that
+/// parse produced (by index; the tree shares them with the caller's copy).
 #[derive(Clone, Debug, Default)]
 pub struct ParseCache {
     /// By the piece's text: where it started and its items.
     pieces: HashMap<String, (usize, CachedPiece)>,
+    /// The tree the last parse produced.
+    file: File,
     /// How many pieces the last parse took from the cache.
     reused: usize,
 }
@@ -73,16 +75,16 @@ enum CachedItem {
 type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
 
 /// Parses `text` like [`parse`], reusing the pieces of the previous parse
-/// that have the same text: `cache` as that parse left it, and `last` the
-/// file it produced.  `cache` is then replaced by this parse's pieces.
-pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache, last: Option<&File>) -> Parsed {
-    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some((cache, last)))
+/// that have the same text (`cache` as that parse left it).  `cache` is
+/// then replaced by this parse's pieces.
+pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
+    parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some(cache))
 }
 
 impl CachedPiece {
-    /// The piece again, its services cloned from `last`, the file of the
-    /// parse that cached it; `None` when `last` is not that file.
-    fn restore(&self, last: Option<&File>) -> Option<LoweredPiece> {
+    /// The piece again, its services taken from `last`, the tree of the
+    /// parse that cached it; `None` when `last` is not that tree.
+    fn restore(&self, last: &File) -> Option<LoweredPiece> {
         let items = self
             .items
             .iter()
@@ -90,11 +92,11 @@ impl CachedPiece {
                 Some(match item {
                     CachedItem::Namespace(name, span) => TopItem::Namespace(name.clone(), *span),
                     CachedItem::Service(index, span, close) => {
-                        let service = last?.services.get(*index).filter(|s| s.span == *span)?;
+                        let service = last.services.get(*index).filter(|s| s.span == *span)?;
                         TopItem::Service(service.clone(), *close)
                     }
                     CachedItem::Test(index, span, close) => {
-                        let test = last?.tests.get(*index).filter(|t| t.span == *span)?;
+                        let test = last.tests.get(*index).filter(|t| t.span == *span)?;
                         TopItem::Test(test.clone(), *close)
                     }
                     CachedItem::Junk(span) => TopItem::Junk(*span),
@@ -106,11 +108,7 @@ impl CachedPiece {
 }
 
 /// Parses `text` in pieces; with a cache, reuses and then replaces them.
-fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut ParseCache, Option<&File>)>) -> Parsed {
-    let (mut cache, last) = match cache {
-        Some((cache, last)) => (Some(cache), last),
-        None => (None, None),
-    };
+fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut ParseCache>) -> Parsed {
     let pieces = match scan(text, pieces) {
         Ok(pieces) => pieces,
         Err(at) => {
@@ -132,9 +130,9 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
     };
     // Pieces with the same text are taken over from the previous parse,
     // moved to where they now start.
-    let mut previous = cache
+    let (mut previous, last) = cache
         .as_deref_mut()
-        .map(|c| std::mem::take(&mut c.pieces))
+        .map(|c| (std::mem::take(&mut c.pieces), std::mem::take(&mut c.file)))
         .unwrap_or_default();
     // The texts of the pieces taken over, kept as keys of the next cache.
     let mut keys: Vec<Option<String>> = Vec::with_capacity(pieces.len());
@@ -144,7 +142,7 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
             .get(range.clone())
             .and_then(|piece| previous.remove_entry(piece))
             .and_then(|(old_text, (old_start, cached))| {
-                let mut lowered = cached.restore(last)?;
+                let mut lowered = cached.restore(&last)?;
                 let by = range.start as i64 - old_start as i64;
                 if by != 0 {
                     lowered.0.shift(by);
@@ -157,6 +155,7 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
         slots.push(slot);
     }
     drop(previous);
+    drop(last);
     let todo: Vec<usize> = (0..pieces.len())
         .filter(|&i| slots.get(i).is_some_and(Option::is_none))
         .collect();
@@ -249,6 +248,8 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
     if let Some(cache) = cache {
         cache.reused = pieces.len().saturating_sub(todo_count);
         cache.pieces = kept;
+        // The services are shared, not copied.
+        cache.file = ast.clone();
     }
     Parsed {
         file: ast,
@@ -258,6 +259,12 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, cache: Option<(&mut Pa
 
 /// Files are parsed in pieces of about this many bytes (a few services).
 const PIECE_SIZE: usize = 4 * 1024;
+
+/// Whether [`scan`] acts on byte `b` inside a line: line ends, strings,
+/// comments and brackets.
+fn acts_on(b: u8) -> bool {
+    matches!(b, b'\n' | b'"' | b'/' | b'{' | b'}' | b'[' | b']')
+}
 
 /// One pass over `text`, outside strings and comments: refuses nesting of
 /// `{` and `[` deeper than [`MAX_NESTING`], and cuts the text into at most
@@ -320,7 +327,14 @@ fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize>
                 {
                     cuts.push(i);
                 }
+                // The bytes up to the next one the scan acts on change
+                // nothing (the line has started), so they are skipped in
+                // a tight loop: this pass reads the whole file at every
+                // keystroke.
                 i += 1;
+                while bytes.get(i).is_some_and(|&b| !acts_on(b)) {
+                    i += 1;
+                }
             }
         }
         line_start = false;
@@ -334,6 +348,8 @@ fn scan(text: &str, pieces: usize) -> Result<Vec<std::ops::Range<usize>>, usize>
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[test]
@@ -364,14 +380,13 @@ mod tests {
             ));
         }
         let mut cache = ParseCache::default();
-        let first = parse_cached(0, &text, &mut cache, None);
+        let first = parse_cached(0, &text, &mut cache);
         assert_eq!(first.file, parse_pieces(0, &text, 1).file);
         assert!(cache.pieces.len() > 2);
-        let mut last = first.file;
         for (edit, insert) in [(text.len() / 2, "}\n"), (5, "}\n"), (text.len() / 3, " "), (0, "\n\n")] {
             let mut edited = text.clone();
             edited.insert_str(edit, insert);
-            let cached = parse_cached(0, &edited, &mut cache, Some(&last));
+            let cached = parse_cached(0, &edited, &mut cache);
             let fresh = parse_pieces(0, &edited, 1);
             // All pieces but the edited one (or two) are reused, moved.
             assert!(
@@ -382,11 +397,19 @@ mod tests {
             );
             assert_eq!(cached.file, fresh.file);
             assert_eq!(cached.diagnostics, fresh.diagnostics);
-            last = cached.file;
         }
-        // Without the file the cache was filled with, nothing is reused.
-        let again = parse_cached(0, &text, &mut cache, None);
-        assert_eq!(cache.reused, 0);
-        assert_eq!(again.file, parse_pieces(0, &text, 1).file);
+        // A service before an edit is the same allocation in both trees; a
+        // service after an edit that moves the text is a moved copy.
+        let before = parse_cached(0, &text, &mut cache).file;
+        let mut edited = text.clone();
+        edited.insert(text.len() / 2, ' ');
+        let after = parse_cached(0, &edited, &mut cache).file;
+        let (first, last) = (before.services.first(), before.services.last());
+        assert!(
+            first
+                .zip(after.services.first())
+                .is_some_and(|(a, b)| Arc::ptr_eq(a, b))
+        );
+        assert!(last.zip(after.services.last()).is_some_and(|(a, b)| !Arc::ptr_eq(a, b)));
     }
 }

@@ -78,12 +78,13 @@ fn json_diagnostics_carry_positions_and_codes() {
 
 /// `meshc check` reports with [`meshc::diagnose`] (and, with
 /// `--workloads`, [`meshc::analyze_symbols`]), which keep as little as a
-/// build; editors and these UI tests use [`meshc::analyze`].  All must find
-/// exactly the same diagnostics.
+/// build; these UI tests use [`meshc::analyze`], and editors
+/// [`meshc::analyze_cached`].  All must find exactly the same diagnostics.
 #[test]
 fn diagnose_finds_what_analyze_finds() {
     let mut files = files_with_extension(&root().join("tests/ui"), "mesh");
     files.extend(files_with_extension(&root().join("examples"), "mesh"));
+    let mut cache = meshc::AnalysisCache::default();
     for path in files {
         let sources = sources_of(std::slice::from_ref(&path));
         let analysis = meshc::analyze(&sources);
@@ -91,6 +92,20 @@ fn diagnose_finds_what_analyze_finds() {
         // `check --workloads` keeps no typed program either.
         let symbols = meshc::analyze_symbols(&sources);
         assert_eq!(symbols.diagnostics, analysis.diagnostics, "{}", path.display());
+        // The editor's analysis, reusing what the analysis of the file
+        // before left in the cache, after a stale analysis of this file
+        // stopped as soon as it could.
+        let mut edited = meshc::Sources::default();
+        let text = std::fs::read_to_string(&path).expect("read the file");
+        edited.add("edited.mesh", text);
+        assert!(meshc::analyze_cached(&edited, &mut cache, &|| true).is_none());
+        let cached = meshc::analyze_cached(&edited, &mut cache, &|| false).expect("not cancelled");
+        assert_eq!(
+            cached.diagnostics,
+            meshc::analyze(&edited).diagnostics,
+            "{}",
+            path.display()
+        );
         let workloads = path.with_extension("workloads.yaml");
         if let Ok(text) = std::fs::read_to_string(&workloads) {
             let (read, _) = meshc::workloads::read(&[("workloads.yaml".into(), text)]);
