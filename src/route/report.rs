@@ -143,6 +143,8 @@ pub fn to_human(sources: &Sources, outcome: &Outcome) -> String {
     };
     let _ = writeln!(out, "{}", outcome.request.describe());
     let Some(hit) = &outcome.hit else {
+        // The reason already says why the closest route refused; the
+        // line after it says where that route is.
         let _ = writeln!(out, "  no route matched: {}", outcome.reason);
         if let Some(near) = &outcome.closest {
             let _ = writeln!(
@@ -151,7 +153,6 @@ pub fn to_human(sources: &Sources, outcome: &Outcome) -> String {
                 super::describe(&near.at),
                 at_line(near.condition_span.or(near.at.span))
             );
-            let _ = writeln!(out, "           {}", near.miss.why);
         }
         return out;
     };
