@@ -51,6 +51,42 @@ fn bookinfo_reviews_by_user() {
     assert_eq!(shares, vec![("v1".to_string(), 50), ("v3".to_string(), 50)]);
     assert_eq!(others["route"]["name"], Value::Null);
     assert_eq!(others["route"]["index"], 1);
+    // The keys come in the documented order (docs/route.md), as `matched`
+    // first is what a reader of the output looks for.
+    let keys: Vec<&str> = others
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        keys,
+        [
+            "matched",
+            "service",
+            "virtual_service",
+            "route",
+            "action",
+            "effective",
+            "reason"
+        ]
+    );
+    let (_, missed) = json(&["examples/tcp-tls.mesh", "--tcp", "mongo:27018"]);
+    let keys: Vec<&str> = missed
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        keys,
+        [
+            "matched",
+            "service",
+            "virtual_service",
+            "route",
+            "action",
+            "effective",
+            "reason",
+            "closest"
+        ]
+    );
 }
 
 #[test]
