@@ -495,11 +495,13 @@ fn read_field(kind: &str, name: &str, path: &str, schema: &Json, docs: &Docs) ->
                     .iter()
                     .map(|(child, sub)| read_field(kind, child, &child_path(child), sub, docs))
                     .collect();
-                // The schema lists fields alphabetically; emit and complete
-                // them in the order Istio documents them.
-                field.children.sort_by_key(|c| {
-                    docs.get(&(kind.to_string(), c.path.clone()))
-                        .map_or(usize::MAX, |d| d.2)
+                // Emit and complete fields in the order Istio documents
+                // them; those it does not document, by name.
+                field.children.sort_by_cached_key(|c| {
+                    let documented = docs
+                        .get(&(kind.to_string(), c.path.clone()))
+                        .map_or(usize::MAX, |d| d.2);
+                    (documented, c.path.clone())
                 });
                 field.exclusive = exclusive_groups(name, schema);
             } else {

@@ -157,9 +157,10 @@ pub struct AnalysisCache {
 /// [`analyze_symbols`], it keeps no typed program: editors read names,
 /// uses and diagnostics.
 ///
-/// `cancelled` is asked between phases; once it says yes (the text was
-/// edited again, and this analysis will never be shown), the analysis
-/// stops and gives `None`, leaving `cache` ready for the next one.
+/// `cancelled` is asked between phases (after parsing, after declaring the
+/// services, before running the routing tests); once it says yes (the
+/// text was edited again, and this analysis will never be shown), the
+/// analysis stops and gives `None`, leaving `cache` ready for the next one.
 pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, cancelled: &dyn Fn() -> bool) -> Option<Analysis> {
     let mut caches = std::collections::HashMap::with_capacity(sources.len());
     let parsed = sources
@@ -181,7 +182,12 @@ pub fn analyze_cached(sources: &Sources, cache: &mut AnalysisCache, cancelled: &
     let (files, diagnostics, allows) = prepare(sources, parsed);
     let refs: Vec<&syntax::ast::File> = files.iter().collect();
     let checked = check::incremental::check_cached(&refs, &texts, &mut cache.check, cancelled)?;
-    Some(with_tests(finish(files, diagnostics, &allows, checked)))
+    let analysis = finish(files, diagnostics, &allows, checked);
+    // Running the routing tests checks the whole program again.
+    if cancelled() {
+        return None;
+    }
+    Some(with_tests(analysis))
 }
 
 /// Analyses like [`analyze`] but keeps no typed program

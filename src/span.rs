@@ -83,6 +83,7 @@ impl Sources {
     /// Adds a file whose lines are already indexed (`lines` must be
     /// `LineIndex::new(&text)`) and returns its id.
     pub fn add_indexed(&mut self, name: impl Into<String>, text: Arc<str>, lines: Arc<LineIndex>) -> FileId {
+        debug_assert!(*lines == LineIndex::new(&text), "the lines of another text");
         self.files.push(SourceFile {
             name: name.into(),
             text,

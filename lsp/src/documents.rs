@@ -33,15 +33,15 @@ pub struct Document {
 impl Document {
     /// A document at `version` with `text`.
     pub fn new(version: i32, text: String) -> Document {
-        let lines = LineIndex::new(&text);
+        let lines = Arc::new(LineIndex::new(&text));
         Document::indexed(version, text, lines)
     }
 
     /// A document at `version` with `text`, whose lines are `lines`.
-    fn indexed(version: i32, text: String, lines: LineIndex) -> Document {
+    fn indexed(version: i32, text: String, lines: Arc<LineIndex>) -> Document {
         Document {
             version,
-            lines: Arc::new(lines),
+            lines,
             text: Arc::from(text),
         }
     }
@@ -61,11 +61,11 @@ impl Document {
             };
             let index = lines.as_ref().unwrap_or(&self.lines);
             let [start, end] = [range.start, range.end].map(|p| convert::offset_in(&text, index, p, encoding));
-            let end = end.max(start);
-            lines = Some(index.edited(start..end, &change.text));
-            text.replace_range(start..end, &change.text);
+            let range = start..end.max(start);
+            lines = Some(index.edited(range.clone(), &change.text));
+            text.replace_range(range, &change.text);
         }
-        let lines = lines.unwrap_or_else(|| (*self.lines).clone());
+        let lines = lines.map_or_else(|| self.lines.clone(), Arc::new);
         Document::indexed(version, text, lines)
     }
 }
@@ -79,8 +79,8 @@ pub struct Input {
     pub version: Option<i32>,
     /// Its text, shared with the store.
     pub text: Arc<str>,
-    /// Where its lines start, when the store indexed them already (open
-    /// documents): a keystroke then indexes the text once, not twice.
+    /// Where its lines start, when the store has them (open documents,
+    /// whose index follows each edit): the analysis shares it.
     pub lines: Option<Arc<LineIndex>>,
 }
 

@@ -19,10 +19,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tower_lsp::{LspService, Server};
 
-/// mimalloc, as the command line uses: each analysis runs on whichever
-/// blocking thread is free, and the system allocator keeps memory per
-/// thread that one analysis freed and the next, on another thread, cannot
-/// reuse (the server grew by about 50 MB an edit at 10,000 services).
+/// mimalloc, as the command line uses: the system allocator kept much of
+/// what each analysis freed (the server grew by about 50 MB an edit at
+/// 10,000 services); with mimalloc, analyses run on one thread so that each
+/// reuses the memory of the last (`worker.rs`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

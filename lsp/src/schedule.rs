@@ -8,13 +8,16 @@
 //!   meanwhile.  A program is never analysed twice at once and never waits
 //!   behind versions nobody will see.
 //! - **Stale analyses stop early.**  The running analysis reads the note
-//!   between its phases (after parsing, after declaring the services) and
-//!   stops there, keeping what it parsed for the next analysis
-//!   (`meshc::analyze_cached`); so the final version's diagnostics follow
-//!   the last keystroke by one analysis and at most one phase of the stale
-//!   one.  An analysis that an edit overtook in its last phase still
-//!   replaces the program's last analysis (completion reads its names), but
-//!   its diagnostics are not published: the next analysis follows at once.
+//!   between its phases (after parsing, after declaring the services,
+//!   before running the routing tests) and stops there, keeping what it
+//!   parsed for the next analysis (`meshc::analyze_cached`); so the final
+//!   version's diagnostics follow the last keystroke by one analysis and at
+//!   most one phase of the stale one (analyses of other programs, which
+//!   share the analysis thread, come first when they were asked for
+//!   first).  A program's first analysis is never stopped.  An analysis
+//!   that an edit overtook in its last phase still replaces the program's
+//!   last analysis (completion reads its names), but its diagnostics are
+//!   not published: the next analysis follows at once.
 //! - **Only what changed is published.**  The diagnostics last published
 //!   for each file are remembered; a file of the program is published again
 //!   only when its diagnostics or its document version changed, so a
@@ -47,7 +50,7 @@ use crate::worker::Worker;
 
 /// Whether a program is being analysed, and whether it was asked to be
 /// analysed again meanwhile (which the running analysis reads, to stop).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Job {
     running: bool,
     again: Arc<AtomicBool>,
@@ -126,19 +129,22 @@ impl State {
         loop {
             let again = self.jobs().entry(key.clone()).or_default().again.clone();
             again.store(false, Ordering::SeqCst);
-            let (inputs, mut cache) = {
+            let (inputs, mut cache, first) = {
                 let mut store = self.store();
                 let inputs = store.inputs(&key);
-                (inputs, store.caches.remove(&key).unwrap_or_default())
+                let first = !store.programs.contains_key(&key);
+                (inputs, store.caches.remove(&key).unwrap_or_default(), first)
             };
             // An analysis that an edit made stale stops between its phases
             // (its diagnostics would never be published), so that the
-            // analysis of the final text starts sooner.
+            // analysis of the final text starts sooner.  A program's first
+            // analysis always ends: until it does, requests have nothing to
+            // answer from.
             let edited = again.clone();
             let analysed = self
                 .worker
                 .run(move || {
-                    let cancelled = || edited.load(Ordering::SeqCst);
+                    let cancelled = || !first && edited.load(Ordering::SeqCst);
                     let program = documents::analyze(inputs, &mut cache, &cancelled);
                     (program, cache)
                 })

@@ -1,8 +1,8 @@
 //! The `LanguageServer` implementation: protocol glue around `meshc::ide`.
 //!
 //! Invariants: document state changes under one lock with no `.await` while
-//! it is held; analyses are scheduled and published by `schedule.rs`, on a
-//! blocking thread, never for a text edited since.
+//! it is held; analyses are scheduled and published by `schedule.rs`, on
+//! the analysis thread (`worker.rs`), never for a text edited since.
 
 use std::collections::HashMap;
 use std::sync::Arc;

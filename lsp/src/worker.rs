@@ -11,14 +11,13 @@
 //! checking over all cores (`meshc::parallel`).  Analyses of different
 //! programs take turns.
 
-use std::sync::Mutex;
 use std::sync::mpsc;
 
 type Job = Box<dyn FnOnce() + Send>;
 
 /// A thread that runs jobs one at a time, in the order they were given.
 pub struct Worker {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Worker {
@@ -31,7 +30,7 @@ impl Worker {
                 job();
             }
         });
-        Worker { jobs: Mutex::new(jobs) }
+        Worker { jobs }
     }
 
     /// Runs `job` on the thread and returns its result; `None` when the job
@@ -42,7 +41,7 @@ impl Worker {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
             let _ = result.send(outcome.ok());
         });
-        self.jobs.lock().ok()?.send(job).ok()?;
+        self.jobs.send(job).ok()?;
         answer.await.ok().flatten()
     }
 }

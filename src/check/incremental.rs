@@ -75,8 +75,8 @@ type Moved = Option<i64>;
 /// Checks `files` (whose texts are `texts`, by file id) like
 /// [`check_symbols`](super::check_symbols), reusing what `cache` kept of
 /// the services an edit cannot have affected; `cache` then holds this
-/// check's results.  Once the services are declared, `cancelled` is asked
-/// whether to go on; `None` when it said no, `cache` left as it was.
+/// check's results.  Once the services are declared, it asks `cancelled`
+/// and, if so, stops: `None`, with `cache` left as it was.
 pub fn check_cached(
     files: &[&ast::File],
     texts: &[&str],

@@ -39,37 +39,15 @@ fn parse_pieces(file: FileId, text: &str, pieces: usize) -> Parsed {
 }
 
 /// What one parse leaves for the next parse of the same file (the language
-/// server parses the file again at every edit): each piece's text, where
-/// it started and its items, whose services are those of the tree that
-/// parse produced (by index; the tree shares them with the caller's copy).
+/// server parses the file again at every edit): each piece by its text,
+/// with where it started and what it lowered to.  The services in it are
+/// shared with the trees the parse gave out, not copied.
 #[derive(Clone, Debug, Default)]
 pub struct ParseCache {
-    /// By the piece's text: where it started and its items.
-    pieces: HashMap<String, (usize, CachedPiece)>,
-    /// The tree the last parse produced.
-    file: File,
+    /// By the piece's text: where it started and its lowered items.
+    pieces: HashMap<String, (usize, LoweredPiece)>,
     /// How many pieces the last parse took from the cache.
     reused: usize,
-}
-
-/// A lowered piece as the cache keeps it.
-#[derive(Clone, Debug)]
-struct CachedPiece {
-    items: Vec<CachedItem>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-/// A top-level item of a cached piece.
-#[derive(Clone, Debug)]
-enum CachedItem {
-    Namespace(Ident, Span),
-    /// The service at this index of the parsed file, the span of its block
-    /// (to make sure it is the file this cache was filled with), and its
-    /// closing brace.
-    Service(usize, Span, Option<Span>),
-    /// The test at this index of the parsed file, as for services.
-    Test(usize, Span, Option<Span>),
-    Junk(Span),
 }
 
 type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
@@ -79,32 +57,6 @@ type LoweredPiece = (Vec<TopItem>, Vec<Diagnostic>);
 /// then replaced by this parse's pieces.
 pub(super) fn parse_cached(file: FileId, text: &str, cache: &mut ParseCache) -> Parsed {
     parse_reusing(file, text, text.len() / PIECE_SIZE + 1, Some(cache))
-}
-
-impl CachedPiece {
-    /// The piece again, its services taken from `last`, the tree of the
-    /// parse that cached it; `None` when `last` is not that tree.
-    fn restore(&self, last: &File) -> Option<LoweredPiece> {
-        let items = self
-            .items
-            .iter()
-            .map(|item| {
-                Some(match item {
-                    CachedItem::Namespace(name, span) => TopItem::Namespace(name.clone(), *span),
-                    CachedItem::Service(index, span, close) => {
-                        let service = last.services.get(*index).filter(|s| s.span == *span)?;
-                        TopItem::Service(service.clone(), *close)
-                    }
-                    CachedItem::Test(index, span, close) => {
-                        let test = last.tests.get(*index).filter(|t| t.span == *span)?;
-                        TopItem::Test(test.clone(), *close)
-                    }
-                    CachedItem::Junk(span) => TopItem::Junk(*span),
-                })
-            })
-            .collect::<Option<Vec<TopItem>>>()?;
-        Some((items, self.diagnostics.clone()))
-    }
 }
 
 /// Parses `text` in pieces; with a cache, reuses and then replaces them.
@@ -130,9 +82,9 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     };
     // Pieces with the same text are taken over from the previous parse,
     // moved to where they now start.
-    let (mut previous, last) = cache
+    let mut previous = cache
         .as_deref_mut()
-        .map(|c| (std::mem::take(&mut c.pieces), std::mem::take(&mut c.file)))
+        .map(|c| std::mem::take(&mut c.pieces))
         .unwrap_or_default();
     // The texts of the pieces taken over, kept as keys of the next cache.
     let mut keys: Vec<Option<String>> = Vec::with_capacity(pieces.len());
@@ -141,21 +93,19 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
         let taken = text
             .get(range.clone())
             .and_then(|piece| previous.remove_entry(piece))
-            .and_then(|(old_text, (old_start, cached))| {
-                let mut lowered = cached.restore(&last)?;
+            .map(|(old_text, (old_start, mut lowered))| {
                 let by = range.start as i64 - old_start as i64;
                 if by != 0 {
                     lowered.0.shift(by);
                     lowered.1.shift(by);
                 }
-                Some((old_text, lowered))
+                (old_text, lowered)
             });
         let (key, slot) = taken.map_or((None, None), |(key, lowered)| (Some(key), Some(lowered)));
         keys.push(key);
         slots.push(slot);
     }
     drop(previous);
-    drop(last);
     let todo: Vec<usize> = (0..pieces.len())
         .filter(|&i| slots.get(i).is_some_and(Option::is_none))
         .collect();
@@ -176,7 +126,7 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
             *slot = Some(lowered);
         }
     }
-    let mut kept: HashMap<String, (usize, CachedPiece)> = HashMap::new();
+    let mut kept: HashMap<String, (usize, LoweredPiece)> = HashMap::new();
     let mut lowerer = Lowerer {
         file,
         text,
@@ -190,21 +140,11 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     let mut last_close: Option<(Span, Text)> = None;
     for (i, slot) in slots.into_iter().enumerate() {
         let Some((items, diagnostics)) = slot else { continue };
-        let mut cached = cache.is_some().then(|| CachedPiece {
-            items: Vec::with_capacity(items.len()),
-            diagnostics: diagnostics.clone(),
-        });
+        // The cache keeps the piece as lowered (its services shared).
+        let cached = cache.is_some().then(|| (items.clone(), diagnostics.clone()));
         lowerer.diagnostics.extend(diagnostics);
         for item in items {
             let is_junk = matches!(item, TopItem::Junk(_));
-            if let Some(cached) = &mut cached {
-                cached.items.push(match &item {
-                    TopItem::Namespace(name, span) => CachedItem::Namespace(name.clone(), *span),
-                    TopItem::Service(service, close) => CachedItem::Service(ast.services.len(), service.span, *close),
-                    TopItem::Test(test, close) => CachedItem::Test(ast.tests.len(), test.span, *close),
-                    TopItem::Junk(span) => CachedItem::Junk(*span),
-                });
-            }
             match item {
                 TopItem::Namespace(name, span) => match &ast.namespace {
                     Some(first) => lowerer.diagnostics.push(
@@ -248,8 +188,6 @@ fn parse_reusing(file: FileId, text: &str, pieces: usize, mut cache: Option<&mut
     if let Some(cache) = cache {
         cache.reused = pieces.len().saturating_sub(todo_count);
         cache.pieces = kept;
-        // The services are shared, not copied.
-        cache.file = ast.clone();
     }
     Parsed {
         file: ast,

@@ -191,6 +191,8 @@ fn no_match_says_which_condition_failed() {
         shown.contains("closest: TCP route 1 of `mongo` (examples/tcp-tls.mesh:10)"),
         "{shown}"
     );
+    // The condition that refused is said once.
+    assert_eq!(shown.matches("the match is for port 27017").count(), 1, "{shown}");
 
     let (code, unknown) = json(&["examples/bookinfo.mesh", "http://nowhere/"]);
     assert_eq!(code, Some(1));

@@ -99,6 +99,14 @@ fn diagnose_finds_what_analyze_finds() {
         let text = std::fs::read_to_string(&path).expect("read the file");
         edited.add("edited.mesh", text);
         assert!(meshc::analyze_cached(&edited, &mut cache, &|| true).is_none());
+        // Stopped at its second question, once the services are declared.
+        let asked = std::cell::Cell::new(0);
+        let second = || {
+            asked.set(asked.get() + 1);
+            asked.get() >= 2
+        };
+        assert!(meshc::analyze_cached(&edited, &mut cache, &second).is_none());
+        assert_eq!(asked.get(), 2);
         let cached = meshc::analyze_cached(&edited, &mut cache, &|| false).expect("not cancelled");
         assert_eq!(
             cached.diagnostics,
