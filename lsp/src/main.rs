@@ -21,8 +21,8 @@ use tower_lsp::{LspService, Server};
 
 /// mimalloc, as the command line uses: the system allocator kept much of
 /// what each analysis freed (the server grew by about 50 MB an edit at
-/// 10,000 services); with mimalloc, analyses run on one thread so that each
-/// reuses the memory of the last (`worker.rs`).
+/// 10,000 services); with mimalloc, a program's analyses run on one thread
+/// so that each reuses the memory of the last (`worker.rs`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

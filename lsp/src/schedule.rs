@@ -12,9 +12,8 @@
 //!   before running the routing tests) and stops there, keeping what it
 //!   parsed for the next analysis (`meshc::analyze_cached`); so the final
 //!   version's diagnostics follow the last keystroke by one analysis and at
-//!   most one phase of the stale one (analyses of other programs, which
-//!   share the analysis thread, come first when they were asked for
-//!   first).  A program's first analysis is never stopped.  An analysis
+//!   most one phase of the stale one.  A program's first analysis is never
+//!   stopped.  An analysis
 //!   that an edit overtook in its last phase still replaces the program's
 //!   last analysis (completion reads its names), but its diagnostics are
 //!   not published: the next analysis follows at once.
@@ -32,8 +31,9 @@
 //!   computed for the parts of the text that did not change
 //!   (`meshc::analyze_cached`: pieces parsed, `syntax/pieces.rs`, and
 //!   services checked, `check/incremental.rs`), and keeps no typed
-//!   program.  Analyses run on one thread of their own, which also frees
-//!   the analysis each replaces (`worker.rs`).
+//!   program.  Each program's analyses run on a thread of its own, which
+//!   also frees the analysis each replaces (`worker.rs`); programs do not
+//!   wait for each other.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,8 +73,9 @@ pub struct State {
     published: tokio::sync::Mutex<HashMap<Uri, Published>>,
     /// Woken whenever an analysis ends.
     analysed: Notify,
-    /// Where analyses run and old ones are freed.
-    worker: Worker,
+    /// Each program's analysis thread, where its analyses run and its old
+    /// ones are freed.
+    workers: Mutex<HashMap<String, Arc<Worker>>>,
 }
 
 impl State {
@@ -87,7 +88,7 @@ impl State {
             jobs: Mutex::new(HashMap::new()),
             published: tokio::sync::Mutex::new(HashMap::new()),
             analysed: Notify::new(),
-            worker: Worker::start(),
+            workers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -100,6 +101,16 @@ impl State {
 
     fn jobs(&self) -> MutexGuard<'_, HashMap<String, Job>> {
         self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The analysis thread of program `key`, started the first time and
+    /// kept for the server's life (an idle thread costs only its stack).
+    fn worker(&self, key: &str) -> Arc<Worker> {
+        let mut workers = self.workers.lock().unwrap_or_else(PoisonError::into_inner);
+        workers
+            .entry(key.to_string())
+            .or_insert_with(|| Arc::new(Worker::start()))
+            .clone()
     }
 
     /// The negotiated position encoding.
@@ -126,6 +137,7 @@ impl State {
     /// Analyses program `key` until no edit arrived during the last
     /// analysis.
     async fn run(self: Arc<Self>, key: String) {
+        let worker = self.worker(&key);
         loop {
             let again = self.jobs().entry(key.clone()).or_default().again.clone();
             again.store(false, Ordering::SeqCst);
@@ -141,8 +153,7 @@ impl State {
             // analysis always ends: until it does, requests have nothing to
             // answer from.
             let edited = again.clone();
-            let analysed = self
-                .worker
+            let analysed = worker
                 .run(move || {
                     let cancelled = || !first && edited.load(Ordering::SeqCst);
                     let program = documents::analyze(inputs, &mut cache, &cancelled);
@@ -159,10 +170,10 @@ impl State {
                     self.publish(&program).await;
                 }
                 // The previous analysis is freed after the new diagnostics
-                // are out, on the analysis thread (`worker.rs` says why),
-                // before the next analysis starts.
+                // are out, on the program's analysis thread (`worker.rs`
+                // says why), before the next analysis starts.
                 if let Some(previous) = previous {
-                    self.worker.run(move || drop(previous)).await;
+                    worker.run(move || drop(previous)).await;
                 }
             }
             {

@@ -2,7 +2,8 @@
 //!
 //! Invariants: document state changes under one lock with no `.await` while
 //! it is held; analyses are scheduled and published by `schedule.rs`, on
-//! the analysis thread (`worker.rs`), never for a text edited since.
+//! the program's analysis thread (`worker.rs`), never for a text edited
+//! since.
 
 use std::collections::HashMap;
 use std::sync::Arc;

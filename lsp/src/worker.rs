@@ -1,4 +1,5 @@
-//! The one thread on which programs are analysed and old analyses freed.
+//! A program's analysis thread, on which its analyses run and its old
+//! analyses are freed.
 //!
 //! Why one thread and not tokio's blocking pool: the allocator (mimalloc)
 //! keeps memory per thread, and memory freed on a thread other than the
@@ -8,8 +9,8 @@
 //! thread that might not run again, and the server's resident memory grew
 //! with every keystroke.  On one thread, each analysis reuses the memory
 //! of the one before.  The analysis itself still spreads its parsing and
-//! checking over all cores (`meshc::parallel`).  Analyses of different
-//! programs take turns.
+//! checking over all cores (`meshc::parallel`); each program (directory)
+//! has its own thread, so that one never waits for another.
 
 use std::sync::mpsc;
 
