@@ -101,30 +101,8 @@ enum Command {
         override_usage = "meshc route PATH... [METHOD] URL [-H 'NAME: VALUE']... [OPTIONS]\n       meshc route PATH... --tcp HOST:PORT [--sni NAME] [OPTIONS]"
     )]
     Route {
-        /// `.mesh` files or directories (the program), then the request:
-        /// an optional method (GET by default) and the URL,
-        /// `scheme://authority[:port]/path?query`.
-        #[arg(required = true, value_name = "PATH... [METHOD] URL")]
-        args: Vec<String>,
-        /// A request header, `NAME: VALUE` (repeatable).
-        #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
-        headers: Vec<String>,
-        /// Route a TCP connection to HOST:PORT instead of an HTTP request
-        /// (with `--sni`, a TLS connection).
-        #[arg(long, value_name = "HOST:PORT")]
-        tcp: Option<String>,
-        /// The TLS server name of the connection (with `--tcp`).
-        #[arg(long, value_name = "NAME", requires = "tcp")]
-        sni: Option<String>,
-        /// The gateway the request arrives at (default: a sidecar in the mesh).
-        #[arg(long, value_name = "NAME")]
-        gateway: Option<String>,
-        /// The namespace of the calling workload.
-        #[arg(long, value_name = "NS")]
-        source_namespace: Option<String>,
-        /// A label of the calling workload, `KEY=VALUE` (repeatable).
-        #[arg(long = "source-label", value_name = "KEY=VALUE")]
-        source_labels: Vec<String>,
+        #[command(flatten)]
+        asked: RouteArgs,
         #[command(flatten)]
         report: Report,
     },
@@ -222,30 +200,7 @@ fn main() -> ExitCode {
         (Command::Fmt { check, paths, .. }, Some(reporter)) => format_files(&paths, check, reporter),
         (Command::Import { paths, output, .. }, Some(reporter)) => import(&paths, output.as_deref(), reporter),
         (Command::Test { input, .. }, Some(reporter)) => run_tests(&input, reporter),
-        (
-            Command::Route {
-                args,
-                headers,
-                tcp,
-                sni,
-                gateway,
-                source_namespace,
-                source_labels,
-                report,
-            },
-            Some(reporter),
-        ) => {
-            let asked = RouteArgs {
-                args,
-                headers,
-                tcp,
-                sni,
-                gateway,
-                source_namespace,
-                source_labels,
-            };
-            route(&asked, reporter, report.is_json())
-        }
+        (Command::Route { asked, report }, Some(reporter)) => route(&asked, reporter, report.is_json()),
         (Command::Explain { code }, _) => explain(&code),
         (Command::Completions { shell }, _) => print_bytes(&cli::packaging::completions(shell, &mut Cli::command())),
         (Command::Man { command }, _) => match cli::packaging::man_page(Cli::command(), command.as_deref()) {
@@ -572,13 +527,31 @@ fn run_tests(input: &Input, reporter: &mut Reporter) -> Result<ExitCode, Failure
 }
 
 /// What `meshc route` was asked.
+#[derive(Args)]
 struct RouteArgs {
+    /// `.mesh` files or directories (the program), then the request:
+    /// an optional method (GET by default) and the URL,
+    /// `scheme://authority[:port]/path?query`.
+    #[arg(required = true, value_name = "PATH... [METHOD] URL")]
     args: Vec<String>,
+    /// A request header, `NAME: VALUE` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
+    /// Route a TCP connection to HOST:PORT instead of an HTTP request
+    /// (with `--sni`, a TLS connection).
+    #[arg(long, value_name = "HOST:PORT")]
     tcp: Option<String>,
+    /// The TLS server name of the connection (with `--tcp`).
+    #[arg(long, value_name = "NAME", requires = "tcp")]
     sni: Option<String>,
+    /// The gateway the request arrives at (default: a sidecar in the mesh).
+    #[arg(long, value_name = "NAME")]
     gateway: Option<String>,
+    /// The namespace of the calling workload.
+    #[arg(long, value_name = "NS")]
     source_namespace: Option<String>,
+    /// A label of the calling workload, `KEY=VALUE` (repeatable).
+    #[arg(long = "source-label", value_name = "KEY=VALUE")]
     source_labels: Vec<String>,
 }
 

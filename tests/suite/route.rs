@@ -13,6 +13,27 @@ fn json(args: &[&str]) -> (Option<i32>, Value) {
     (out.status.code(), value)
 }
 
+/// `meshc import` of `yamls` into `out` under `dir`, which must succeed;
+/// the path of what it wrote.
+fn imported(dir: &std::path::Path, yamls: &[&str], out: &str) -> String {
+    let out = dir.join(out);
+    let out = out.to_str().unwrap();
+    let mut args = vec!["import"];
+    args.extend_from_slice(yamls);
+    args.extend(["-o", out]);
+    let done = meshc(&args);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    out.to_string()
+}
+
+/// The keys of a JSON object, in order.
+fn keys(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// The Bookinfo contract: jason sees reviews v2, everyone else v1 and v3
 /// half each; Istio's default retries and no timeout apply.
 #[test]
@@ -53,12 +74,8 @@ fn bookinfo_reviews_by_user() {
     assert_eq!(others["route"]["index"], 1);
     // The keys come in the documented order (docs/route.md), as `matched`
     // first is what a reader of the output looks for.
-    let keys: Vec<&str> = others
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
     assert_eq!(
-        keys,
+        keys(&others),
         [
             "matched",
             "service",
@@ -70,12 +87,8 @@ fn bookinfo_reviews_by_user() {
         ]
     );
     let (_, missed) = json(&["examples/tcp-tls.mesh", "--tcp", "mongo:27018"]);
-    let keys: Vec<&str> = missed
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
     assert_eq!(
-        keys,
+        keys(&missed),
         [
             "matched",
             "service",
@@ -262,17 +275,15 @@ fn delegation_is_followed() {
 #[test]
 fn imported_istio_samples_route_as_istio_documents() {
     let dir = crate::cli::scratch("route-imported");
-    let program = dir.join("bookinfo.mesh");
-    let out = meshc(&[
-        "import",
-        "tests/data/istio/bookinfo__destination-rule-all.yaml",
-        "tests/data/istio/bookinfo__virtual-service-reviews-jason-v2-v3.yaml",
-        "tests/data/istio/bookinfo__virtual-service-ratings-test-delay.yaml",
-        "-o",
-        program.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let program = program.to_str().unwrap();
+    let program = &imported(
+        &dir,
+        &[
+            "tests/data/istio/bookinfo__destination-rule-all.yaml",
+            "tests/data/istio/bookinfo__virtual-service-reviews-jason-v2-v3.yaml",
+            "tests/data/istio/bookinfo__virtual-service-ratings-test-delay.yaml",
+        ],
+        "bookinfo.mesh",
+    );
     let (_, jason) = json(&[program, "http://reviews:9080/reviews/0", "-H", "end-user: jason"]);
     assert_eq!(jason["effective"]["destinations"][0]["subset"], "v2");
     let (_, others) = json(&[program, "http://reviews:9080/reviews/0"]);
@@ -292,12 +303,7 @@ fn imported_istio_samples_route_as_istio_documents() {
 #[test]
 fn istio_examples_route_as_their_documentation_says() {
     let dir = crate::cli::scratch("route-istio-examples");
-    let import = |yaml: &str, out: &str| {
-        let out = dir.join(out);
-        let done = meshc(&["import", yaml, "-o", out.to_str().unwrap()]);
-        assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
-        out.to_str().unwrap().to_string()
-    };
+    let import = |yaml: &str, out: &str| imported(&dir, &[yaml], out);
     let corpus = "tests/data/corpus/valid/";
     let ratings = import(
         &format!("{corpus}api-doc-example__virtual_service__L1245.yaml"),
@@ -339,15 +345,7 @@ fn istio_examples_route_as_their_documentation_says() {
         assert_eq!(r["effective"]["redirect"]["status"], 301);
     }
 
-    let delegation = dir.join("delegation/");
-    let done = meshc(&[
-        "import",
-        "tests/data/delegation/istio-api-delegation-example.yaml",
-        "-o",
-        delegation.to_str().unwrap(),
-    ]);
-    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
-    let delegation = delegation.to_str().unwrap();
+    let delegation = &import("tests/data/delegation/istio-api-delegation-example.yaml", "delegation/");
     for (path, host) in [
         ("/productpage/v1/x", "productpage-v1.nsa.svc.cluster.local"),
         ("/productpage", "productpage.nsa.svc.cluster.local"),
